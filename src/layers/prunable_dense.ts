@@ -1,0 +1,218 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { Activation } from '@tensorflow/tfjs-layers/dist/activations';
+import type { DenseLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/core';
+import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
+import { checkBinaryMask } from '../masks/checks';
+import { denseDot } from '../ops/mat_mul';
+import { DenseOptions, resolveDenseOptions } from './dense_options';
+
+/**
+ * Options of {@link PrunableDense}: exactly those of `tf.layers.dense`, with
+ * the same defaults (`activation: 'linear'`, `useBias: true`,
+ * `kernelInitializer: 'glorotNormal'`, `biasInitializer: 'zeros'`, no
+ * regularizers or constraints). The mask needs no option: it starts as ones.
+ */
+export type PrunableDenseLayerArgs = DenseLayerArgs;
+
+/** A mask given to {@link PrunableDense.setMask}: a tensor or flat values in row-major order. */
+export type MaskInput = tf.Tensor | Float32Array | Int32Array | Uint8Array | number[];
+
+/**
+ * A drop-in replacement for `tf.layers.dense` whose kernel is multiplied by a
+ * non-trainable 0/1 `mask` weight on every call:
+ * `output = activation(input · (kernel ⊙ mask) + bias)`.
+ *
+ * Masked kernel entries contribute nothing to the output and receive exactly
+ * zero gradient. The raw kernel is kept, as in `torch.nn.utils.prune`, so a
+ * mask of ones restores the layer; `stripPruning` folds the mask in for
+ * deployment. The mask is saved and loaded with the model like any weight.
+ *
+ * ```js
+ * const model = tf.sequential({layers: [
+ *   prunableDense({units: 300, activation: 'relu', inputShape: [784]}),
+ *   prunableDense({units: 10, activation: 'softmax'}),
+ * ]});
+ * ```
+ */
+export class PrunableDense extends tfl.layers.Layer {
+  /** @nocollapse */
+  static className = 'PrunableDense';
+
+  private readonly options: DenseOptions;
+  private kernel: tfl.LayerVariable | null = null;
+  private bias: tfl.LayerVariable | null = null;
+  private mask: tfl.LayerVariable | null = null;
+
+  constructor(args: PrunableDenseLayerArgs) {
+    super(args);
+    this.options = resolveDenseOptions(args);
+    // Dense's own `inputDim` shorthand for `inputShape: [inputDim]`.
+    if (args.batchInputShape == null && args.inputShape == null && args.inputDim != null) {
+      this.batchInputShape = [args.batchSize ?? null, args.inputDim];
+    }
+    // Layer.apply refuses activity regularizers, for Dense and this layer alike.
+    if (this.options.activityRegularizer != null) this.activityRegularizer = this.options.activityRegularizer;
+    this.supportsMasking = true;
+    this.inputSpec = [{ minNDim: 2 }];
+  }
+
+  /** Number of output units. */
+  get units(): number {
+    return this.options.units;
+  }
+
+  /** Whether the layer adds a bias. */
+  get useBias(): boolean {
+    return this.options.useBias;
+  }
+
+  /** Name of the activation function, as Dense serializes it (`'linear'` when none). */
+  get activation(): string {
+    return this.options.config.activation as string;
+  }
+
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const shape = singleShape(inputShape);
+    const inputDim = shape[shape.length - 1];
+    if (inputDim == null) {
+      throw new Error(`PrunableDense '${this.name}': the last input dimension must be known; got input shape [${shape}].`);
+    }
+    const o = this.options;
+    if (this.kernel == null) {
+      this.kernel = this.addWeight('kernel', [inputDim, o.units], undefined, o.kernelInitializer,
+        o.kernelRegularizer ?? undefined, true, o.kernelConstraint ?? undefined);
+      if (o.useBias) {
+        this.bias = this.addWeight('bias', [o.units], undefined, o.biasInitializer,
+          o.biasRegularizer ?? undefined, true, o.biasConstraint ?? undefined);
+      }
+      // Ones also when a model is loaded with fast weight initialization, so a
+      // file without a mask never silently zeroes the layer.
+      const ones = () => tfl.initializers.ones();
+      this.mask = this.addWeight('mask', [inputDim, o.units], 'float32', ones(), undefined, false,
+        undefined, ones);
+    }
+    this.inputSpec = [{ minNDim: 2, axes: { [-1]: inputDim } }];
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    const shape = singleShape(inputShape).slice();
+    shape[shape.length - 1] = this.options.units;
+    return shape;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => {
+      this.invokeCallHook(inputs, kwargs);
+      const input = singleTensor(inputs);
+      const { kernel, mask } = this.builtWeights('call');
+      let output = denseDot(input, tf.mul(kernel.read(), mask.read()) as tf.Tensor2D);
+      if (this.bias != null) output = tf.add(output, this.bias.read());
+      return (this.options.activation as Activation).apply(output);
+    });
+  }
+
+  /** A copy of the mask, of the kernel's shape `[inputDim, units]`; the caller disposes it. */
+  getMask(): tf.Tensor2D {
+    return tf.clone(this.builtWeights('getMask').mask.read()) as tf.Tensor2D;
+  }
+
+  /**
+   * Replaces the mask. `mask` must have the kernel's shape (or, as flat
+   * values, its size) and hold only 0 and 1; a tensor argument stays the
+   * caller's to dispose.
+   */
+  setMask(mask: MaskInput): void {
+    const target = this.builtWeights('setMask').mask;
+    const shape = target.shape;
+    const size = shape[0]! * shape[1]!;
+    let values: Float32Array;
+    if (mask instanceof tf.Tensor) {
+      if (!tf.util.arraysEqual(mask.shape, shape as number[])) {
+        throw new Error(`PrunableDense '${this.name}': mask must have the kernel's shape [${shape}]; received shape [${mask.shape}].`);
+      }
+      values = Float32Array.from(mask.dataSync());
+    } else if (isNumericArray(mask)) {
+      if (mask.length !== size) {
+        throw new Error(`PrunableDense '${this.name}': mask must hold ${size} values (kernel shape [${shape}]); received ${mask.length}.`);
+      }
+      values = Float32Array.from(mask);
+    } else {
+      throw new TypeError(`PrunableDense '${this.name}': mask must be a tf.Tensor, a typed array or an array of numbers; received ${describe(mask)}.`);
+    }
+    checkBinaryMask(values, 'mask');
+    // Built from Float32Array data: a mask cast from a bool tensor saves corrupt weights on cpu.
+    const tensor = tf.tensor(values, shape as number[], 'float32');
+    target.write(tensor);
+    tensor.dispose();
+  }
+
+  /** Fraction of the mask's entries that are 0, in [0, 1]. */
+  sparsity(): number {
+    const values = this.builtWeights('sparsity').mask.read().dataSync();
+    let zeros = 0;
+    for (let i = 0; i < values.length; i++) if (values[i] === 0) zeros++;
+    return values.length === 0 ? 0 : zeros / values.length;
+  }
+
+  /** The kernel, bias and mask variables; `bias` is null without `useBias`. */
+  get weightVariables(): { kernel: tfl.LayerVariable; bias: tfl.LayerVariable | null; mask: tfl.LayerVariable } {
+    return { ...this.builtWeights('weightVariables'), bias: this.bias };
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...this.options.config, ...super.getConfig() };
+  }
+
+  private builtWeights(caller: string): { kernel: tfl.LayerVariable; mask: tfl.LayerVariable } {
+    if (this.kernel == null || this.mask == null) {
+      throw new Error(`PrunableDense '${this.name}': ${caller} needs a built layer; ` +
+        'add it to a model or call build(inputShape) first.');
+    }
+    return { kernel: this.kernel, mask: this.mask };
+  }
+}
+tf.serialization.registerClass(PrunableDense);
+
+/**
+ * Creates a {@link PrunableDense} layer, as `tf.layers.dense` creates a Dense.
+ *
+ * ```js
+ * const layer = prunableDense({units: 10, activation: 'softmax', inputShape: [784]});
+ * ```
+ */
+export function prunableDense(args: PrunableDenseLayerArgs): PrunableDense {
+  return new PrunableDense(args);
+}
+
+function singleShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+  if (Array.isArray(inputShape[0])) {
+    if (inputShape.length !== 1) {
+      throw new Error(`PrunableDense expects exactly one input; received ${inputShape.length}.`);
+    }
+    return inputShape[0] as tfl.Shape;
+  }
+  return inputShape as tfl.Shape;
+}
+
+function singleTensor(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  if (Array.isArray(inputs)) {
+    if (inputs.length !== 1) {
+      throw new Error(`PrunableDense expects exactly one input; received ${inputs.length}.`);
+    }
+    return inputs[0];
+  }
+  return inputs;
+}
+
+function isNumericArray(value: unknown): value is ArrayLike<number> {
+  return value instanceof Float32Array || value instanceof Int32Array || value instanceof Uint8Array ||
+    (Array.isArray(value) && value.every((v) => typeof v === 'number'));
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array with non-number entries';
+  return typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
+}

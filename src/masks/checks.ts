@@ -1,0 +1,165 @@
+/**
+ * Argument validation shared by the mask functions.
+ *
+ * Masks are computed from user input (a sparsity fraction, a weight tensor, a
+ * previous mask), and a bad value there would otherwise surface much later as
+ * a silently wrong mask. Every message names the argument, what is allowed
+ * and what was received.
+ */
+
+/** Renders a received value for an error message, showing its type when it is not a number. */
+function describeValue(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return `string ${JSON.stringify(value)}`;
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'bigint') return `bigint ${value}n`;
+  if (Array.isArray(value)) return 'an array';
+  return `a value of type ${typeof value}`;
+}
+
+/** Renders a shape as `[a, b]`. */
+function describeShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/**
+ * Asserts that `k` is a finite number in [0, 1], such as a sparsity fraction.
+ *
+ * @param k Value to check.
+ * @param name Argument name used in the message.
+ * @throws TypeError if `k` is not of type number (strings such as `'0.5'` are rejected).
+ * @throws RangeError if `k` is NaN, infinite, or outside [0, 1].
+ *
+ * @example
+ * ```ts
+ * checkFraction(0.9);            // ok
+ * checkFraction(-0.5);           // RangeError: k must be a number in [0, 1]; received -0.5
+ * checkFraction('0.5', 'target'); // TypeError: target must be a number in [0, 1]; received string "0.5"
+ * ```
+ */
+export function checkFraction(k: unknown, name = 'k'): asserts k is number {
+  if (typeof k !== 'number') {
+    throw new TypeError(`${name} must be a number in [0, 1]; received ${describeValue(k)}`);
+  }
+  if (!Number.isFinite(k) || k < 0 || k > 1) {
+    throw new RangeError(`${name} must be a number in [0, 1]; received ${k}`);
+  }
+}
+
+/**
+ * Asserts that every value is finite. A NaN weight compares false with
+ * everything, so ranking by magnitude would be meaningless.
+ *
+ * @param values Weights, in flat (row-major) order.
+ * @param name Argument name used in the message.
+ * @throws Error naming the first NaN or Infinity and its flat index.
+ *
+ * @example
+ * ```ts
+ * checkFinite(Float32Array.from([1, NaN]), 'weights');
+ * // Error: weights must not hold NaN or Infinity; found NaN at flat index 1
+ * ```
+ */
+export function checkFinite(values: ArrayLike<number>, name: string): void {
+  const n = values.length;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    // v - v is 0 for finite v and NaN for NaN or +-Infinity; cheaper than a call per element.
+    if (v - v !== 0) {
+      throw new Error(`${name} must not hold NaN or Infinity; found ${v} at flat index ${i}`);
+    }
+  }
+}
+
+/**
+ * Asserts that a mask holds only the values 0 and 1 (`-0` counts as 0).
+ *
+ * @param values Mask values, in flat order.
+ * @param name Argument name used in the message.
+ * @throws Error naming the first other value and its flat index.
+ *
+ * @example
+ * ```ts
+ * checkBinaryMask(Float32Array.from([1, 0, 0.5]), 'currentMask');
+ * // Error: currentMask must hold only 0 and 1; found 0.5 at flat index 2
+ * ```
+ */
+export function checkBinaryMask(values: ArrayLike<number>, name: string): void {
+  const n = values.length;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    // v * (1 - v) is 0 only for v = 0 or 1 (NaN and +-Infinity included), and
+    // avoids a branch per element that a random 0/1 mask would mispredict.
+    if (v * (1 - v) !== 0) {
+      throw new Error(`${name} must hold only 0 and 1; found ${v} at flat index ${i}`);
+    }
+  }
+}
+
+/**
+ * Asserts that an array has the expected number of elements.
+ *
+ * @param actual Length received.
+ * @param expected Length required.
+ * @param name Argument name used in the message.
+ * @param why Optional reason appended to the expected length, e.g. `'rows * cols'`.
+ * @throws Error if the lengths differ.
+ *
+ * @example
+ * ```ts
+ * checkLength(mask.length, weights.length, 'currentMask');
+ * // Error: currentMask must have 12 elements; received 10
+ * ```
+ */
+export function checkLength(actual: number, expected: number, name: string, why = ''): void {
+  const context = why === '' ? '' : ` (${why})`;
+  if (actual !== expected) {
+    throw new Error(`${name} must have ${expected} elements${context}; received ${actual}`);
+  }
+}
+
+/**
+ * Asserts that a tensor shape equals the expected one.
+ *
+ * @param actual Shape received.
+ * @param expected Shape required.
+ * @param name Argument name used in the message.
+ * @throws Error if the shapes differ.
+ *
+ * @example
+ * ```ts
+ * checkShape(currentMask.shape, w.shape, 'currentMask');
+ * // Error: currentMask must have shape [784, 300]; received shape [300, 784]
+ * ```
+ */
+export function checkShape(actual: readonly number[], expected: readonly number[], name: string): void {
+  const same = actual.length === expected.length && actual.every((d, i) => d === expected[i]);
+  if (!same) {
+    throw new Error(
+      `${name} must have shape ${describeShape(expected)}; received shape ${describeShape(actual)}`,
+    );
+  }
+}
+
+/**
+ * Asserts that `value` is a non-negative integer, such as a dimension.
+ *
+ * @param value Value to check.
+ * @param name Argument name used in the message.
+ * @throws TypeError if `value` is not of type number.
+ * @throws RangeError if it is not a non-negative integer.
+ *
+ * @example
+ * ```ts
+ * checkDimension(300, 'rows'); // ok
+ * checkDimension(2.5, 'cols'); // RangeError: cols must be a non-negative integer; received 2.5
+ * ```
+ */
+export function checkDimension(value: unknown, name: string): asserts value is number {
+  if (typeof value !== 'number') {
+    throw new TypeError(`${name} must be a non-negative integer; received ${describeValue(value)}`);
+  }
+  if (!Number.isInteger(value) || value < 0) {
+    throw new RangeError(`${name} must be a non-negative integer; received ${value}`);
+  }
+}

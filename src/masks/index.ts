@@ -1,0 +1,13 @@
+/**
+ * Mask selection for pruning: pure functions over typed arrays and a tensor
+ * API on top. The argument checks (`./checks`) and the order statistic
+ * (`./quickselect`) are internal.
+ *
+ * @example
+ * ```ts
+ * import { magnitudeMask, unitPruning } from 'tfjs-prune';
+ * const mask = magnitudeMask(kernel, 0.9); // float32 0/1 tensor, 90% zeros
+ * ```
+ */
+export { prunedCount, selectMagnitudeMask, selectUnitMask } from './mask_selection';
+export { magnitudeMask, unitMask, unitPruning, weightPruning } from './pruning_ops';

@@ -1,0 +1,84 @@
+import { PrunableDense } from '../layers/prunable_dense';
+import { checkFraction } from '../masks/checks';
+import { selectMagnitudeMask, selectUnitMask } from '../masks/mask_selection';
+import { checkPruningMethod, PruningMethod } from './pruning_method';
+
+/** The state of one PrunableDense layer's mask. */
+export interface LayerPruningReport {
+  /** The layer's name. */
+  layer: string;
+  /** Kernel shape `[inputDim, units]`. */
+  kernelShape: [number, number];
+  /** Number of kernel entries. */
+  weights: number;
+  /** Kernel entries the mask keeps. */
+  nonzero: number;
+  /** Fraction of kernel entries the mask removes. */
+  sparsity: number;
+  /** Units (kernel columns) the mask removes entirely. */
+  prunedUnits: number;
+}
+
+/**
+ * Raises `layer`'s mask to `sparsity` by `method`, ranking the effective
+ * weights (`kernel ⊙ mask`): what is already pruned stays pruned, so a layer's
+ * sparsity never goes down.
+ */
+export function pruneLayer(layer: PrunableDense, method: PruningMethod, sparsity: number): LayerPruningReport {
+  return setLayerMask(layer, selectLayerMask(layer, method, sparsity));
+}
+
+/** The mask {@link pruneLayer} would set, computed without changing the layer. */
+export function selectLayerMask(layer: PrunableDense, method: PruningMethod, sparsity: number): Float32Array {
+  checkPruningMethod(method);
+  checkFraction(sparsity, 'sparsity');
+  const { kernel, mask } = layer.weightVariables;
+  const [rows, cols] = kernel.shape as [number, number];
+  const weights = Float32Array.from(kernel.read().dataSync());
+  const current = Float32Array.from(mask.read().dataSync());
+  try {
+    return method === 'weight'
+      ? selectMagnitudeMask(weights, sparsity, current)
+      : selectUnitMask(weights, rows, cols, sparsity, current);
+  } catch (error) {
+    // Say which layer's kernel is bad (a NaN after diverged training, say).
+    if (error instanceof Error) error.message = `PrunableDense '${layer.name}': ${error.message}`;
+    throw error;
+  }
+}
+
+/** Sets `mask` on `layer` and reports the result. */
+export function setLayerMask(layer: PrunableDense, mask: Float32Array): LayerPruningReport {
+  layer.setMask(mask);
+  const [rows, cols] = layer.weightVariables.mask.shape as [number, number];
+  return reportOfMask(layer.name, rows, cols, mask);
+}
+
+/** Reads the report of `layer`'s current mask. */
+export function layerPruningReport(layer: PrunableDense): LayerPruningReport {
+  const { mask } = layer.weightVariables;
+  const [rows, cols] = mask.shape as [number, number];
+  return reportOfMask(layer.name, rows, cols, mask.read().dataSync());
+}
+
+function reportOfMask(name: string, rows: number, cols: number, mask: ArrayLike<number>): LayerPruningReport {
+  const kept = new Uint32Array(cols);
+  let nonzero = 0;
+  for (let r = 0, i = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++, i++) {
+      if (mask[i] !== 0) {
+        nonzero++;
+        kept[c]++;
+      }
+    }
+  }
+  const weights = rows * cols;
+  return {
+    layer: name,
+    kernelShape: [rows, cols],
+    weights,
+    nonzero,
+    sparsity: weights === 0 ? 0 : 1 - nonzero / weights,
+    prunedUnits: kept.filter((n) => n === 0).length,
+  };
+}

@@ -1,0 +1,36 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+import { findPrunableLayers, LayerSelection } from '../model/prunable_layers';
+import { checkFraction } from '../masks/checks';
+import { setLayerMask, LayerPruningReport, selectLayerMask } from './prune_layer';
+import { checkPruningMethod, PruningMethod } from './pruning_method';
+
+/** Options of {@link pruneModel}. */
+export interface PruneModelArgs {
+  /** `'weight'` (smallest |w| entries) or `'unit'` (smallest-norm columns). */
+  method: PruningMethod;
+  /** Target fraction of each layer's kernel (or units) to remove, in [0, 1]. */
+  sparsity: number;
+  /** The layers to prune, by name or object. Default: every PrunableDense of the model, nested ones included. */
+  layers?: LayerSelection;
+}
+
+/**
+ * One-shot pruning: raises the mask of each selected PrunableDense layer to
+ * `sparsity` at once, as the Stack Overflow answer "How to implement neural
+ * network pruning?" prunes a trained network. Returns a report per layer.
+ * Every mask is selected before any is set, so an error changes no layer.
+ *
+ * ```js
+ * const report = pruneModel(model, {method: 'unit', sparsity: 0.5, layers: ['hidden1', 'hidden2']});
+ * ```
+ */
+export function pruneModel(model: tfl.LayersModel, args: PruneModelArgs): LayerPruningReport[] {
+  if (args == null || typeof args !== 'object') {
+    throw new TypeError("pruneModel needs options {method: 'weight' | 'unit', sparsity: number in [0, 1]}.");
+  }
+  checkPruningMethod(args.method);
+  checkFraction(args.sparsity, 'sparsity');
+  const layers = findPrunableLayers(model, args.layers);
+  const masks = layers.map((layer) => selectLayerMask(layer, args.method, args.sparsity));
+  return layers.map((layer, i) => setLayerMask(layer, masks[i]));
+}

@@ -1,0 +1,110 @@
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'chai';
+import { PrunableDense, prunableDense, pruneLayer, pruneModel } from '../../src';
+import { describeOnBackends } from '../support/backends';
+import { expectNoTensorLeak } from '../support/memory';
+
+function mlp(): tf.Sequential {
+  return tf.sequential({
+    layers: [
+      prunableDense({ units: 20, activation: 'relu', inputShape: [10], name: 'h1' }),
+      tf.layers.dropout({ rate: 0.1 }),
+      prunableDense({ units: 8, activation: 'relu', name: 'h2' }),
+      prunableDense({ units: 3, activation: 'softmax', name: 'out' }),
+    ],
+  });
+}
+
+function zeroColumns(layer: PrunableDense): number {
+  const mask = layer.getMask();
+  const [rows, cols] = mask.shape;
+  const values = mask.dataSync();
+  mask.dispose();
+  let zero = 0;
+  for (let c = 0; c < cols; c++) {
+    let all = true;
+    for (let r = 0; r < rows; r++) if (values[r * cols + c] !== 0) all = false;
+    if (all) zero++;
+  }
+  return zero;
+}
+
+describeOnBackends('pruneModel', () => {
+  it('prunes every PrunableDense layer by weight to exactly round(k·size) zeros', () => {
+    const model = mlp();
+    const report = pruneModel(model, { method: 'weight', sparsity: 0.7 });
+    expect(report.map((r) => r.layer)).to.deep.equal(['h1', 'h2', 'out']);
+    for (const r of report) {
+      const layer = model.getLayer(r.layer) as PrunableDense;
+      expect(r.weights - r.nonzero).to.equal(Math.round(0.7 * r.weights));
+      expect(layer.sparsity()).to.be.closeTo(r.sparsity, 1e-12);
+    }
+    expect(report[0]).to.include({ weights: 200, nonzero: 60 });
+    expect(report[0].kernelShape).to.deep.equal([10, 20]);
+    model.dispose();
+  });
+
+  it('prunes only the selected layers by unit, removing whole columns', () => {
+    const model = mlp();
+    const report = pruneModel(model, { method: 'unit', sparsity: 0.5, layers: ['h1', 'h2'] });
+    expect(report.map((r) => [r.layer, r.prunedUnits])).to.deep.equal([['h1', 10], ['h2', 4]]);
+    expect(zeroColumns(model.getLayer('h1') as PrunableDense)).to.equal(10);
+    expect((model.getLayer('out') as PrunableDense).sparsity()).to.equal(0);
+    model.dispose();
+  });
+
+  it('never lowers sparsity and keeps what was pruned', () => {
+    const model = mlp();
+    const layer = model.getLayer('h1') as PrunableDense;
+    pruneLayer(layer, 'weight', 0.8);
+    const before = layer.getMask().dataSync();
+    const report = pruneLayer(layer, 'weight', 0.3);
+    expect(report.sparsity).to.be.closeTo(0.8, 1e-12);
+    const after = layer.getMask().dataSync();
+    before.forEach((m, i) => {
+      if (m === 0) expect(after[i]).to.equal(0);
+    });
+    model.dispose();
+  });
+
+  it('finds layers inside nested models', () => {
+    const inner = tf.sequential({ layers: [prunableDense({ units: 6, inputShape: [4], name: 'inner_dense' })], name: 'inner' });
+    const input = tf.input({ shape: [4] });
+    const hidden = inner.apply(input) as tf.SymbolicTensor;
+    const output = prunableDense({ units: 2, name: 'outer_dense' }).apply(hidden) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: output });
+    const report = pruneModel(model, { method: 'weight', sparsity: 0.5 });
+    expect(report.map((r) => r.layer)).to.deep.equal(['inner_dense', 'outer_dense']);
+    expect((inner.getLayer('inner_dense') as PrunableDense).sparsity()).to.equal(0.5);
+    model.dispose();
+  });
+
+  it('rejects bad options with clear errors and changes no layer', () => {
+    const model = mlp();
+    expect(() => pruneModel(model, { method: 'magnitude' as 'weight', sparsity: 0.5 })).to.throw(/method must be one of 'weight', 'unit'; received 'magnitude'/);
+    expect(() => pruneModel(model, { method: 'weight', sparsity: 1.5 })).to.throw(RangeError, /sparsity.*\[0, 1\]/);
+    expect(() => pruneModel(model, { method: 'weight', sparsity: '0.5' as unknown as number })).to.throw(TypeError, /sparsity/);
+    expect(() => pruneModel(model, { method: 'weight', sparsity: 0.5, layers: ['nope'] })).to.throw(/no layer named 'nope'.*'h1', 'h2', 'out'/);
+    expect(() => pruneModel(model, { method: 'weight', sparsity: 0.5, layers: [model.layers[1].name] })).to.throw(/is a Dropout, not a PrunableDense/);
+    expect(() => pruneModel(model, undefined as unknown as { method: 'weight'; sparsity: number })).to.throw(TypeError, /pruneModel needs options/);
+    // A non-finite weight in the last layer: the error names it, and no earlier layer was pruned.
+    const out = model.getLayer('out') as PrunableDense;
+    const [kernel, bias] = out.getWeights();
+    const bad = kernel.dataSync().slice();
+    bad[5] = NaN;
+    out.setWeights([tf.tensor(bad, kernel.shape), bias, out.getMask()]);
+    expect(() => pruneModel(model, { method: 'weight', sparsity: 0.5 })).to.throw(/PrunableDense 'out': weights must not hold NaN or Infinity; found NaN at flat index 5/);
+    model.layers.forEach((l) => {
+      if (l instanceof PrunableDense) expect(l.sparsity()).to.equal(0);
+    });
+    model.dispose();
+  });
+
+  it('leaks no tensor over repeated one-shot pruning', async () => {
+    const model = mlp();
+    await expectNoTensorLeak(() => {
+      for (let i = 1; i <= 10; i++) pruneModel(model, { method: i % 2 ? 'weight' : 'unit', sparsity: i / 10 });
+    });
+    model.dispose();
+  });
+});
