@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { PrunableDense, prunableDense } from '../../src';
 import { describeOnBackends } from '../support/backends';
 import { expectNoTensorLeak } from '../support/memory';
-import { randomMask, randomValues } from '../support/random';
+import { randomMask, randomWeights } from '../support/random';
 
 /** A Dense and a PrunableDense built from the same args and sharing kernel and bias values. */
 function twinLayers(args: tf.serialization.ConfigDict & { units: number }, inputShape: number[]) {
@@ -126,9 +126,9 @@ describeOnBackends('PrunableDense: math', () => {
       it(`equals Dense (${activation}, input [${inputShape}]) in outputs and gradients`, () => {
         const { dense, prunable } = twinLayers({ units: 4, activation }, inputShape);
         const size = inputShape.reduce((a, b) => a * b);
-        const x = tf.tensor(randomValues(size, 1), inputShape);
+        const x = tf.tensor(randomWeights(size, 1, 'uniform'), inputShape);
         const outShape = [...inputShape.slice(0, -1), 4];
-        const r = tf.tensor(randomValues(outShape.reduce((a, b) => a * b), 2), outShape);
+        const r = tf.tensor(randomWeights(outShape.reduce((a, b) => a * b), 2, 'uniform'), outShape);
         expect(maxAbsDiff(dense.apply(x) as tf.Tensor, prunable.apply(x) as tf.Tensor)).to.be.below(1e-5);
         const expected = gradients(dense, x, r);
         const actual = gradients(prunable, x, r);
@@ -142,11 +142,11 @@ describeOnBackends('PrunableDense: math', () => {
 
   it('multiplies the mask into the kernel and gives pruned entries exactly zero gradient', () => {
     const { prunable } = twinLayers({ units: 6, activation: 'relu' }, [8, 10]);
-    const maskValues = randomMask(60, 0.6, 3);
+    const maskValues = randomMask(60, 3, 0.6);
     prunable.setMask(maskValues);
     const [kernel, bias] = prunable.getWeights();
-    const x = tf.tensor(randomValues(80, 4), [8, 10]);
-    const r = tf.tensor(randomValues(48, 5), [8, 6]);
+    const x = tf.tensor(randomWeights(80, 4, 'uniform'), [8, 10]);
+    const r = tf.tensor(randomWeights(48, 5, 'uniform'), [8, 6]);
     const expected = tf.relu(tf.add(tf.matMul(x, tf.mul(kernel, tf.tensor(maskValues, [10, 6]))), bias));
     expect(maxAbsDiff(prunable.apply(x) as tf.Tensor, expected)).to.be.below(1e-6);
     const [, kernelGrad] = gradients(prunable, x, r);
@@ -168,11 +168,11 @@ describeOnBackends('PrunableDense: math', () => {
     const output = prunableDense({ units: 3, activation: 'softmax' });
     const model = tf.sequential({ layers: [hidden, output] });
     model.compile({ optimizer: tf.train.adam(0.05), loss: 'categoricalCrossentropy' });
-    const x = tf.tensor(randomValues(64 * 12, 6), [64, 12]);
+    const x = tf.tensor(randomWeights(64 * 12, 6, 'uniform'), [64, 12]);
     const y = tf.oneHot(tf.tensor1d(Array.from({ length: 64 }, (_, i) => i % 3), 'int32'), 3);
-    const before = randomMask(12 * 16, 0.5, 7);
+    const before = randomMask(12 * 16, 7, 0.5);
     hidden.setMask(before);
-    const during = randomMask(16 * 3, 0.5, 8);
+    const during = randomMask(16 * 3, 8, 0.5);
     const expectMaskedZero = (layer: PrunableDense) => {
       const [kernel] = layer.getWeights();
       const mask = layer.getMask();
@@ -254,7 +254,7 @@ describeOnBackends('PrunableDense: getMask, setMask, sparsity', () => {
   it('leaks no tensor across mask updates and calls', async () => {
     await expectNoTensorLeak(() => {
       for (let i = 0; i < 10; i++) {
-        layer.setMask(randomMask(6, 0.5, i));
+        layer.setMask(randomMask(6, i, 0.5));
         layer.sparsity();
         layer.getMask().dispose();
         tf.tidy(() => {

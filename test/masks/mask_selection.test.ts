@@ -5,16 +5,13 @@ import { prunedCount, selectMagnitudeMask, selectUnitMask } from '../../src/mask
 import {
   KS,
   SHAPES,
-  WeightKind,
-  countZeroColumns,
-  countZeros,
   expectSameArray,
   expectZerosKept,
-  randomMask,
-  randomWeights,
   referenceMagnitudeMask,
   referenceUnitMask,
 } from './reference';
+import { countZeroColumns, countZeros } from '../support/counts';
+import { randomMask, randomWeights, WeightKind } from '../support/random';
 
 const KINDS: readonly WeightKind[] = ['normal', 'coarse'];
 const f32 = (values: number[]): Float32Array => Float32Array.from(values);

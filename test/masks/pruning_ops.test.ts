@@ -7,15 +7,13 @@ import { expectNoTensorLeak } from '../support/memory';
 import {
   KS,
   SHAPES,
-  countZeroColumns,
-  countZeros,
   expectSameArray,
   expectZerosKept,
-  randomMask,
-  randomWeights,
   referenceMagnitudeMask,
   referenceUnitMask,
 } from './reference';
+import { countZeroColumns, countZeros } from '../support/counts';
+import { randomMask, randomWeights } from '../support/random';
 
 /** Reference pruned weights: w where the mask is 1, +0 where it is 0. */
 function applyReference(values: Float32Array, mask: Float32Array): Float32Array {

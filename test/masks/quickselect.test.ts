@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 
 import { kthSmallest } from '../../src/masks/quickselect';
-import { mulberry32 } from './reference';
+import { mulberry32 } from '../support/random';
 
 function sortedCopy(values: Float32Array): Float32Array {
   return Float32Array.from(values).sort();

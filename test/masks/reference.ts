@@ -1,46 +1,6 @@
-// Test helpers for the mask tests: a seeded PRNG, weight generators, and
-// straightforward reference selections (a full stable sort by (key, index))
+// Test helpers for the mask tests: straightforward reference selections (a full stable sort by (key, index))
 // that the O(n) implementations must match exactly.
 import { expect } from 'chai';
-
-/** mulberry32: small seeded PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export type WeightKind = 'normal' | 'coarse';
-
-/**
- * Seeded weights: 'normal' is Gaussian (distinct magnitudes), 'coarse' is
- * rounded to multiples of 0.25 in [-1, 1] (few distinct magnitudes, so many
- * ties and signed pairs such as -0.5 / 0.5).
- */
-export function randomWeights(n: number, seed: number, kind: WeightKind): Float32Array {
-  const rng = mulberry32(seed);
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    if (kind === 'coarse') {
-      out[i] = Math.round((rng() * 2 - 1) * 4) / 4;
-    } else {
-      const u = 1 - rng();
-      out[i] = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
-    }
-  }
-  return out;
-}
-
-/** Seeded 0/1 mask with about `zeroFraction` zeros. */
-export function randomMask(n: number, seed: number, zeroFraction: number): Float32Array {
-  const rng = mulberry32(seed);
-  return Float32Array.from({ length: n }, () => (rng() < zeroFraction ? 0 : 1));
-}
 
 /** Indices 0..n-1 stably sorted by key, then index. */
 function sortedOrder(keys: number[]): number[] {
@@ -100,24 +60,6 @@ export function referenceUnitMask(
     }
   }
   return mask;
-}
-
-/** Number of zeros in an array. */
-export function countZeros(values: ArrayLike<number>): number {
-  let zeros = 0;
-  for (let i = 0; i < values.length; i++) if (values[i] === 0) zeros++;
-  return zeros;
-}
-
-/** Number of columns of a row-major [rows, cols] array that are entirely zero. */
-export function countZeroColumns(values: ArrayLike<number>, rows: number, cols: number): number {
-  let zeroColumns = 0;
-  for (let c = 0; c < cols; c++) {
-    let allZero = true;
-    for (let r = 0; r < rows && allZero; r++) allZero = values[r * cols + c] === 0;
-    if (allZero) zeroColumns++;
-  }
-  return zeroColumns;
 }
 
 /** Asserts equal arrays, reporting the first differing index (chai diffs of 30k elements are unreadable). */

@@ -1,5 +1,7 @@
-/** Small seeded PRNG (mulberry32) so tests are reproducible. */
-export function seededRandom(seed: number): () => number {
+// Seeded generators, so that tests are reproducible.
+
+/** mulberry32: small seeded PRNG returning floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -10,14 +12,31 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** `n` uniform values in [-1, 1) from `seed`. */
-export function randomValues(n: number, seed: number): Float32Array {
-  const next = seededRandom(seed);
-  return Float32Array.from({ length: n }, () => next() * 2 - 1);
+export type WeightKind = 'uniform' | 'normal' | 'coarse';
+
+/**
+ * Seeded weights: 'uniform' is uniform in [-1, 1), 'normal' is Gaussian (distinct magnitudes), 'coarse' is
+ * rounded to multiples of 0.25 in [-1, 1] (few distinct magnitudes, so many
+ * ties and signed pairs such as -0.5 / 0.5).
+ */
+export function randomWeights(n: number, seed: number, kind: WeightKind): Float32Array {
+  const rng = mulberry32(seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (kind === 'uniform') {
+      out[i] = rng() * 2 - 1;
+    } else if (kind === 'coarse') {
+      out[i] = Math.round((rng() * 2 - 1) * 4) / 4;
+    } else {
+      const u = 1 - rng();
+      out[i] = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
+    }
+  }
+  return out;
 }
 
-/** A 0/1 mask of `n` entries in which each entry is 0 with probability `p`. */
-export function randomMask(n: number, p: number, seed: number): Float32Array {
-  const next = seededRandom(seed);
-  return Float32Array.from({ length: n }, () => (next() < p ? 0 : 1));
+/** Seeded 0/1 mask with about `zeroFraction` zeros. */
+export function randomMask(n: number, seed: number, zeroFraction: number): Float32Array {
+  const rng = mulberry32(seed);
+  return Float32Array.from({ length: n }, () => (rng() < zeroFraction ? 0 : 1));
 }
