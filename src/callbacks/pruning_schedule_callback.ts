@@ -1,0 +1,213 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { UnresolvedLogs } from '@tensorflow/tfjs-layers/dist/logs';
+import { PrunableDense } from '../layers/prunable_dense';
+import { findPrunableLayers, LayerSelection } from '../model/prunable_layers';
+import { layerPruningReport, LayerPruningReport, selectLayerMask, setLayerMask } from '../pruning/prune_layer';
+import { checkPruningMethod, PruningMethod } from '../pruning/pruning_method';
+import { checkStep, describe, PruningSchedule } from '../schedules/pruning_schedule';
+
+/** Options of {@link PruningScheduleCallback}. */
+export interface PruningScheduleCallbackArgs {
+  /** When and how far to prune: a {@link ConstantSparsity} or {@link PolynomialDecay}. Required. */
+  schedule: PruningSchedule;
+  /** How the layers prune: `'weight'` (smallest |w| entries) or `'unit'` (smallest-norm columns). Default: `'weight'`. */
+  method?: PruningMethod;
+  /** Per-layer methods by layer name, overriding `method` for those layers. Default: none. */
+  methods?: Readonly<Record<string, PruningMethod>>;
+  /** The PrunableDense layers to prune, by name or object. Default: every PrunableDense of the model, nested models included. */
+  layers?: LayerSelection;
+  /** Print a line (`console.log`) at each mask update. Default: false. */
+  verbose?: boolean;
+  /**
+   * The step training starts from, a non-negative integer: the number of
+   * optimizer updates the model has had. Default: `model.optimizer.iterations`
+   * when training first begins, which is 0 for a new model and the saved count
+   * for a model reloaded with its optimizer (`save(..., {includeOptimizer: true})`).
+   * Give it to resume a model saved without its optimizer.
+   */
+  initialStep?: number;
+}
+
+const OPTIONS: ReadonlyArray<keyof PruningScheduleCallbackArgs> = ['schedule', 'method', 'methods', 'layers', 'verbose', 'initialStep'];
+const NAME = 'PruningScheduleCallback';
+
+/**
+ * Gradual pruning during `model.fit` / `fitDataset`, as tfmot's
+ * `UpdatePruningStep`: the masks of the selected PrunableDense layers are
+ * raised to `schedule.sparsityAt(step)` whenever `schedule.shouldPrune(step)`,
+ * through {@link pruneLayer}'s selection, so masks only grow.
+ *
+ * The step is the number of optimizer updates done: it is checked when
+ * training begins and after every batch, so the update for step `s` comes
+ * after `s` batches and before batch `s + 1`, and the one for the step
+ * reached by the last batch still applies (a fit of 10 batches ends with the
+ * mask of step 10). The callback counts steps across epochs and successive
+ * `fit` calls, and starts from `initialStep` or the optimizer's iteration count,
+ * so a model reloaded with its optimizer continues its schedule. One callback
+ * follows one model. After the schedule's `endStep`, masks stay.
+ *
+ * At each epoch end it adds `sparsity` (the fraction of pruned kernel entries
+ * over the selected layers) and `targetSparsity` (`schedule.sparsityAt(step)`)
+ * to the epoch logs, so they appear in `history.history`.
+ *
+ * To pass it with plain hook objects such as `{onEpochEnd}`, use
+ * {@link combineCallbacks}: TF.js mishandles a `callbacks` array that mixes both.
+ *
+ * ```js
+ * const schedule = new PolynomialDecay({initialSparsity: 0, finalSparsity: 0.9, beginStep: 0, endStep: 1000});
+ * const history = await model.fit(xs, ys, {epochs: 10, callbacks: [new PruningScheduleCallback({schedule})]});
+ * history.history.sparsity; // one value per epoch
+ * ```
+ */
+export class PruningScheduleCallback extends tfl.Callback {
+  /** The schedule the masks follow. */
+  readonly schedule: PruningSchedule;
+  private readonly method: PruningMethod;
+  private readonly methods: Readonly<Record<string, PruningMethod>>;
+  private readonly selection: LayerSelection | undefined;
+  private readonly verbose: boolean;
+  private readonly initialStep: number | undefined;
+  /** The model this callback follows, set when its first training begins. */
+  private followed: tfl.LayersModel | null = null;
+  private layers: PrunableDense[] = [];
+  private currentStep: number | null = null;
+  private lastUpdateStep = -1;
+
+  constructor(args: PruningScheduleCallbackArgs) {
+    super();
+    if (args == null || typeof args !== 'object' || Array.isArray(args)) {
+      throw new TypeError(`${NAME} needs options {schedule, method?, methods?, layers?, verbose?, initialStep?}; received ${describe(args)}.`);
+    }
+    const unknown = Object.keys(args).filter((key) => !OPTIONS.includes(key as keyof PruningScheduleCallbackArgs));
+    if (unknown.length > 0) {
+      throw new Error(`${NAME}: unknown option ${unknown.map((k) => `'${k}'`).join(', ')}; options are ${OPTIONS.join(', ')}.`);
+    }
+    const { schedule, method = 'weight', methods = {}, layers, verbose = false, initialStep } = args;
+    if (!(schedule instanceof PruningSchedule)) {
+      throw new TypeError(`${NAME}: schedule must be a PruningSchedule such as new PolynomialDecay({...}) or ` +
+        `new ConstantSparsity({...}); received ${describe(schedule)}.`);
+    }
+    prefixed(() => checkPruningMethod(method));
+    if (methods === null || typeof methods !== 'object' || Array.isArray(methods)) {
+      throw new TypeError(`${NAME}: methods must be an object mapping layer names to 'weight' or 'unit'; received ${describe(methods)}.`);
+    }
+    for (const [layer, m] of Object.entries(methods)) prefixed(() => checkPruningMethod(m, `methods['${layer}']`));
+    if (layers !== undefined) checkSelection(layers);
+    if (typeof verbose !== 'boolean') {
+      throw new TypeError(`${NAME}: verbose must be true or false; received ${describe(verbose)}.`);
+    }
+    if (initialStep !== undefined) prefixed(() => checkStep(initialStep, 'initialStep'));
+    this.schedule = schedule;
+    this.method = method;
+    this.methods = { ...methods };
+    this.selection = layers === undefined ? undefined : [...layers];
+    this.verbose = verbose;
+    this.initialStep = initialStep;
+  }
+
+  /** Optimizer updates counted so far (the schedule's current step); null before training begins. */
+  get step(): number | null {
+    return this.currentStep;
+  }
+
+  override async onTrainBegin(): Promise<void> {
+    if (this.followed === null) {
+      this.layers = this.resolveLayers(this.model);
+      this.currentStep = this.initialStep ?? this.model.optimizer?.iterations ?? 0;
+      this.followed = this.model;
+    } else if (this.followed !== this.model) {
+      throw new Error(`${NAME}: this callback already follows another model; create one PruningScheduleCallback per model.`);
+    }
+    this.updateMasks();
+  }
+
+  override async onBatchEnd(): Promise<void> {
+    this.currentStep = (this.currentStep as number) + 1;
+    this.updateMasks();
+  }
+
+  override async onEpochEnd(_epoch: number, logs?: UnresolvedLogs): Promise<void> {
+    if (logs == null) return;
+    logs.sparsity = overallSparsity(this.layers.map(layerPruningReport));
+    logs.targetSparsity = this.schedule.sparsityAt(this.currentStep as number);
+  }
+
+  /** The selected layers, with every option that names a layer checked against the model. */
+  private resolveLayers(model: tfl.LayersModel): PrunableDense[] {
+    const layers = prefixed(() => findPrunableLayers(model, this.selection));
+    if (layers.length === 0) {
+      throw new Error(`${NAME}: the model has no PrunableDense layer to prune; ` +
+        'build it with prunableDense instead of tf.layers.dense.');
+    }
+    const names = layers.map((l) => l.name);
+    for (const name of Object.keys(this.methods)) {
+      if (!names.includes(name)) {
+        throw new Error(`${NAME}: methods names '${name}', which is not a pruned layer; ` +
+          `the pruned layers are ${names.map((n) => `'${n}'`).join(', ')}.`);
+      }
+    }
+    return layers;
+  }
+
+  /** Applies the schedule at the current step, once per step; every mask is selected before any is set. */
+  private updateMasks(): void {
+    const step = this.currentStep as number;
+    if (step === this.lastUpdateStep || !this.schedule.shouldPrune(step)) return;
+    const target = this.schedule.sparsityAt(step);
+    const methods = this.layers.map((l) => this.methods[l.name] ?? this.method);
+    const masks = this.layers.map((l, i) => selectLayerMask(l, methods[i], target));
+    const reports = this.layers.map((l, i) => setLayerMask(l, masks[i]));
+    this.lastUpdateStep = step;
+    if (this.verbose) {
+      console.log(`${NAME}: step ${step}: target sparsity ${target.toFixed(4)}, ` +
+        `sparsity ${overallSparsity(reports).toFixed(4)} over ${reports.length} layer(s)`);
+    }
+  }
+}
+
+/**
+ * Creates a {@link PruningScheduleCallback}.
+ *
+ * ```js
+ * const callback = pruningScheduleCallback({schedule: constantSparsity({targetSparsity: 0.8}), method: 'unit'});
+ * ```
+ */
+export function pruningScheduleCallback(args: PruningScheduleCallbackArgs): PruningScheduleCallback {
+  return new PruningScheduleCallback(args);
+}
+
+/** Fraction of pruned kernel entries over all reported layers. */
+function overallSparsity(reports: LayerPruningReport[]): number {
+  let weights = 0;
+  let nonzero = 0;
+  for (const r of reports) {
+    weights += r.weights;
+    nonzero += r.nonzero;
+  }
+  return weights === 0 ? 0 : 1 - nonzero / weights;
+}
+
+function checkSelection(layers: unknown): void {
+  if (!Array.isArray(layers)) {
+    throw new TypeError(`${NAME}: layers must be an array of layer names or PrunableDense layers; received ${describe(layers)}.`);
+  }
+  if (layers.length === 0) {
+    throw new Error(`${NAME}: layers must select at least one layer; received an empty array.`);
+  }
+  const bad = layers.findIndex((l) => typeof l !== 'string' && !(l instanceof PrunableDense));
+  if (bad >= 0) {
+    const entry: unknown = layers[bad];
+    const what = entry instanceof tfl.layers.Layer ? `a ${entry.getClassName()} layer` : describe(entry);
+    throw new TypeError(`${NAME}: layers[${bad}] must be a layer name or a PrunableDense layer; received ${what}.`);
+  }
+}
+
+/** Runs `fn`, prefixing the message of an error it throws with the callback's name. */
+function prefixed<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof Error) error.message = `${NAME}: ${error.message}`;
+    throw error;
+  }
+}

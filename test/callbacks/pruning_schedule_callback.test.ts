@@ -1,0 +1,358 @@
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'chai';
+import {
+  combineCallbacks,
+  ConstantSparsity,
+  PolynomialDecay,
+  PrunableDense,
+  prunableDense,
+  PruningScheduleCallback,
+  pruningScheduleCallback,
+  PruningScheduleCallbackArgs,
+} from '../../src';
+import { describeOnBackends } from '../support/backends';
+import { countZeroColumns, countZeros } from '../support/counts';
+import { expectNoTensorLeak } from '../support/memory';
+import { mulberry32 } from '../support/random';
+
+const INPUTS = 8;
+const CLASSES = 3;
+
+/** A seeded 3-class task: the label is the argmax of a fixed random linear map of x ∈ [-1, 1]^8. */
+function task(n: number, seed: number): { xs: tf.Tensor2D; ys: tf.Tensor2D } {
+  const rng = mulberry32(seed);
+  const w = Array.from({ length: INPUTS * CLASSES }, () => rng() * 2 - 1);
+  const data = mulberry32(seed + 1);
+  const x = new Float32Array(n * INPUTS);
+  const y = new Float32Array(n * CLASSES);
+  for (let i = 0; i < n; i++) {
+    const scores = new Array<number>(CLASSES).fill(0);
+    for (let j = 0; j < INPUTS; j++) {
+      const v = (x[i * INPUTS + j] = data() * 2 - 1);
+      for (let c = 0; c < CLASSES; c++) scores[c] += v * w[j * CLASSES + c];
+    }
+    y[i * CLASSES + scores.indexOf(Math.max(...scores))] = 1;
+  }
+  return { xs: tf.tensor2d(x, [n, INPUTS]), ys: tf.tensor2d(y, [n, CLASSES]) };
+}
+
+function mlp(): tf.Sequential {
+  const model = tf.sequential({
+    layers: [
+      prunableDense({ units: 32, activation: 'relu', inputShape: [INPUTS], name: 'hidden' }),
+      prunableDense({ units: CLASSES, activation: 'softmax', name: 'out' }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.adam(0.02), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  return model;
+}
+
+function prunable(model: tf.LayersModel): PrunableDense[] {
+  return model.layers.filter((l): l is PrunableDense => l instanceof PrunableDense);
+}
+
+function maskValues(layer: PrunableDense): Float32Array {
+  return layer.weightVariables.mask.read().dataSync() as Float32Array;
+}
+
+/** Runs `work` with console.log captured; returns the lines. */
+async function captureLog(work: () => Promise<unknown>): Promise<string[]> {
+  const lines: string[] = [];
+  const original = console.log;
+  console.log = (...args: unknown[]) => void lines.push(args.join(' '));
+  try {
+    await work();
+  } finally {
+    console.log = original;
+  }
+  return lines;
+}
+
+/** The steps named by verbose lines. */
+function updateSteps(lines: string[]): number[] {
+  return lines.map((line) => Number(/step (\d+):/.exec(line)?.[1]));
+}
+
+const polynomial = (endStep: number, frequency: number, finalSparsity = 0.9) =>
+  new PolynomialDecay({ initialSparsity: 0, finalSparsity, beginStep: 0, endStep, frequency });
+
+// 256 samples in batches of 32: 8 steps per epoch.
+const FIT = { batchSize: 32, verbose: 0 as const, shuffle: false };
+
+describe('PruningScheduleCallback', () => {
+  let data: { xs: tf.Tensor2D; ys: tf.Tensor2D };
+  before(() => {
+    data = task(256, 7);
+  });
+  after(() => {
+    tf.dispose([data.xs, data.ys]);
+  });
+
+  it('reaches exactly round(0.9·size) zeros per layer by weight, masks only growing and pruned weights staying zero', async () => {
+    const model = mlp();
+    const layers = prunable(model);
+    let previous = layers.map((l) => maskValues(l).slice());
+    let checks = 0;
+    const watcher = {
+      onBatchEnd: async () => {
+        layers.forEach((layer, i) => {
+          const mask = maskValues(layer);
+          const effective = tf.tidy(() => tf.mul(layer.weightVariables.kernel.read(), layer.weightVariables.mask.read()).dataSync());
+          for (let j = 0; j < mask.length; j++) {
+            if (previous[i][j] === 0) expect(mask[j], `${layer.name} mask[${j}] regrew`).to.equal(0);
+            if (mask[j] === 0) expect(effective[j]).to.equal(0);
+          }
+          previous[i] = mask.slice();
+        });
+        checks++;
+      },
+    };
+    // endStep 25 is not a multiple of the frequency 10: updates at 0, 10, 20 and 25.
+    const callback = new PruningScheduleCallback({ schedule: polynomial(25, 10), verbose: true });
+    const lines = await captureLog(() =>
+      model.fit(data.xs, data.ys, { ...FIT, epochs: 4, callbacks: combineCallbacks(callback, watcher) }));
+    expect(checks).to.equal(32);
+    expect(callback.step).to.equal(32);
+    expect(updateSteps(lines)).to.deep.equal([0, 10, 20, 25]);
+    // 230 of 256 and 86 of 96 kernel entries: 316 / 352.
+    expect(lines[3]).to.equal('PruningScheduleCallback: step 25: target sparsity 0.9000, sparsity 0.8977 over 2 layer(s)');
+    for (const layer of layers) {
+      const mask = maskValues(layer);
+      expect(countZeros(mask), layer.name).to.equal(Math.round(0.9 * mask.length));
+    }
+    model.dispose();
+  });
+
+  it('prunes whole units with method unit, with per-layer overrides', async () => {
+    const model = mlp();
+    const callback = new PruningScheduleCallback({ schedule: polynomial(15, 5), method: 'unit', methods: { out: 'weight' } });
+    await model.fit(data.xs, data.ys, { ...FIT, epochs: 2, callbacks: [callback] });
+    const [hidden, out] = prunable(model);
+    expect(countZeroColumns(maskValues(hidden), INPUTS, 32)).to.equal(Math.round(0.9 * 32));
+    expect(countZeros(maskValues(hidden))).to.equal(Math.round(0.9 * 32) * INPUTS);
+    expect(countZeros(maskValues(out))).to.equal(Math.round(0.9 * 32 * CLASSES));
+    model.dispose();
+  });
+
+  it('prunes only the selected layers, nested models included', async () => {
+    const inner = tf.sequential({ name: 'inner', layers: [prunableDense({ units: 16, activation: 'relu', inputShape: [INPUTS], name: 'inner_dense' })] });
+    const input = tf.input({ shape: [INPUTS] });
+    const hidden = inner.apply(input) as tf.SymbolicTensor;
+    const output = prunableDense({ units: CLASSES, activation: 'softmax', name: 'head' }).apply(hidden) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: output });
+    model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    const all = new PruningScheduleCallback({ schedule: new ConstantSparsity({ targetSparsity: 0.5, frequency: 1 }) });
+    await model.fit(data.xs, data.ys, { ...FIT, epochs: 1, callbacks: [all] });
+    const innerDense = inner.getLayer('inner_dense') as PrunableDense;
+    const head = model.getLayer('head') as PrunableDense;
+    expect(innerDense.sparsity()).to.equal(0.5);
+    expect(head.sparsity()).to.equal(0.5);
+
+    const model2 = mlp();
+    const some = new PruningScheduleCallback({ schedule: polynomial(8, 4), layers: ['hidden'] });
+    await model2.fit(data.xs, data.ys, { ...FIT, epochs: 1, callbacks: [some] });
+    expect((model2.getLayer('hidden') as PrunableDense).sparsity()).to.equal(Math.round(0.9 * 256) / 256);
+    expect((model2.getLayer('out') as PrunableDense).sparsity()).to.equal(0);
+    model.dispose();
+    model2.dispose();
+  });
+
+  it('counts steps across epochs and fit calls, logs sparsity and target per epoch, and keeps masks after endStep', async () => {
+    const model = mlp();
+    const callback = pruningScheduleCallback({ schedule: polynomial(20, 6, 0.8), verbose: true });
+    const fits: tf.History[] = [];
+    const lines = await captureLog(async () => {
+      fits.push(await model.fit(data.xs, data.ys, { ...FIT, epochs: 2, callbacks: [callback] }));
+      expect(callback.step).to.equal(16);
+      fits.push(await model.fit(data.xs, data.ys, { ...FIT, epochs: 2, callbacks: [callback] }));
+    });
+    expect(callback.step).to.equal(32);
+    // Step 16 ends the first fit and begins the second: one update only.
+    expect(updateSteps(lines)).to.deep.equal([0, 6, 12, 18, 20]);
+    const schedule = callback.schedule;
+    expect(fits[0].history.targetSparsity).to.deep.equal([schedule.sparsityAt(8), schedule.sparsityAt(16)]);
+    expect(fits[1].history.targetSparsity).to.deep.equal([0.8, 0.8]);
+    const size = 256 + 96;
+    const expected = (s: number) => (Math.round(s * 256) + Math.round(s * 96)) / size;
+    expect(fits[0].history.sparsity[0]).to.be.closeTo(expected(schedule.sparsityAt(6)), 1e-12);
+    expect(fits[0].history.sparsity[1]).to.be.closeTo(expected(schedule.sparsityAt(12)), 1e-12);
+    expect(fits[1].history.sparsity[0]).to.be.closeTo(expected(0.8), 1e-12);
+    expect(fits[1].history.sparsity[1]).to.be.closeTo(expected(0.8), 1e-12);
+    expect(fits[1].history.loss).to.have.length(2);
+    model.dispose();
+  });
+
+  it('works with fitDataset', async () => {
+    const model = mlp();
+    const dataset = tf.data.zip({ xs: tf.data.array(tf.unstack(data.xs)), ys: tf.data.array(tf.unstack(data.ys)) }).batch(32);
+    const callback = new PruningScheduleCallback({ schedule: polynomial(12, 4, 0.75) });
+    const history = await model.fitDataset(dataset as tf.data.Dataset<{ xs: tf.Tensor; ys: tf.Tensor }>, { epochs: 2, verbose: 0, callbacks: [callback] });
+    expect(callback.step).to.equal(16);
+    for (const layer of prunable(model)) expect(countZeros(maskValues(layer))).to.equal(Math.round(0.75 * maskValues(layer).length));
+    expect(history.history.targetSparsity).to.deep.equal([callback.schedule.sparsityAt(8), 0.75]);
+    model.dispose();
+  });
+
+  it('runs next to tf.callbacks.earlyStopping and plain hooks combined with combineCallbacks', async () => {
+    const model = mlp();
+    const callback = new PruningScheduleCallback({ schedule: polynomial(8, 2, 0.5) });
+    const seen: number[] = [];
+    // Any epoch after the first fails to improve the loss by 10: training stops after epoch 2.
+    const stop = tf.callbacks.earlyStopping({ monitor: 'loss', minDelta: 10, patience: 0 });
+    const history = await model.fit(data.xs, data.ys, {
+      ...FIT,
+      epochs: 10,
+      callbacks: combineCallbacks(callback, stop, { onEpochEnd: (_epoch, logs) => void seen.push(logs?.sparsity as number) }),
+    });
+    expect(history.epoch).to.deep.equal([0, 1]);
+    expect(callback.step).to.equal(16);
+    expect(seen).to.deep.equal(history.history.sparsity);
+    for (const layer of prunable(model)) expect(layer.sparsity()).to.equal(0.5);
+    // The TF.js pitfall combineCallbacks avoids: a plain object after a callback object.
+    const bare = new PruningScheduleCallback({ schedule: polynomial(8, 2, 0.5) });
+    const mixed = [bare, { onEpochEnd: () => undefined }] as unknown as tf.Callback[];
+    let failure: unknown;
+    await model.fit(data.xs, data.ys, { ...FIT, epochs: 1, callbacks: mixed }).catch((e) => (failure = e));
+    expect(String(failure)).to.match(/is not a function/);
+    model.dispose();
+  });
+
+  it('learns a simple task while reaching 80% sparsity', async () => {
+    const model = mlp();
+    const test = task(512, 7);
+    const callback = new PruningScheduleCallback({ schedule: polynomial(120, 10, 0.8) });
+    const history = await model.fit(data.xs, data.ys, { ...FIT, epochs: 25, callbacks: [callback] });
+    const sparsity = history.history.sparsity as number[];
+    expect(sparsity[sparsity.length - 1]).to.be.closeTo((Math.round(0.8 * 256) + Math.round(0.8 * 96)) / 352, 1e-12);
+    const accuracy = tf.tidy(() => tf.metrics.categoricalAccuracy(test.ys, model.predict(test.xs) as tf.Tensor).mean().dataSync()[0]);
+    expect(accuracy).to.be.above(0.85);
+    tf.dispose([test.xs, test.ys]);
+    model.dispose();
+  });
+
+  it('leaves no tensor behind: as many tensors after a long fit with many updates as after a short one', async () => {
+    const model = mlp();
+    const fit = (epochs: number, frequency: number) => model.fit(data.xs, data.ys, {
+      ...FIT, epochs, callbacks: [new PruningScheduleCallback({ schedule: new ConstantSparsity({ targetSparsity: 0.5, frequency }), method: 'unit' })],
+    });
+    await fit(1, 100); // creates the optimizer's variables
+    await expectNoTensorLeak(() => fit(1, 100));
+    await expectNoTensorLeak(async () => {
+      await fit(10, 1);
+      await fit(5, 3);
+    });
+    model.dispose();
+  });
+
+  it('rejects bad options at construction with clear errors', () => {
+    const schedule = polynomial(10, 1);
+    const bad = (args: unknown) => () => new PruningScheduleCallback(args as PruningScheduleCallbackArgs);
+    expect(bad(undefined)).to.throw(TypeError,
+      'PruningScheduleCallback needs options {schedule, method?, methods?, layers?, verbose?, initialStep?}; received undefined.');
+    expect(bad({})).to.throw(TypeError, 'PruningScheduleCallback: schedule must be a PruningSchedule such as new PolynomialDecay({...}) or new ConstantSparsity({...}); received undefined.');
+    expect(bad({ schedule: { sparsityAt: () => 0.5 } })).to.throw(TypeError, 'schedule must be a PruningSchedule');
+    expect(bad({ schedule, sparsity: 0.5 })).to.throw("PruningScheduleCallback: unknown option 'sparsity'; options are schedule, method, methods, layers, verbose, initialStep.");
+    expect(bad({ schedule, method: 'magnitude' })).to.throw("PruningScheduleCallback: method must be one of 'weight', 'unit'; received 'magnitude'.");
+    expect(bad({ schedule, methods: ['unit'] })).to.throw(TypeError, "PruningScheduleCallback: methods must be an object mapping layer names to 'weight' or 'unit'; received an array.");
+    expect(bad({ schedule, methods: { out: 'column' } })).to.throw("PruningScheduleCallback: methods['out'] must be one of 'weight', 'unit'; received 'column'.");
+    expect(bad({ schedule, layers: 'hidden' })).to.throw(TypeError, 'PruningScheduleCallback: layers must be an array of layer names or PrunableDense layers; received string "hidden".');
+    expect(bad({ schedule, layers: [] })).to.throw('PruningScheduleCallback: layers must select at least one layer; received an empty array.');
+    expect(bad({ schedule, layers: ['hidden', tf.layers.dense({ units: 2 })] })).to.throw(TypeError,
+      'PruningScheduleCallback: layers[1] must be a layer name or a PrunableDense layer; received a Dense layer.');
+    expect(bad({ schedule, layers: [3] })).to.throw(TypeError, 'layers[0] must be a layer name or a PrunableDense layer; received 3.');
+    expect(bad({ schedule, verbose: 1 })).to.throw(TypeError, 'PruningScheduleCallback: verbose must be true or false; received 1.');
+    expect(bad({ schedule, initialStep: -3 })).to.throw(RangeError, 'PruningScheduleCallback: initialStep must be a non-negative integer; received -3');
+    expect(bad({ schedule, initialStep: '5' })).to.throw(TypeError, 'PruningScheduleCallback: initialStep must be a non-negative integer; received string "5"');
+  });
+
+  it('checks layer names when training begins, before any mask changes', async () => {
+    const schedule = polynomial(8, 1, 0.5);
+    const cases: Array<[Partial<PruningScheduleCallbackArgs>, string | RegExp]> = [
+      [{ layers: ['hidden', 'nope'] }, "PruningScheduleCallback: layers: the model has no layer named 'nope'; its PrunableDense layers are: 'hidden', 'out'."],
+      [{ methods: { hidden: 'unit', nope: 'unit' } }, "PruningScheduleCallback: methods names 'nope', which is not a pruned layer; the pruned layers are 'hidden', 'out'."],
+      [{ layers: ['hidden'], methods: { out: 'unit' } }, "PruningScheduleCallback: methods names 'out', which is not a pruned layer; the pruned layers are 'hidden'."],
+    ];
+    for (const [options, message] of cases) {
+      const model = mlp();
+      let failure: unknown;
+      await model.fit(data.xs, data.ys, { ...FIT, epochs: 1, callbacks: [new PruningScheduleCallback({ schedule, ...options })] })
+        .catch((e) => (failure = e));
+      expect(failure).to.be.instanceOf(Error);
+      expect((failure as Error).message).to.equal(message);
+      for (const layer of prunable(model)) expect(layer.sparsity()).to.equal(0);
+      model.dispose();
+    }
+    const dense = tf.sequential({ layers: [tf.layers.dense({ units: CLASSES, inputShape: [INPUTS] })] });
+    dense.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    await dense.fit(data.xs, data.ys, { ...FIT, epochs: 1, callbacks: [new PruningScheduleCallback({ schedule })] })
+      .then(() => expect.fail('fit should fail'), (e: Error) => expect(e.message).to.equal(
+        "PruningScheduleCallback: the model has no PrunableDense layer to prune; build it with prunableDense instead of tf.layers.dense."));
+    dense.dispose();
+  });
+
+  it('follows one model', async () => {
+    const [a, b] = [mlp(), mlp()];
+    const callback = new PruningScheduleCallback({ schedule: polynomial(8, 1, 0.5) });
+    await a.fit(data.xs, data.ys, { ...FIT, epochs: 1, callbacks: [callback] });
+    await b.fit(data.xs, data.ys, { ...FIT, epochs: 1, callbacks: [callback] })
+      .then(() => expect.fail('fit should fail'), (e: Error) => expect(e.message).to.equal(
+        'PruningScheduleCallback: this callback already follows another model; create one PruningScheduleCallback per model.'));
+    for (const layer of prunable(b)) expect(layer.sparsity()).to.equal(0);
+    a.dispose();
+    b.dispose();
+  });
+});
+
+describeOnBackends('PruningScheduleCallback resuming a reloaded model', () => {
+  let data: { xs: tf.Tensor2D; ys: tf.Tensor2D };
+  before(() => {
+    data = task(128, 11);
+  });
+  after(() => {
+    tf.dispose([data.xs, data.ys]);
+  });
+
+  // 128 samples in batches of 32: 4 steps per epoch; updates every 3 steps up to 14.
+  const schedule = () => polynomial(14, 3, 0.75);
+
+  async function trainAndReload(includeOptimizer: boolean): Promise<tf.LayersModel> {
+    const model = mlp();
+    const callback = new PruningScheduleCallback({ schedule: schedule() });
+    await model.fit(data.xs, data.ys, { ...FIT, epochs: 2, callbacks: [callback] });
+    expect(callback.step).to.equal(8);
+    let artifacts: tf.io.ModelArtifacts | undefined;
+    await model.save(tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
+    }), { includeOptimizer });
+    model.dispose();
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts as tf.io.ModelArtifacts));
+    // Step 8 is no update step: the masks are those of step 6.
+    const expected = schedule().sparsityAt(6);
+    for (const layer of prunable(loaded)) expect(countZeros(maskValues(layer))).to.equal(Math.round(expected * maskValues(layer).length));
+    return loaded;
+  }
+
+  async function resume(model: tf.LayersModel, args: Partial<PruningScheduleCallbackArgs>): Promise<string[]> {
+    const callback = new PruningScheduleCallback({ schedule: schedule(), verbose: true, ...args });
+    const lines = await captureLog(() => model.fit(data.xs, data.ys, { ...FIT, epochs: 2, callbacks: [callback] }));
+    expect(callback.step).to.equal(16);
+    for (const layer of prunable(model)) expect(countZeros(maskValues(layer))).to.equal(Math.round(0.75 * maskValues(layer).length));
+    return lines;
+  }
+
+  it('continues the schedule from the optimizer iterations saved with includeOptimizer', async () => {
+    const loaded = await trainAndReload(true);
+    expect(loaded.optimizer.iterations).to.equal(8);
+    expect(updateSteps(await resume(loaded, {}))).to.deep.equal([9, 12, 14]);
+    loaded.dispose();
+  });
+
+  it('continues from initialStep for a model saved without its optimizer', async () => {
+    const loaded = await trainAndReload(false);
+    loaded.compile({ optimizer: tf.train.adam(0.02), loss: 'categoricalCrossentropy' });
+    expect(loaded.optimizer.iterations).to.equal(0);
+    expect(updateSteps(await resume(loaded, { initialStep: 8 }))).to.deep.equal([9, 12, 14]);
+    loaded.dispose();
+  });
+});
