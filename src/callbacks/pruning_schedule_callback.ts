@@ -10,7 +10,11 @@ import { checkStep, describe, PruningSchedule } from '../schedules/pruning_sched
 export interface PruningScheduleCallbackArgs {
   /** When and how far to prune: a {@link ConstantSparsity} or {@link PolynomialDecay}. Required. */
   schedule: PruningSchedule;
-  /** How the layers prune: `'weight'` (smallest |w| entries) or `'unit'` (smallest-norm columns). Default: `'weight'`. */
+  /**
+   * How the layers prune: `'weight'` (smallest |w| entries) or `'unit'`
+   * (smallest-norm columns; on an output layer that removes outputs, so leave
+   * it out with `layers` or give it `'weight'` in `methods`). Default: `'weight'`.
+   */
   method?: PruningMethod;
   /** Per-layer methods by layer name, overriding `method` for those layers. Default: none. */
   methods?: Readonly<Record<string, PruningMethod>>;
@@ -45,6 +49,9 @@ const NAME = 'PruningScheduleCallback';
  * `fit` calls, and starts from `initialStep` or the optimizer's iteration count,
  * so a model reloaded with its optimizer continues its schedule. One callback
  * follows one model. After the schedule's `endStep`, masks stay.
+ *
+ * TF.js computes an epoch's validation metrics during its last batch, before
+ * the update that batch may trigger.
  *
  * At each epoch end it adds `sparsity` (the fraction of pruned kernel entries
  * over the selected layers) and `targetSparsity` (`schedule.sparsityAt(step)`)
@@ -154,7 +161,7 @@ export class PruningScheduleCallback extends tfl.Callback {
     const step = this.currentStep as number;
     if (step === this.lastUpdateStep || !this.schedule.shouldPrune(step)) return;
     const target = this.schedule.sparsityAt(step);
-    const methods = this.layers.map((l) => this.methods[l.name] ?? this.method);
+    const methods = this.layers.map((l) => (Object.prototype.hasOwnProperty.call(this.methods, l.name) ? this.methods[l.name] : this.method));
     const masks = this.layers.map((l, i) => selectLayerMask(l, methods[i], target));
     const reports = this.layers.map((l, i) => setLayerMask(l, masks[i]));
     this.lastUpdateStep = step;

@@ -18,11 +18,11 @@ import { mulberry32 } from '../support/random';
 const INPUTS = 8;
 const CLASSES = 3;
 
-/** A seeded 3-class task: the label is the argmax of a fixed random linear map of x ∈ [-1, 1]^8. */
+/** A 3-class task: the label is the argmax of a fixed random linear map of x ∈ [-1, 1]^8; `seed` draws the samples. */
 function task(n: number, seed: number): { xs: tf.Tensor2D; ys: tf.Tensor2D } {
-  const rng = mulberry32(seed);
+  const rng = mulberry32(1);
   const w = Array.from({ length: INPUTS * CLASSES }, () => rng() * 2 - 1);
-  const data = mulberry32(seed + 1);
+  const data = mulberry32(seed);
   const x = new Float32Array(n * INPUTS);
   const y = new Float32Array(n * CLASSES);
   for (let i = 0; i < n; i++) {
@@ -134,6 +134,17 @@ describe('PruningScheduleCallback', () => {
     model.dispose();
   });
 
+  it('reads per-layer methods by own name only: a layer named toString uses method', async () => {
+    const model = tf.sequential({ layers: [prunableDense({ units: 10, inputShape: [INPUTS], name: 'toString' })] });
+    model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const callback = new PruningScheduleCallback({ schedule: polynomial(4, 2, 0.5), method: 'unit' });
+    const ys = tf.zeros([256, 10]);
+    await model.fit(data.xs, ys, { ...FIT, epochs: 1, callbacks: [callback] });
+    expect(countZeroColumns(maskValues(model.layers[0] as PrunableDense), INPUTS, 10)).to.equal(5);
+    ys.dispose();
+    model.dispose();
+  });
+
   it('prunes only the selected layers, nested models included', async () => {
     const inner = tf.sequential({ name: 'inner', layers: [prunableDense({ units: 16, activation: 'relu', inputShape: [INPUTS], name: 'inner_dense' })] });
     const input = tf.input({ shape: [INPUTS] });
@@ -219,13 +230,13 @@ describe('PruningScheduleCallback', () => {
 
   it('learns a simple task while reaching 80% sparsity', async () => {
     const model = mlp();
-    const test = task(512, 7);
+    const test = task(512, 8);
     const callback = new PruningScheduleCallback({ schedule: polynomial(120, 10, 0.8) });
     const history = await model.fit(data.xs, data.ys, { ...FIT, epochs: 25, callbacks: [callback] });
     const sparsity = history.history.sparsity as number[];
     expect(sparsity[sparsity.length - 1]).to.be.closeTo((Math.round(0.8 * 256) + Math.round(0.8 * 96)) / 352, 1e-12);
     const accuracy = tf.tidy(() => tf.metrics.categoricalAccuracy(test.ys, model.predict(test.xs) as tf.Tensor).mean().dataSync()[0]);
-    expect(accuracy).to.be.above(0.85);
+    expect(accuracy).to.be.above(0.85); // chance is 1/3
     tf.dispose([test.xs, test.ys]);
     model.dispose();
   });
