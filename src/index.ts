@@ -18,3 +18,4 @@ export type { PolynomialDecayArgs } from './schedules/polynomial_decay';
 export { PruningScheduleCallback, pruningScheduleCallback } from './callbacks/pruning_schedule_callback';
 export type { PruningScheduleCallbackArgs } from './callbacks/pruning_schedule_callback';
 export { combineCallbacks } from './callbacks/combine_callbacks';
+export { loadPrunableModel } from './io/load_prunable_model';
