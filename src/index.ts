@@ -19,3 +19,6 @@ export { PruningScheduleCallback, pruningScheduleCallback } from './callbacks/pr
 export type { PruningScheduleCallbackArgs } from './callbacks/pruning_schedule_callback';
 export { combineCallbacks } from './callbacks/combine_callbacks';
 export { loadPrunableModel } from './io/load_prunable_model';
+export { makePrunable } from './transforms/make_prunable';
+export type { MakePrunableArgs } from './transforms/make_prunable';
+export { stripPruning } from './transforms/strip_pruning';

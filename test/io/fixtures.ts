@@ -93,3 +93,18 @@ export async function withoutPrunableDense<T>(work: () => Promise<T>): Promise<T
     map[PrunableDense.className] = entry;
   }
 }
+
+/**
+ * Asserts that two models compute the same outputs up to float32 rounding, for
+ * a Dense and a PrunableDense version of one model: Dense runs a fused
+ * matMul + bias + activation kernel (on wasm), PrunableDense separate ops, so
+ * their outputs can differ in the last bits.
+ */
+export function expectSameOutputs(actual: tf.LayersModel, expected: tf.LayersModel): void {
+  const x = inputsFor(expected);
+  const [a, e] = [actual.predict(x) as tf.Tensor, expected.predict(x) as tf.Tensor];
+  const [av, ev] = [a.dataSync(), e.dataSync()];
+  expect(av.length).to.equal(ev.length);
+  ev.forEach((v, i) => expect(av[i]).to.be.closeTo(v, 1e-6 * Math.max(1, Math.abs(v)), `output ${i}`));
+  tf.dispose([x, a, e]);
+}

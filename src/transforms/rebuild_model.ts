@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+
+/** How {@link rebuildModel} replaces the layers it selects. */
+export interface LayerRewrite {
+  /** Whether `layer` (never a nested model) is replaced; called once per layer. */
+  selects(layer: tfl.layers.Layer): boolean;
+  /** Class name of the replacement, a registered layer class whose config is the replaced layer's config. */
+  className: string;
+  /**
+   * The replacement's weight values, in its `weights` order, computed from the
+   * replaced layer (called inside `tf.tidy`, only for a built layer).
+   */
+  weights(layer: tfl.layers.Layer): tf.Tensor[];
+}
+
+/**
+ * A new model with the same architecture, layer names and weight values as
+ * `model`, except that each layer `rewrite` selects, nested models included,
+ * is a `rewrite.className` layer with the same config and `rewrite.weights`.
+ *
+ * The model is rebuilt from its config as TF.js saves it (`getConfig`, then the
+ * registered class's `fromConfig`), so exactly what survives a save survives
+ * here; the optimizer does not (compile the new model to train it). `model` is
+ * left untouched: the new model has its own variables.
+ */
+export function rebuildModel(model: tfl.LayersModel, rewrite: LayerRewrite): tfl.LayersModel {
+  // A deep copy: fromConfig writes into the configs it is given.
+  const config = JSON.parse(JSON.stringify(model.getConfig())) as tf.serialization.ConfigDict;
+  const selected = new Set<tfl.layers.Layer>();
+  renameSelected(model, config, rewrite, selected);
+  const entry = tf.serialization.SerializationMap.getMap().classNameMap[model.getClassName()];
+  if (entry == null) {
+    throw new Error(`Cannot rebuild model '${model.name}': its class '${model.getClassName()}' is not registered.`);
+  }
+  const [cls, fromConfig] = entry;
+  // Model classes take a fourth argument, fast weight initialization: every weight is overwritten below.
+  const fromModelConfig = fromConfig as unknown as (c: unknown, d: tf.serialization.ConfigDict, o: object, fast: boolean) => tfl.LayersModel;
+  const rebuilt = fromModelConfig(cls, config, {}, true);
+  try {
+    tf.tidy(() => copyWeights(model, rebuilt, (layer) => (selected.has(layer) ? rewrite.weights(layer) : layer.getWeights())));
+  } catch (error) {
+    rebuilt.dispose();
+    throw error;
+  }
+  return rebuilt;
+}
+
+/** Sets the class name of every selected layer's config entry, descending into nested models, and collects those layers. */
+function renameSelected(model: tfl.LayersModel, config: tf.serialization.ConfigDict, rewrite: LayerRewrite,
+  selected: Set<tfl.layers.Layer>): void {
+  // Sequential and functional configs list exactly `model.layers`, in order.
+  const entries = config.layers as tf.serialization.ConfigDict[];
+  model.layers.forEach((layer, i) => {
+    const entry = entries[i];
+    if (layer instanceof tfl.LayersModel) {
+      renameSelected(layer, entry.config as tf.serialization.ConfigDict, rewrite, selected);
+    } else if (rewrite.selects(layer)) {
+      entry.className = rewrite.className;
+      selected.add(layer);
+    }
+  });
+}
+
+/** Sets the weights of every built layer of the rebuilt `target` to `weightsOf` its `source` layer, paired by name in each model. */
+function copyWeights(source: tfl.LayersModel, target: tfl.LayersModel, weightsOf: (layer: tfl.layers.Layer) => tf.Tensor[]): void {
+  for (const layer of source.layers) {
+    const copy = target.getLayer(layer.name);
+    if (layer instanceof tfl.LayersModel) {
+      copyWeights(layer, copy as tfl.LayersModel, weightsOf);
+    } else if (layer.weights.length > 0) {
+      copy.setWeights(weightsOf(layer));
+    }
+  }
+}

@@ -1,0 +1,142 @@
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'chai';
+import { makePrunable, PrunableDense, prunableDense, pruneModel } from '../../src';
+import { describeOnBackends } from '../support/backends';
+import { expectNoTensorLeak } from '../support/memory';
+import { expectSameOutputs, inputsFor, prunableLayers, randomizeModel, weightValues } from '../io/fixtures';
+
+/** input[6] → dense a[5] → batchNorm → inner(functional: dense b[4] → nested(Sequential: dense c[3])) → dense out[2]. */
+function denseModel(): tf.LayersModel {
+  const nested = tf.sequential({ name: 'nested', layers: [tf.layers.dense({ units: 3, inputShape: [4], name: 'c', activation: 'relu' })] });
+  const innerInput = tf.input({ shape: [5], name: 'inner_input' });
+  const b = tf.layers.dense({ units: 4, name: 'b', activation: 'tanh' }).apply(innerInput) as tf.SymbolicTensor;
+  const inner = tf.model({ inputs: innerInput, outputs: nested.apply(b) as tf.SymbolicTensor, name: 'inner' });
+  const input = tf.input({ shape: [6], name: 'features' });
+  let x = tf.layers.dense({ units: 5, name: 'a', activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+  x = tf.layers.batchNormalization({ name: 'norm' }).apply(x) as tf.SymbolicTensor;
+  x = inner.apply(x) as tf.SymbolicTensor;
+  const output = tf.layers.dense({ units: 2, name: 'out' }).apply(x) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: output, name: 'dense_model' });
+  randomizeModel(model, 31); // Moving mean and variance too.
+  const variance = model.getLayer('norm').weights[3];
+  const positive = tf.abs(variance.read());
+  variance.write(positive);
+  positive.dispose();
+  return model;
+}
+
+/** Class names of every layer, nested models expanded. */
+function classNames(model: tf.LayersModel): unknown[] {
+  return model.layers.map((l) => (l instanceof tf.LayersModel ? { [l.name]: classNames(l) } : `${l.name}:${l.getClassName()}`));
+}
+
+describeOnBackends('makePrunable', () => {
+  it('turns every Dense (nested models included) into a PrunableDense with the same weights and a mask of ones', () => {
+    const model = denseModel();
+    const json = JSON.stringify(model.toJSON(null, false));
+    const weights = weightValues(model);
+    const prunable = makePrunable(model);
+    expect(classNames(prunable)).to.deep.equal([
+      'features:InputLayer', 'a:PrunableDense', 'norm:BatchNormalization',
+      { inner: ['inner_input:InputLayer', 'b:PrunableDense', { nested: ['c:PrunableDense'] }] }, 'out:PrunableDense',
+    ]);
+    for (const layer of prunableLayers(prunable)) {
+      expect(layer.sparsity()).to.equal(0);
+      const { kernel, bias } = layer.weightVariables;
+      const original = findLayer(model, layer.name);
+      expect(Array.from(kernel.read().dataSync())).to.deep.equal(Array.from(original.getWeights()[0].dataSync()));
+      expect(Array.from(bias!.read().dataSync())).to.deep.equal(Array.from(original.getWeights()[1].dataSync()));
+      expect(layer.getConfig()).to.deep.equal(original.getConfig());
+    }
+    // BatchNormalization keeps its (non-trainable) moving statistics.
+    expect(weightValues(prunable).filter(([n]) => n.startsWith('norm/'))).to.deep.equal(weights.filter(([n]) => n.startsWith('norm/')));
+    expectSameOutputs(prunable, model);
+    // The original is untouched.
+    expect(JSON.stringify(model.toJSON(null, false))).to.equal(json);
+    expect(weightValues(model)).to.deep.equal(weights);
+    model.dispose();
+    prunable.dispose();
+  });
+
+  it('converts only the Dense layers the filter selects, and hands it only Dense layers', () => {
+    const model = denseModel();
+    const seen: string[] = [];
+    const prunable = makePrunable(model, {
+      filter: (layer) => {
+        seen.push(layer.name);
+        return layer.name === 'b' || layer.name === 'out';
+      },
+    });
+    expect(seen.sort()).to.deep.equal(['a', 'b', 'c', 'out']);
+    expect(classNames(prunable)).to.deep.equal([
+      'features:InputLayer', 'a:Dense', 'norm:BatchNormalization',
+      { inner: ['inner_input:InputLayer', 'b:PrunableDense', { nested: ['c:Dense'] }] }, 'out:PrunableDense',
+    ]);
+    expectSameOutputs(prunable, model);
+    model.dispose();
+    prunable.dispose();
+  });
+
+  it('gives the copy its own variables: pruning and training it leave the original as it was, and vice versa', async () => {
+    const model = denseModel();
+    const weights = weightValues(model);
+    const before = tf.memory().numTensors;
+    const prunable = makePrunable(model);
+    // One variable per weight of the copy (its masks included), nothing else.
+    expect(tf.memory().numTensors - before).to.equal(prunable.weights.length);
+    pruneModel(prunable, { method: 'weight', sparsity: 0.5 });
+    prunable.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const [x, y] = [inputsFor(prunable), tf.ones([7, 2])];
+    await prunable.fit(x, y, { epochs: 1, verbose: 0 });
+    expect(weightValues(model)).to.deep.equal(weights);
+    const trained = weightValues(prunable);
+    model.dispose();
+    expect(weightValues(prunable)).to.deep.equal(trained);
+    tf.dispose([x, y]);
+    prunable.dispose();
+  });
+
+  it('keeps the masks of layers that are PrunableDense already, and leaks no tensor', async () => {
+    const model = tf.sequential({ layers: [prunableDense({ units: 3, inputShape: [4], name: 'p' }), tf.layers.dense({ units: 2, name: 'd' })] });
+    randomizeModel(model, 32);
+    const mask = Array.from((model.getLayer('p') as PrunableDense).getMask().dataSync());
+    await expectNoTensorLeak(() => {
+      const prunable = makePrunable(model);
+      expect(prunable).to.be.instanceOf(tf.Sequential);
+      expect(Array.from((prunable.getLayer('p') as PrunableDense).weightVariables.mask.read().dataSync())).to.deep.equal(mask);
+      expectSameOutputs(prunable, model);
+      prunable.dispose();
+    });
+    model.dispose();
+  });
+});
+
+describe('makePrunable: errors', () => {
+  it('rejects what is not a model, bad options and a bad filter, creating nothing', async () => {
+    const model = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
+    await expectNoTensorLeak(() => {
+      expect(() => makePrunable({} as tf.LayersModel)).to.throw(TypeError,
+        'makePrunable: model must be a tf.LayersModel (from tf.sequential, tf.model or tf.loadLayersModel); received a plain object.');
+      expect(() => makePrunable(undefined as unknown as tf.LayersModel)).to.throw(TypeError, /received undefined\./);
+      expect(() => makePrunable(model, null as never)).to.throw(TypeError, 'makePrunable: options must be an object {filter?}; received null.');
+      expect(() => makePrunable(model, { filter: 'a' as never })).to.throw(TypeError,
+        'makePrunable: filter must be a function (layer) => boolean; received string.');
+      expect(() => makePrunable(model, { filter: () => { throw new Error('filter failed'); } })).to.throw('filter failed');
+    });
+    model.dispose();
+  });
+});
+
+function findLayer(model: tf.LayersModel, name: string): tf.layers.Layer {
+  for (const layer of model.layers) {
+    if (layer.name === name) return layer;
+    if (layer instanceof tf.LayersModel) {
+      try {
+        return findLayer(layer, name);
+      } catch {
+        // Not in this nested model.
+      }
+    }
+  }
+  throw new Error(`no layer ${name}`);
+}

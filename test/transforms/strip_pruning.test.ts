@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'chai';
+import { makePrunable, PrunableDense, stripPruning } from '../../src';
+import { describeOnBackends } from '../support/backends';
+import { expectNoTensorLeak } from '../support/memory';
+import {
+  artifactsOf, expectSameModel, expectSameOutputs, nestedPrunableModel, prunableLayers, weightValues, withoutPrunableDense,
+} from '../io/fixtures';
+
+/** Every layer of `model`, nested models expanded. */
+function leafLayers(model: tf.LayersModel): tf.layers.Layer[] {
+  return model.layers.flatMap((l) => (l instanceof tf.LayersModel ? leafLayers(l) : [l]));
+}
+
+describeOnBackends('stripPruning', () => {
+  it('replaces every PrunableDense (nested models included) by a Dense with kernel ⊙ mask and the same bias', () => {
+    const model = nestedPrunableModel(41);
+    const stripped = stripPruning(model);
+    expect(leafLayers(stripped).map((l) => `${l.name}:${l.getClassName()}`))
+      .to.deep.equal(['features:InputLayer', 'inner_dense:Dense', 'hidden:Dense', 'logits:Dense']);
+    for (const layer of prunableLayers(model)) {
+      const dense = leafLayers(stripped).find((l) => l.name === layer.name)!;
+      const { kernel, bias, mask } = layer.weightVariables;
+      const [k, m] = [kernel.read().dataSync(), mask.read().dataSync()];
+      const [strippedKernel, strippedBias] = dense.getWeights().map((w) => Array.from(w.dataSync()));
+      expect(strippedKernel).to.deep.equal(Array.from(k, (v, i) => v * m[i]));
+      expect(strippedBias).to.deep.equal(Array.from(bias!.read().dataSync()));
+      const { name: _n, ...config } = layer.getConfig();
+      expect(dense.getConfig()).to.deep.include(config);
+    }
+    expectSameOutputs(stripped, model);
+    model.dispose();
+    stripped.dispose();
+  });
+
+  it('leaves the original as it was and leaks no tensor', async () => {
+    const model = nestedPrunableModel(42);
+    const json = JSON.stringify(model.toJSON(null, false));
+    const weights = weightValues(model);
+    await expectNoTensorLeak(() => stripPruning(model).dispose());
+    expect(JSON.stringify(model.toJSON(null, false))).to.equal(json);
+    expect(weightValues(model)).to.deep.equal(weights);
+    expect(prunableLayers(model).map((l) => l.sparsity())).to.satisfy((s: number[]) => s.every((v) => v > 0));
+    model.dispose();
+  });
+
+  it('saves JSON that names no PrunableDense and loads without this library, predicting the same', async () => {
+    const model = nestedPrunableModel(43);
+    const stripped = stripPruning(model);
+    const artifacts = await artifactsOf(stripped);
+    expect(JSON.stringify(artifacts.modelTopology)).to.not.include('PrunableDense');
+    expect(artifacts.weightSpecs!.map((s) => s.name)).to.not.include.members(['hidden/mask', 'inner_dense/mask']);
+    const loaded = await withoutPrunableDense(() => tf.loadLayersModel(tf.io.fromMemory(artifacts)));
+    expectSameModel(loaded, stripped);
+    expectSameOutputs(loaded, model);
+    [model, stripped, loaded].forEach((m) => m.dispose());
+  });
+
+  it('undoes makePrunable when no weight is pruned', () => {
+    const dense = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [6], name: 'd1' }), tf.layers.dense({ units: 2, name: 'd2' })] });
+    const back = stripPruning(makePrunable(dense));
+    expect(back.toJSON(null, false)).to.deep.equal(dense.toJSON(null, false));
+    expect(weightValues(back)).to.deep.equal(weightValues(dense));
+    expect(back.layers.some((l) => l instanceof PrunableDense)).to.equal(false);
+    dense.dispose();
+    back.dispose();
+  });
+});
+
+describe('stripPruning: errors', () => {
+  it('rejects what is not a model', () => {
+    expect(() => stripPruning(tf.layers.dense({ units: 2 }) as unknown as tf.LayersModel)).to.throw(TypeError,
+      'stripPruning: model must be a tf.LayersModel (from tf.sequential, tf.model or tf.loadLayersModel); received a Dense.');
+  });
+});
