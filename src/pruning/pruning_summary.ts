@@ -1,0 +1,110 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+import { findPrunableLayers } from '../model/prunable_layers';
+import { checkLayersModel } from '../transforms/check_model';
+import { layerPruningReport, LayerPruningReport } from './prune_layer';
+import { checkPruningMethod, PruningMethod } from './pruning_method';
+
+/** Options of {@link pruningSummary}. */
+export interface PruningSummaryArgs {
+  /** The method every layer was pruned with, when known: `'weight'` or `'unit'`. Default: unknown. */
+  method?: PruningMethod;
+  /** Per-layer methods by layer name, overriding `method` (as `PruningScheduleCallback` takes them). Default: none. */
+  methods?: Readonly<Record<string, PruningMethod>>;
+  /** Whether to print the table. Default: true when `printFn` is given, else false. */
+  print?: boolean;
+  /** Prints one line of the table, as `model.summary(lineLength, positions, printFn)` does. Default: `console.log`. */
+  printFn?: (line: string) => void;
+}
+
+/** One PrunableDense layer's row of a {@link PruningSummary}. */
+export interface PruningSummaryRow extends LayerPruningReport {
+  /** The method the layer was pruned with, or null when not known. */
+  method: PruningMethod | null;
+}
+
+/** The pruning state of a model: one row per PrunableDense layer and the totals over them. */
+export interface PruningSummary {
+  /** The PrunableDense layers, nested models included, in model order. */
+  layers: PruningSummaryRow[];
+  /** Sums over all rows; `sparsity` is the fraction of all their kernel entries that is pruned. */
+  total: { weights: number; nonzero: number; sparsity: number; prunedUnits: number };
+}
+
+const COLUMNS = ['Layer (type)', 'Kernel shape', 'Method', 'Nonzero / weights', 'Sparsity', 'Pruned units'];
+const WIDTHS = [32, 14, 8, 22, 10, 12];
+
+/**
+ * The pruning state of every PrunableDense layer of `model` (nested models
+ * included): kernel shape, method when known, nonzero (kept) kernel entries,
+ * sparsity and pruned units, with totals. With `print` (or a `printFn`) it
+ * also prints them as a table in the style of `model.summary()`.
+ *
+ * ```js
+ * const summary = pruningSummary(model, {method: 'weight', print: true});
+ * summary.total.sparsity; // e.g. 0.9
+ * ```
+ */
+export function pruningSummary(model: tfl.LayersModel, args: PruningSummaryArgs = {}): PruningSummary {
+  checkLayersModel(model, 'pruningSummary');
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) {
+    throw new TypeError('pruningSummary: options must be an object {method?, methods?, print?, printFn?}; ' +
+      `received ${args === null ? 'null' : typeof args}.`);
+  }
+  const { method, methods = {}, printFn } = args;
+  const print = args.print ?? printFn !== undefined;
+  if (method !== undefined) checkPruningMethod(method);
+  if (methods === null || typeof methods !== 'object' || Array.isArray(methods)) {
+    throw new TypeError(`pruningSummary: methods must be an object mapping layer names to 'weight' or 'unit'; received ${typeof methods}.`);
+  }
+  for (const [name, m] of Object.entries(methods)) checkPruningMethod(m, `methods['${name}']`);
+  if (typeof print !== 'boolean') {
+    throw new TypeError(`pruningSummary: print must be true or false; received ${typeof print}.`);
+  }
+  if (printFn !== undefined && typeof printFn !== 'function') {
+    throw new TypeError(`pruningSummary: printFn must be a function (line: string) => void; received ${typeof printFn}.`);
+  }
+  const layers = findPrunableLayers(model);
+  const unknown = Object.keys(methods).filter((name) => !layers.some((l) => l.name === name));
+  if (unknown.length > 0) {
+    throw new Error(`pruningSummary: methods names ${unknown.map((n) => `'${n}'`).join(', ')}, not a PrunableDense layer of ` +
+      `the model; its PrunableDense layers are: ${layers.map((l) => `'${l.name}'`).join(', ') || 'none'}.`);
+  }
+  const rows = layers.map((layer) => ({ ...layerPruningReport(layer), method: methods[layer.name] ?? method ?? null }));
+  const weights = sum(rows, 'weights');
+  const nonzero = sum(rows, 'nonzero');
+  const summary: PruningSummary = {
+    layers: rows,
+    total: { weights, nonzero, sparsity: weights === 0 ? 0 : 1 - nonzero / weights, prunedUnits: sum(rows, 'prunedUnits') },
+  };
+  if (print) printSummary(model, summary, printFn ?? console.log);
+  return summary;
+}
+
+function printSummary(model: tfl.LayersModel, summary: PruningSummary, printFn: (line: string) => void): void {
+  const width = WIDTHS.reduce((a, b) => a + b, 0);
+  printFn(`Pruning summary of model '${model.name}'`);
+  printFn('_'.repeat(width));
+  printFn(row(COLUMNS));
+  printFn('='.repeat(width));
+  summary.layers.forEach((r, i) => {
+    printFn(row([`${r.layer} (PrunableDense)`, `[${r.kernelShape.join(',')}]`, r.method ?? '-',
+      `${r.nonzero} / ${r.weights}`, r.sparsity.toFixed(4), String(r.prunedUnits)]));
+    printFn((i === summary.layers.length - 1 ? '=' : '_').repeat(width));
+  });
+  if (summary.layers.length === 0) printFn('(no PrunableDense layer)');
+  const t = summary.total;
+  printFn(`Kernel weights: ${t.weights}`);
+  printFn(`Nonzero (kept): ${t.nonzero}`);
+  printFn(`Sparsity: ${t.sparsity.toFixed(4)}`);
+  printFn(`Pruned units: ${t.prunedUnits}`);
+  printFn('_'.repeat(width));
+}
+
+/** Cells padded to the column widths, each keeping at least one space before the next. */
+function row(cells: string[]): string {
+  return cells.map((cell, i) => (i === cells.length - 1 ? cell : `${cell} `.padEnd(WIDTHS[i]))).join('');
+}
+
+function sum(rows: PruningSummaryRow[], key: 'weights' | 'nonzero' | 'prunedUnits'): number {
+  return rows.reduce((total, r) => total + r[key], 0);
+}

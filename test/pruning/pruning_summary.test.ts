@@ -1,0 +1,96 @@
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'chai';
+import { layerPruningReport, PrunableDense, prunableDense, pruneModel, pruningSummary } from '../../src';
+import { nestedPrunableModel, prunableLayers } from '../io/fixtures';
+
+describe('pruningSummary', () => {
+  let model: tf.LayersModel;
+  beforeEach(() => {
+    model = nestedPrunableModel(51);
+    pruneModel(model, { method: 'unit', sparsity: 0.5, layers: ['hidden'] });
+  });
+  afterEach(() => model.dispose());
+
+  it('reports every PrunableDense (nested included) with its shape, method, nonzero weights, sparsity and pruned units, and totals', () => {
+    const summary = pruningSummary(model, { method: 'weight', methods: { hidden: 'unit' } });
+    const layers = prunableLayers(model);
+    expect(summary.layers).to.deep.equal([
+      { ...layerPruningReport(layers[0]), method: 'weight' },
+      { ...layerPruningReport(layers[1]), method: 'unit' },
+    ]);
+    expect(summary.layers.map((r) => [r.layer, r.kernelShape, r.weights])).to.deep.equal([['inner_dense', [6, 5], 30], ['hidden', [5, 4], 20]]);
+    expect(summary.layers[1].prunedUnits).to.be.at.least(2);
+    const nonzero = summary.layers[0].nonzero + summary.layers[1].nonzero;
+    expect(summary.total).to.deep.equal({
+      weights: 50, nonzero, sparsity: 1 - nonzero / 50, prunedUnits: summary.layers[0].prunedUnits + summary.layers[1].prunedUnits,
+    });
+    expect(pruningSummary(model).layers.map((r) => r.method)).to.deep.equal([null, null]);
+  });
+
+  it('prints a table like model.summary() through printFn, and prints nothing by default', () => {
+    const lines: string[] = [];
+    const summary = pruningSummary(model, { methods: { hidden: 'unit' }, printFn: (line) => lines.push(line) });
+    const [inner, hidden] = summary.layers;
+    expect(lines[0]).to.equal("Pruning summary of model 'nested_prunable'");
+    expect(lines[2]).to.match(/^Layer \(type\) +Kernel shape +Method +Nonzero \/ weights +Sparsity +Pruned units$/);
+    expect(lines[1]).to.match(/^_+$/);
+    expect(lines[3]).to.match(/^=+$/);
+    expect(lines[4]).to.match(new RegExp(`^inner_dense \\(PrunableDense\\) +\\[6,5\\] +- +${inner.nonzero} / 30 +${inner.sparsity.toFixed(4)} +${inner.prunedUnits}$`));
+    expect(lines[6]).to.match(new RegExp(`^hidden \\(PrunableDense\\) +\\[5,4\\] +unit +${hidden.nonzero} / 20 +${hidden.sparsity.toFixed(4)} +${hidden.prunedUnits}$`));
+    expect(lines.slice(8)).to.deep.equal([
+      'Kernel weights: 50',
+      `Nonzero (kept): ${summary.total.nonzero}`,
+      `Sparsity: ${summary.total.sparsity.toFixed(4)}`,
+      `Pruned units: ${summary.total.prunedUnits}`,
+      '_'.repeat(lines[1].length),
+    ]);
+    // Columns line up: each value starts where its header does.
+    expect(lines[4].indexOf('[6,5]')).to.equal(lines[2].indexOf('Kernel shape'));
+    expect(lines[6].indexOf('unit')).to.equal(lines[2].indexOf('Method'));
+
+    const log = console.log;
+    const logged: string[] = [];
+    console.log = (line: string) => logged.push(line);
+    try {
+      pruningSummary(model);
+      expect(logged).to.deep.equal([]);
+      pruningSummary(model, { methods: { hidden: 'unit' }, print: true });
+    } finally {
+      console.log = log;
+    }
+    expect(logged).to.deep.equal(lines);
+    const silent: string[] = [];
+    pruningSummary(model, { print: false, printFn: (line) => silent.push(line) });
+    expect(silent).to.deep.equal([]);
+  });
+
+  it('reports a model without PrunableDense layers as empty', () => {
+    const plain = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
+    const lines: string[] = [];
+    expect(pruningSummary(plain, { printFn: (l) => lines.push(l) })).to.deep.equal({
+      layers: [], total: { weights: 0, nonzero: 0, sparsity: 0, prunedUnits: 0 },
+    });
+    expect(lines).to.include('(no PrunableDense layer)');
+    plain.dispose();
+  });
+
+  it('rejects bad options with clear errors', () => {
+    expect(() => pruningSummary({} as tf.LayersModel)).to.throw(TypeError, /pruningSummary: model must be a tf.LayersModel/);
+    expect(() => pruningSummary(model, 'table' as never)).to.throw(TypeError, /options must be an object \{method\?, methods\?, print\?, printFn\?\}; received string/);
+    expect(() => pruningSummary(model, { method: 'magnitude' as never })).to.throw("method must be one of 'weight', 'unit'; received 'magnitude'");
+    expect(() => pruningSummary(model, { methods: { hidden: 'l1' as never } })).to.throw("methods['hidden'] must be one of 'weight', 'unit'; received 'l1'");
+    expect(() => pruningSummary(model, { methods: { logits: 'unit' } })).to.throw(
+      "pruningSummary: methods names 'logits', not a PrunableDense layer of the model; its PrunableDense layers are: 'inner_dense', 'hidden'.");
+    expect(() => pruningSummary(model, { print: 'yes' as never })).to.throw(TypeError, 'pruningSummary: print must be true or false; received string.');
+    expect(() => pruningSummary(model, { printFn: 'console' as never })).to.throw(TypeError, /printFn must be a function/);
+  });
+
+  it('follows a single layer exactly', () => {
+    const single = tf.sequential({ layers: [prunableDense({ units: 4, inputShape: [2], name: 'only' })] });
+    (single.getLayer('only') as PrunableDense).setMask([1, 0, 0, 0, 1, 0, 0, 0]);
+    expect(pruningSummary(single).layers).to.deep.equal([
+      { layer: 'only', kernelShape: [2, 4], weights: 8, nonzero: 2, sparsity: 0.75, prunedUnits: 3, method: null },
+    ]);
+    single.dispose();
+  });
+});
