@@ -1,0 +1,104 @@
+// The browser example, end to end: build the bundle, serve it, train a few
+// steps with pruning in Debian's headless Chromium, check what the page
+// reports and shows, and keep a screenshot in test-artifacts/browser.png.
+import { expect } from 'chai';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { BrowserContext, chromium, Page } from 'playwright-core';
+import { buildBrowserExample, EXAMPLE_DIR } from '../../examples/browser/build';
+import type { BrowserExampleResult } from '../../examples/browser/main';
+import { serveDirectory, StaticServer } from '../../examples/browser/serve';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+const SCREENSHOT = join(__dirname, '..', '..', 'test-artifacts', 'browser.png');
+const STEPS = 80;
+
+describe('examples/browser in headless Chromium', function () {
+  this.timeout(60_000);
+  let server: StaticServer;
+  let profile: string;
+  let context: BrowserContext;
+  let page: Page;
+  /** Console errors and uncaught exceptions of the page, shown when a check fails. */
+  const pageErrors: string[] = [];
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      console.warn(`\n  SKIPPED: the browser test needs Chromium at ${CHROMIUM}, which is missing.\n` +
+        '  Install it with: sudo apt-get install chromium   (Debian/Ubuntu; .ci/run does this in CI)\n');
+      this.skip();
+    }
+    await buildBrowserExample();
+    server = await serveDirectory(EXAMPLE_DIR);
+    profile = mkdtempSync(join(tmpdir(), 'tfjs-prune-chromium-'));
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => pageErrors.push(`uncaught: ${error.message}`));
+  });
+
+  after(async () => {
+    await context?.close();
+    await server?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  /** Opens the page with `query`, waits until it is done and returns its result; fails with the page's errors. */
+  async function runPage(query: string): Promise<BrowserExampleResult> {
+    pageErrors.length = 0;
+    await page.goto(`${server.url}${query}`);
+    await page.waitForSelector('body[data-done]', { timeout: 40_000 });
+    const result = (await page.evaluate(() => window.result)) as BrowserExampleResult | { error: string };
+    if ('error' in result) expect.fail(`the page failed: ${result.error}\n${pageErrors.join('\n')}`);
+    expect(pageErrors, 'page errors').to.deep.equal([]);
+    return result;
+  }
+
+  /** Each layer prunes exactly round(0.8 · size) kernel entries; 4 classes, so chance accuracy is 0.25. */
+  function expectPrunedAndLearned(result: BrowserExampleResult): void {
+    expect(result.steps).to.equal(STEPS);
+    expect(result.targetSparsity).to.equal(0.8);
+    expect(result.layers.map((l) => l.name)).to.deep.equal(['hidden1', 'hidden2', 'output']);
+    let pruned = 0;
+    let weights = 0;
+    for (const { name, kernelShape, sparsity } of result.layers) {
+      const size = kernelShape[0] * kernelShape[1];
+      expect(sparsity, name).to.equal(Math.round(0.8 * size) / size);
+      pruned += Math.round(0.8 * size);
+      weights += size;
+    }
+    expect(result.sparsity).to.be.closeTo(pruned / weights, 1e-12);
+    expect(result.accuracy).to.be.above(0.5);
+  }
+
+  it(`trains ${STEPS} steps with pruning to 80% sparsity on webgl or wasm and draws each layer's mask`, async () => {
+    const result = await runPage(`?steps=${STEPS}`);
+    mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    expect(['webgl', 'wasm'], 'backend').to.include(result.backend);
+    expectPrunedAndLearned(result);
+    // Each canvas is its layer's mask: one pixel per kernel entry, the pruned ones in the pruned colour.
+    const canvases = await page.$$eval('#masks canvas', (elements) => (elements as HTMLCanvasElement[]).map((canvas) => {
+      const pixels = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, canvas.width, canvas.height).data;
+      let dark = 0;
+      for (let i = 0; i < pixels.length; i += 4) if (pixels[i] === 22 && pixels[i + 1] === 27 && pixels[i + 2] === 45) dark++;
+      return { layer: canvas.dataset.layer, height: canvas.height, width: canvas.width, dark };
+    }));
+    expect(canvases).to.deep.equal(result.layers.map((l) => ({
+      layer: l.name, height: l.kernelShape[0], width: l.kernelShape[1], dark: Math.round(l.sparsity * l.kernelShape[0] * l.kernelShape[1]),
+    })));
+  });
+
+  it('runs on the wasm backend too, fetching the .wasm files copied next to the bundle', async () => {
+    const result = await runPage(`?steps=${STEPS}&backend=wasm`);
+    expect(result.backend).to.equal('wasm');
+    expectPrunedAndLearned(result);
+  });
+});
