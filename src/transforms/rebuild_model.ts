@@ -55,7 +55,14 @@ function renameSelected(model: tfl.LayersModel, config: tf.serialization.ConfigD
     const entry = entries[i];
     if (layer instanceof tfl.LayersModel) {
       renameSelected(layer, entry.config as tf.serialization.ConfigDict, rewrite, selected);
-    } else if (rewrite.selects(layer)) {
+      return;
+    }
+    // Checked before anything is built: a failure halfway would leave variables behind.
+    if (tf.serialization.SerializationMap.getMap().classNameMap[layer.getClassName()] == null) {
+      throw new Error(`Cannot rebuild model '${model.name}': its layer '${layer.name}' is a ${layer.getClassName()}, ` +
+        'a class not registered with tf.serialization.registerClass, so TF.js cannot rebuild it from its config.');
+    }
+    if (rewrite.selects(layer)) {
       entry.className = rewrite.className;
       selected.add(layer);
     }

@@ -127,6 +127,25 @@ describe('makePrunable: errors', () => {
   });
 });
 
+describe('makePrunable: models it cannot rebuild', () => {
+  it('names a layer whose class is not registered, creating nothing', async () => {
+    class Unregistered extends tf.layers.Layer {
+      static className = 'Unregistered';
+      override computeOutputShape(shape: tf.Shape | tf.Shape[]) { return shape; }
+      override call(inputs: tf.Tensor | tf.Tensor[]) { return inputs; }
+    }
+    const model = tf.sequential({
+      name: 'custom',
+      layers: [tf.layers.dense({ units: 3, inputShape: [4] }), new Unregistered({ name: 'mine' }), tf.layers.dense({ units: 2 })],
+    });
+    await expectNoTensorLeak(() => {
+      expect(() => makePrunable(model)).to.throw("Cannot rebuild model 'custom': its layer 'mine' is a Unregistered, " +
+        'a class not registered with tf.serialization.registerClass, so TF.js cannot rebuild it from its config.');
+    });
+    model.dispose();
+  });
+});
+
 function findLayer(model: tf.LayersModel, name: string): tf.layers.Layer {
   for (const layer of model.layers) {
     if (layer.name === name) return layer;
