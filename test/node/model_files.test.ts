@@ -134,6 +134,34 @@ describe('model files: crash-safe replacement of model.json and weights.bin', ()
     expect(fs.readdirSync(first)).to.deep.equal([]);
   });
 
+  it('re-reads when another process replaces the model between reading model.json and weights.bin', async () => {
+    const dir = directoryWith({ 'model.json': oldFiles.json, 'weights.bin': oldFiles.weights });
+    const promises = fs.promises as unknown as Record<'readFile', (...args: unknown[]) => Promise<unknown>>;
+    const readFile = promises.readFile;
+    let saves = 0;
+    let maxSaves = 1;
+    // Another process's save lands right after each read of model.json, before the weights are read.
+    promises.readFile = async (...args: unknown[]) => {
+      const result = await readFile.apply(fs.promises, args);
+      if (String(args[0]).endsWith('model.json') && saves < maxSaves) {
+        const files = saves % 2 === 0 ? newFiles : oldFiles;
+        saves++;
+        await replaceModelFiles(dir, files.json, files.weights, writeDurably);
+      }
+      return result;
+    };
+    try {
+      expect(await loadedTag(dir, expected)).to.equal('new');
+      expect(saves).to.equal(1);
+      maxSaves = 4;
+      const error = await loadPrunableModel(fileSystem(dir)).then(() => null, (e: Error) => e);
+      expect(error?.message).to.equal(`Cannot load a model from ${dir}: its files were replaced while being read, 3 times; ` +
+        'is another process saving there?');
+    } finally {
+      promises.readFile = readFile;
+    }
+  });
+
   it('runs concurrent saves and loads of one directory one at a time: every load is one whole save', async () => {
     const dir = tempDir();
     await models[0].save(fileSystem(dir));
