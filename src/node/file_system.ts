@@ -38,6 +38,10 @@ const LOAD_ATTEMPTS = 3;
  * `model.json` (tfjs-node's form), checks the files (missing, malformed,
  * truncated) and the PrunableDense masks, and fails with an error that names
  * the file before TF.js creates anything.
+ *
+ * ```js
+ * await model.save(new NodeFileSystem('./checkpoint')); // as fileSystem('./checkpoint')
+ * ```
  */
 export class NodeFileSystem implements tf.io.IOHandler {
   /** The model directory (for loading, the directory or a model JSON file), as an absolute path. */
