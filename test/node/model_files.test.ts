@@ -174,6 +174,7 @@ describe('model files: crash-safe replacement of model.json and weights.bin', ()
     await Promise.all(saves);
     for (const tag of await Promise.all(loads)) expect(tag).to.be.oneOf(['old', 'new']);
     expect(fs.readdirSync(dir).sort()).to.deep.equal(['model.json', 'weights.bin']);
-    expect(await loadedTag(dir, expected)).to.equal('new');
+    // Which save lands last depends on when each model.save reaches the handler; whichever it is, it is whole.
+    expect(await loadedTag(dir, expected)).to.be.oneOf(['old', 'new']);
   });
 });
