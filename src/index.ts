@@ -22,5 +22,6 @@ export { loadPrunableModel } from './io/load_prunable_model';
 export { makePrunable } from './transforms/make_prunable';
 export type { MakePrunableArgs } from './transforms/make_prunable';
 export { stripPruning } from './transforms/strip_pruning';
+export { compactUnits } from './transforms/compact_units';
 export { pruningSummary } from './pruning/pruning_summary';
 export type { PruningSummary, PruningSummaryArgs, PruningSummaryRow } from './pruning/pruning_summary';

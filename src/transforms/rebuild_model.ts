@@ -5,8 +5,18 @@ import * as tfl from '@tensorflow/tfjs-layers';
 export interface LayerRewrite {
   /** Whether `layer` (never a nested model) is replaced; called once per layer. */
   selects(layer: tfl.layers.Layer): boolean;
-  /** Class name of the replacement, a registered layer class whose config is the replaced layer's config. */
-  className: string;
+  /**
+   * Class name of the replacement, a registered layer class whose config is the
+   * replaced layer's config (with the changes of `config`); a function when it
+   * differs between the selected layers.
+   */
+  className: string | ((layer: tfl.layers.Layer) => string);
+  /**
+   * Entries of the replacement's config that differ from the replaced layer's,
+   * such as fewer `units`: shapes that depend on them (the next layer's kernel)
+   * follow when the model is rebuilt. Default: none.
+   */
+  config?(layer: tfl.layers.Layer): tf.serialization.ConfigDict;
   /**
    * The replacement's weight values, in its `weights` order, computed from the
    * replaced layer (called inside `tf.tidy`, only for a built layer).
@@ -17,7 +27,8 @@ export interface LayerRewrite {
 /**
  * A new model with the same architecture, layer names and weight values as
  * `model`, except that each layer `rewrite` selects, nested models included,
- * is a `rewrite.className` layer with the same config and `rewrite.weights`.
+ * is a `rewrite.className` layer with the same config (but for `rewrite.config`)
+ * and `rewrite.weights`.
  *
  * The model is rebuilt from its config as TF.js saves it (`getConfig`, then the
  * registered class's `fromConfig`), so exactly what survives a save survives
@@ -28,7 +39,7 @@ export function rebuildModel(model: tfl.LayersModel, rewrite: LayerRewrite): tfl
   // A deep copy: fromConfig writes into the configs it is given.
   const config = JSON.parse(JSON.stringify(model.getConfig())) as tf.serialization.ConfigDict;
   const selected = new Set<tfl.layers.Layer>();
-  renameSelected(model, config, rewrite, selected);
+  rewriteSelected(model, config, rewrite, selected);
   const entry = tf.serialization.SerializationMap.getMap().classNameMap[model.getClassName()];
   if (entry == null) {
     throw new Error(`Cannot rebuild model '${model.name}': its class '${model.getClassName()}' is not registered.`);
@@ -38,7 +49,7 @@ export function rebuildModel(model: tfl.LayersModel, rewrite: LayerRewrite): tfl
   const fromModelConfig = fromConfig as unknown as (c: unknown, d: tf.serialization.ConfigDict, o: object, fast: boolean) => tfl.LayersModel;
   const rebuilt = fromModelConfig(cls, config, {}, true);
   try {
-    tf.tidy(() => copyWeights(model, rebuilt, (layer) => (selected.has(layer) ? rewrite.weights(layer) : layer.getWeights())));
+    tf.tidy(() => copyWeights(model, rebuilt, (layer) => (selected.has(layer) ? rewrite.weights(layer).map(ownData) : layer.getWeights())));
   } catch (error) {
     rebuilt.dispose();
     throw error;
@@ -46,15 +57,15 @@ export function rebuildModel(model: tfl.LayersModel, rewrite: LayerRewrite): tfl
   return rebuilt;
 }
 
-/** Sets the class name of every selected layer's config entry, descending into nested models, and collects those layers. */
-function renameSelected(model: tfl.LayersModel, config: tf.serialization.ConfigDict, rewrite: LayerRewrite,
+/** Rewrites the class name and config of every selected layer's config entry, descending into nested models, and collects those layers. */
+function rewriteSelected(model: tfl.LayersModel, config: tf.serialization.ConfigDict, rewrite: LayerRewrite,
   selected: Set<tfl.layers.Layer>): void {
   // Sequential and functional configs list exactly `model.layers`, in order.
   const entries = config.layers as tf.serialization.ConfigDict[];
   model.layers.forEach((layer, i) => {
     const entry = entries[i];
     if (layer instanceof tfl.LayersModel) {
-      renameSelected(layer, entry.config as tf.serialization.ConfigDict, rewrite, selected);
+      rewriteSelected(layer, entry.config as tf.serialization.ConfigDict, rewrite, selected);
       return;
     }
     // Checked before anything is built: a failure halfway would leave variables behind.
@@ -63,7 +74,8 @@ function renameSelected(model: tfl.LayersModel, config: tf.serialization.ConfigD
         'a class not registered with tf.serialization.registerClass, so TF.js cannot rebuild it from its config.');
     }
     if (rewrite.selects(layer)) {
-      entry.className = rewrite.className;
+      entry.className = typeof rewrite.className === 'function' ? rewrite.className(layer) : rewrite.className;
+      if (rewrite.config != null) Object.assign(entry.config as tf.serialization.ConfigDict, rewrite.config(layer));
       selected.add(layer);
     }
   });
@@ -79,4 +91,14 @@ function copyWeights(source: tfl.LayersModel, target: tfl.LayersModel, weightsOf
       copy.setWeights(weightsOf(layer));
     }
   }
+}
+
+/**
+ * A copy of `tensor` with data of its own shape. A variable assigned a tensor
+ * shares its data, and on wasm the outputs of gather, reshape and matMul share
+ * data recorded with another shape (gather's is rank 4), which a fused Dense
+ * kernel then refuses as a bias ("_FusedMatMul only supports rank-1 bias").
+ */
+function ownData(tensor: tf.Tensor): tf.Tensor {
+  return tf.tensor(tensor.dataSync(), tensor.shape, tensor.dtype);
 }
