@@ -1,0 +1,74 @@
+import type { ResultRow } from './results';
+
+/** Mean and sample standard deviation (0 for a single value). */
+export interface Stat {
+  mean: number;
+  std: number;
+}
+
+/** The rows of one configuration (all its seeds) reduced to means. */
+export interface Summary {
+  experiment: ResultRow['experiment'];
+  network: ResultRow['network'];
+  method: string;
+  schedule: ResultRow['schedule'];
+  targetSparsity: number;
+  seeds: number;
+  testAccuracy: Stat;
+  sparsity: number;
+  prunedUnits: number;
+  nonzeroParameters: number;
+  totalParameters: number;
+  gzipBytes: number;
+  trainSeconds: number;
+  epochs: number;
+}
+
+/**
+ * Groups `rows` by configuration (experiment, network, method, schedule,
+ * target sparsity), in order of first appearance, and averages over seeds.
+ *
+ * ```ts
+ * const table = summarize(results.rows);
+ * ```
+ */
+export function summarize(rows: ResultRow[]): Summary[] {
+  const groups = new Map<string, ResultRow[]>();
+  for (const row of rows) {
+    const key = [row.experiment, row.network, row.method, row.schedule, row.targetSparsity].join('|');
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  return [...groups.values()].map((group) => {
+    const mean = (pick: (r: ResultRow) => number) => stat(group.map(pick)).mean;
+    const first = group[0];
+    return {
+      experiment: first.experiment,
+      network: first.network,
+      method: first.method,
+      schedule: first.schedule,
+      targetSparsity: first.targetSparsity,
+      seeds: group.length,
+      testAccuracy: stat(group.map((r) => r.testAccuracy)),
+      sparsity: mean((r) => r.sparsity),
+      prunedUnits: mean((r) => r.prunedUnits),
+      nonzeroParameters: mean((r) => r.nonzeroParameters),
+      totalParameters: first.totalParameters,
+      gzipBytes: mean((r) => r.gzipBytes),
+      trainSeconds: mean((r) => r.trainSeconds),
+      epochs: first.epochs,
+    };
+  });
+}
+
+/**
+ * Mean and sample standard deviation of `values`.
+ *
+ * ```ts
+ * stat([0.97, 0.98]); // {mean: 0.975, std: 0.00707...}
+ * ```
+ */
+export function stat(values: number[]): Stat {
+  const mean = values.reduce((s, v) => s + v, 0) / values.length;
+  const variance = values.length < 2 ? 0 : values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1);
+  return { mean, std: Math.sqrt(variance) };
+}

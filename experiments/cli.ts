@@ -1,0 +1,182 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { BACKEND_CHOICES, BackendChoice, useBackend } from './backend';
+import { DROPOUT_RATES } from './baselines';
+import { runComparison } from './comparison';
+import { GRADUAL_SPARSITIES } from './gradual';
+import { REFERENCE_SPARSITIES } from './one_shot';
+import { createProgress } from './progress';
+import { writeReport } from './report';
+import { ComparisonSettings, EXPERIMENTS, ExperimentName } from './results';
+import { printSummary } from './summary';
+
+/** The options of the command line, parsed and checked. */
+export interface CliOptions extends Omit<ComparisonSettings, 'backend' | 'command'> {
+  backend: BackendChoice;
+  out: string;
+}
+
+/** Defaults of the full comparison: 13 LeNet-300-100 runs and the reference MLP (the report gives the run time). */
+const FULL = { epochs: 10, referenceEpochs: 3, trainSize: 60000, testSize: 10000, out: path.join('docs', 'results') };
+/** What `--quick` changes: a small subset and few epochs, under a minute. */
+const QUICK = { epochs: 2, referenceEpochs: 1, trainSize: 1000, testSize: 500, out: path.join(os.tmpdir(), 'tfjs-prune-quick') };
+
+/**
+ * The command-line program (commander): flags, defaults and checks.
+ *
+ * ```ts
+ * console.log(buildProgram().helpInformation());
+ * ```
+ */
+export function buildProgram(): Command {
+  return new Command('npm start --')
+    .description('Weight vs unit pruning vs dropout on real MNIST: trains the models, writes a Markdown report with tables and SVG plots.')
+    .addOption(new Option('-e, --experiments <list>', `experiments to run, comma-separated: ${EXPERIMENTS.join(', ')}`)
+      .argParser(listOf('--experiments', (v) => oneOf('--experiments', v, EXPERIMENTS))).default([...EXPERIMENTS], EXPERIMENTS.join(',')))
+    .addOption(new Option('--epochs <n>', `epochs of every LeNet-300-100 run (default: ${FULL.epochs}, --quick: ${QUICK.epochs})`)
+      .argParser(integer('--epochs', 1)))
+    .addOption(new Option('--reference-epochs <n>', `epochs of the reference MLP (default: ${FULL.referenceEpochs}, --quick: ${QUICK.referenceEpochs})`)
+      .argParser(integer('--reference-epochs', 1)))
+    .addOption(new Option('--seeds <list>', 'seeds, comma-separated positive integers; tables average over them')
+      .argParser(listOf('--seeds', integer('--seeds', 1))).default([1], '1'))
+    .addOption(new Option('--sparsities <list>', 'final sparsities of gradual pruning, fractions in (0, 1)')
+      .argParser(listOf('--sparsities', fraction('--sparsities', false))).default(GRADUAL_SPARSITIES, GRADUAL_SPARSITIES.join(',')))
+    .addOption(new Option('--one-shot-sparsities <list>', 'sparsities k of the reference one-shot pruning, fractions in [0, 1)')
+      .argParser(listOf('--one-shot-sparsities', fraction('--one-shot-sparsities', true))).default(REFERENCE_SPARSITIES, REFERENCE_SPARSITIES.join(',')))
+    .addOption(new Option('--dropout-rates <list>', 'dropout rates of the baselines, fractions in (0, 1)')
+      .argParser(listOf('--dropout-rates', fraction('--dropout-rates', false))).default(DROPOUT_RATES, DROPOUT_RATES.join(',')))
+    .addOption(new Option('--batch-size <n>', 'batch size of every run').argParser(integer('--batch-size', 1)).default(128))
+    .addOption(new Option('--learning-rate <x>', "Adam's learning rate").argParser(positive('--learning-rate')).default(0.001))
+    .addOption(new Option('--train-size <n>', `use the first n training images, 1 to 60000 (default: ${FULL.trainSize}, --quick: ${QUICK.trainSize})`)
+      .argParser(integer('--train-size', 1, 60000)))
+    .addOption(new Option('--test-size <n>', `use the first n test images, 1 to 10000 (default: ${FULL.testSize}, --quick: ${QUICK.testSize})`)
+      .argParser(integer('--test-size', 1, 10000)))
+    .addOption(new Option('-o, --out <dir>', `output folder (default: ${FULL.out}, --quick: ${QUICK.out})`))
+    .addOption(new Option('-b, --backend <name>', 'TF.js backend; auto is tensorflow (tfjs-node) when installed, else wasm')
+      .choices(BACKEND_CHOICES).default('auto'))
+    .option('--quick', 'a small subset and few epochs, under a minute: checks that everything runs (its numbers mean nothing)', false)
+    .allowExcessArguments(false)
+    .showHelpAfterError('(npm start -- --help lists the flags)');
+}
+
+/**
+ * Parses `args` (the arguments after the command). Bad flags throw a
+ * CommanderError whose message says which flag and what it accepts.
+ *
+ * ```ts
+ * const options = parseCommandLine(['--quick', '--seeds', '1,2']);
+ * ```
+ */
+export function parseCommandLine(args: string[]): CliOptions {
+  const program = buildProgram().exitOverride().configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
+  program.parse(args, { from: 'user' });
+  const o = program.opts();
+  const sized = o.quick ? QUICK : FULL;
+  return {
+    experiments: o.experiments as ExperimentName[],
+    seeds: o.seeds,
+    epochs: o.epochs ?? sized.epochs,
+    referenceEpochs: o.referenceEpochs ?? sized.referenceEpochs,
+    batchSize: o.batchSize,
+    learningRate: o.learningRate,
+    sparsities: o.sparsities,
+    oneShotSparsities: o.oneShotSparsities,
+    dropoutRates: o.dropoutRates,
+    trainSize: o.trainSize ?? sized.trainSize,
+    testSize: o.testSize ?? sized.testSize,
+    out: o.out ?? sized.out,
+    backend: o.backend,
+    quick: o.quick,
+  };
+}
+
+/**
+ * The `npm start` command: parses `args`, runs the comparison with progress
+ * on `io.err`, writes the report and prints a summary on `io.out`.
+ * Returns the exit code: 0, 1 on a bad flag or a failure.
+ *
+ * ```ts
+ * process.exitCode = await main(['--quick']);
+ * ```
+ */
+export async function main(args: string[], io: { out: NodeJS.WriteStream; err: NodeJS.WriteStream } = { out: process.stdout, err: process.stderr }): Promise<number> {
+  let options: CliOptions;
+  try {
+    options = parseCommandLine(args);
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help') {
+      io.out.write(buildProgram().helpInformation());
+      return 0;
+    }
+    io.err.write(`${error.message}\n(npm start -- --help lists the flags)\n`);
+    return 1;
+  }
+  try {
+    const { out, backend: choice, ...rest } = options;
+    const backend = await useBackend(choice, (message) => io.err.write(`${message}\n`));
+    const command = `npm start${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
+    io.err.write(`Running ${rest.experiments.join(', ')} on the ${backend} backend, seeds ${rest.seeds.join(', ')}; report in ${out}\n`);
+    const results = await runComparison({ ...rest, backend, command }, createProgress(io.err));
+    const files = await writeReport(results, out);
+    printSummary(results, out, files, (line) => io.out.write(`${line}\n`));
+    return 0;
+  } catch (error) {
+    io.err.write(`Failed: ${(error as Error).stack ?? error}\n`);
+    return 1;
+  }
+}
+
+function listOf<T>(flag: string, parse: (value: string) => T): (value: string) => T[] {
+  return (value) => {
+    const items = value.split(',').map((s) => s.trim());
+    if (items.some((s) => s === '')) throw new InvalidArgumentError(`${flag} takes a comma-separated list without empty items; received '${value}'.`);
+    const parsed = items.map(parse);
+    if (new Set(items).size !== items.length) throw new InvalidArgumentError(`${flag} lists a value twice: '${value}'.`);
+    return parsed;
+  };
+}
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) {
+    throw new InvalidArgumentError(`${flag}: '${value}' is not one of ${allowed.join(', ')}.`);
+  }
+  return value as T;
+}
+
+function integer(flag: string, min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || n < min || n > max) {
+      throw new InvalidArgumentError(`${flag} takes ${max === Number.MAX_SAFE_INTEGER ? `integers >= ${min}` : `integers from ${min} to ${max}`}; received '${value}'.`);
+    }
+    return n;
+  };
+}
+
+function fraction(flag: string, allowZero: boolean): (value: string) => number {
+  return (value) => {
+    const x = Number(value);
+    if (value.trim() === '' || !Number.isFinite(x) || x < 0 || x >= 1 || (!allowZero && x === 0)) {
+      throw new InvalidArgumentError(`${flag} takes fractions in ${allowZero ? '[0, 1)' : '(0, 1)'} such as 0.9 (not percents); received '${value}'.`);
+    }
+    return x;
+  };
+}
+
+function positive(flag: string): (value: string) => number {
+  return (value) => {
+    const x = Number(value);
+    if (value.trim() === '' || !Number.isFinite(x) || x <= 0) {
+      throw new InvalidArgumentError(`${flag} takes a number > 0; received '${value}'.`);
+    }
+    return x;
+  };
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
