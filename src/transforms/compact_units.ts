@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { ActivationIdentifier } from '@tensorflow/tfjs-layers/dist/keras_format/activation_config';
 import { PrunableDense } from '../layers/prunable_dense';
 import { checkLayersModel } from './check_model';
+import { maskedKernel } from './masked_kernel';
 import { rebuildModel } from './rebuild_model';
 import { isDenseLayer, mixesUnits, modelGraph, UNITWISE_LAYER_NAMES, UnitReader, unitFlow } from './unit_flow';
 
@@ -118,7 +119,7 @@ function planModel(model: tfl.LayersModel, plan: Map<Layer, LayerChange>): void 
 function effectiveWeights(layer: Layer): { kernel: tf.Tensor2D; bias: tf.Tensor1D | null } {
   if (layer instanceof PrunableDense) {
     const { kernel, bias, mask } = layer.weightVariables;
-    return { kernel: tf.mul(kernel.read(), mask.read()), bias: bias == null ? null : (bias.read() as tf.Tensor1D) };
+    return { kernel: maskedKernel(kernel.read(), mask.read()) as tf.Tensor2D, bias: bias == null ? null : (bias.read() as tf.Tensor1D) };
   }
   const [kernel, bias] = layer.getWeights();
   return { kernel: kernel as tf.Tensor2D, bias: (bias ?? null) as tf.Tensor1D | null };

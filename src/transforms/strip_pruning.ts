@@ -1,16 +1,17 @@
-import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { PrunableDense } from '../layers/prunable_dense';
 import { checkLayersModel } from './check_model';
+import { maskedKernel } from './masked_kernel';
 import { rebuildModel } from './rebuild_model';
 
 /**
  * The model to deploy, as tfmot's `strip_pruning`: a copy of `model` in which
  * every {@link PrunableDense} (nested models included) is a plain `Dense`
- * with the same name and config, whose kernel is `kernel ⊙ mask` and whose
- * bias is unchanged. The copy computes the same outputs, names no
- * PrunableDense in its saved JSON, and so loads with `tf.loadLayersModel`
- * without this library. `model` is left untouched.
+ * with the same name and config, whose kernel is `kernel ⊙ mask` (pruned
+ * entries +0, see {@link maskedKernel}) and whose bias is unchanged. The
+ * copy computes the same outputs, names no PrunableDense in its saved JSON,
+ * and so loads with `tf.loadLayersModel` without this library. `model` is
+ * left untouched.
  *
  * ```js
  * const deployable = stripPruning(model);
@@ -24,7 +25,7 @@ export function stripPruning(model: tfl.LayersModel): tfl.LayersModel {
     className: 'Dense',
     weights: (layer) => {
       const { kernel, bias, mask } = (layer as PrunableDense).weightVariables;
-      const folded = tf.mul(kernel.read(), mask.read());
+      const folded = maskedKernel(kernel.read(), mask.read());
       return bias == null ? [folded] : [folded, bias.read()];
     },
   });

@@ -23,7 +23,9 @@ describeOnBackends('stripPruning', () => {
       const { kernel, bias, mask } = layer.weightVariables;
       const [k, m] = [kernel.read().dataSync(), mask.read().dataSync()];
       const [strippedKernel, strippedBias] = dense.getWeights().map((w) => Array.from(w.dataSync()));
-      expect(strippedKernel).to.deep.equal(Array.from(k, (v, i) => v * m[i]));
+      // Pruned entries are +0, never -0 (deep.equal tells them apart): -0 compresses worse.
+      expect(strippedKernel).to.deep.equal(Array.from(k, (v, i) => v * m[i] + 0));
+      expect(Array.from(k).some((v, i) => m[i] === 0 && v < 0), 'a pruned negative weight').to.equal(true);
       expect(strippedBias).to.deep.equal(Array.from(bias!.read().dataSync()));
       const { name: _n, ...config } = layer.getConfig();
       expect(dense.getConfig()).to.deep.include(config);
