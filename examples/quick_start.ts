@@ -9,11 +9,10 @@
  *   npx ts-node --transpile-only examples/quick_start.ts --quick   # smaller and faster; or QUICK=1
  */
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
 import { layerPruningReport, PolynomialDecay, PrunableDense, prunableDense, PruningScheduleCallback } from '../src';
+import { runExample } from './run_example';
+import { accuracy, CLASSES, FEATURES, syntheticTask } from './synthetic_task';
 
-const FEATURES = 16;
-const CLASSES = 4;
 const FINAL_SPARSITY = 0.8;
 
 /** Options of {@link quickStart}. */
@@ -34,18 +33,6 @@ export interface QuickStartResult {
   layerSparsity: Record<string, number>;
   /** `history.history` of the fit: loss, acc, sparsity and targetSparsity per epoch. */
   history: tf.History['history'];
-}
-
-/** Seeded points in [-1, 1]^16, labelled by their nearest of 4 random prototypes. */
-function syntheticTask(samples: number, seed: number): { xs: tf.Tensor2D; ys: tf.Tensor2D } {
-  return tf.tidy(() => {
-    const prototypes = tf.randomUniform([CLASSES, FEATURES], -1, 1, 'float32', 1);
-    const xs = tf.randomUniform([samples, FEATURES], -1, 1, 'float32', seed) as tf.Tensor2D;
-    // Squared distance to each prototype, up to the |x|² term shared by all.
-    const distances = tf.sub(tf.sum(tf.square(prototypes), 1), tf.mul(2, tf.matMul(xs, prototypes, false, true)));
-    const ys = tf.oneHot(tf.argMin(distances, 1), CLASSES).toFloat() as tf.Tensor2D;
-    return { xs, ys };
-  });
 }
 
 /** Trains the pruned classifier and reports its accuracy and sparsity. */
@@ -86,8 +73,7 @@ export async function quickStart(options: QuickStartOptions = {}): Promise<Quick
     ],
   });
 
-  const testAccuracy = tf.tidy(() =>
-    tf.metrics.categoricalAccuracy(test.ys, model.predict(test.xs) as tf.Tensor).mean().dataSync()[0]);
+  const testAccuracy = accuracy(model, test);
   const reports = model.layers.filter((l): l is PrunableDense => l instanceof PrunableDense).map(layerPruningReport);
   const layerSparsity = Object.fromEntries(reports.map((r) => [r.layer, r.sparsity]));
   const weights = reports.reduce((sum, r) => sum + r.weights, 0);
@@ -100,12 +86,4 @@ export async function quickStart(options: QuickStartOptions = {}): Promise<Quick
   return { testAccuracy, sparsity, layerSparsity, history: history.history };
 }
 
-if (require.main === module) {
-  const quick = process.argv.includes('--quick') || process.env.QUICK === '1';
-  tf.setBackend('wasm')
-    .then(() => quickStart({ quick }))
-    .catch((error) => {
-      console.error(error);
-      process.exitCode = 1;
-    });
-}
+if (require.main === module) runExample((quick) => quickStart({ quick }));
