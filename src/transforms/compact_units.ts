@@ -93,7 +93,7 @@ function planModel(model: tfl.LayersModel, plan: Map<Layer, LayerChange>): void 
     if (removed.length === 0) continue;
     const flow = unitFlow(graph, layer);
     if (flow.reachesOutput) continue;
-    const refused = `compactUnits: cannot remove the ${removed.length} pruned units of '${layer.name}'`;
+    const refused = `compactUnits: cannot remove the ${removed.length} pruned unit${removed.length === 1 ? '' : 's'} of '${layer.name}'`;
     if (flow.blocker != null) {
       const { layer: blocker, reason } = flow.blocker;
       const where = blocker === layer ? `it is ${reason}` : `they reach '${blocker.name}', ${reason}`;

@@ -321,7 +321,7 @@ describe('compactUnits: refused models', () => {
     const joined = tf.layers.concatenate({ name: 'join' }).apply([a, input]) as tf.SymbolicTensor;
     const concatenated = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 2 }).apply(joined) as tf.SymbolicTensor });
     pruneUnits(concatenated.getLayer('a') as PrunableDense, [0]);
-    await expectRefused(concatenated, "cannot remove the 1 pruned units of 'a': they reach 'join', a Concatenate, which combines or reshapes units.");
+    await expectRefused(concatenated, "cannot remove the 1 pruned unit of 'a': they reach 'join', a Concatenate, which combines or reshapes units.");
     const inner = tf.sequential({ name: 'inner', layers: [tf.layers.dense({ units: 2, inputShape: [5] })] });
     const nested = modelWith([inner]);
     await expectRefused(nested, "cannot remove the 2 pruned units of 'a': they reach 'inner', a nested model, whose input width is fixed.");
@@ -334,7 +334,7 @@ describe('compactUnits: refused models', () => {
     const twice = shared.apply(shared.apply(a)) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: twice });
     pruneUnits(model.getLayer('a') as PrunableDense, [2]);
-    await expectRefused(model, "cannot remove the 1 pruned units of 'a': they reach 'shared', a Dense applied more than once in the model.");
+    await expectRefused(model, "cannot remove the 1 pruned unit of 'a': they reach 'shared', a Dense applied more than once in the model.");
   });
 
   it('rejects what is not a model', () => {
