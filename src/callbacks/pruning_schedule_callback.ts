@@ -6,7 +6,13 @@ import { layerPruningReport, LayerPruningReport, selectLayerMask, setLayerMask }
 import { checkPruningMethod, PruningMethod } from '../pruning/pruning_method';
 import { checkStep, describe, PruningSchedule } from '../schedules/pruning_schedule';
 
-/** Options of {@link PruningScheduleCallback}. */
+/**
+ * Options of {@link PruningScheduleCallback}.
+ *
+ * ```js
+ * const args = {schedule, method: 'unit', methods: {output: 'weight'}, verbose: true};
+ * ```
+ */
 export interface PruningScheduleCallbackArgs {
   /** When and how far to prune: a {@link ConstantSparsity} or {@link PolynomialDecay}. Required. */
   schedule: PruningSchedule;
@@ -117,6 +123,7 @@ export class PruningScheduleCallback extends tfl.Callback {
     return this.currentStep;
   }
 
+  /** Finds the layers to prune and the starting step at the first training, and applies that step's update. */
   override async onTrainBegin(): Promise<void> {
     if (this.followed === null) {
       this.layers = this.resolveLayers(this.model);
@@ -128,11 +135,13 @@ export class PruningScheduleCallback extends tfl.Callback {
     this.updateMasks();
   }
 
+  /** Counts the step the batch made and applies its update. */
   override async onBatchEnd(): Promise<void> {
     this.currentStep = (this.currentStep as number) + 1;
     this.updateMasks();
   }
 
+  /** Adds `sparsity` and `targetSparsity` to the epoch's logs. */
   override async onEpochEnd(_epoch: number, logs?: UnresolvedLogs): Promise<void> {
     if (logs == null) return;
     logs.sparsity = overallSparsity(this.layers.map(layerPruningReport));

@@ -4,6 +4,13 @@ import { FLOAT16_MAX, float16Bits } from './float16';
 
 /** The storage types of TF.js weight quantization, as `tensorflowjs_converter` writes them. */
 export const QUANTIZATION_DTYPES = ['float16', 'uint8', 'uint16'] as const;
+/**
+ * A storage type of TF.js weight quantization: `'float16'`, `'uint8'` or `'uint16'`.
+ *
+ * ```js
+ * const dtype = 'uint8'; // fileSystem(dir, {quantization: {dtype}}): one byte per weight
+ * ```
+ */
 export type QuantizationDtype = (typeof QUANTIZATION_DTYPES)[number];
 
 /**
@@ -19,6 +26,10 @@ export type QuantizationDtype = (typeof QUANTIZATION_DTYPES)[number];
  *   the range is nudged so that 0 is one of the levels, so pruned zeros
  *   load as exactly 0. A tensor of integers within [0, 255] (or 65535), such
  *   as a mask, is stored with scale 1 and min 0: exactly.
+ *
+ * ```js
+ * await stripPruning(model).save(fileSystem('./deploy', {quantization: {dtype: 'uint8'}}));
+ * ```
  */
 export interface WeightQuantization {
   /** The storage type: `'float16'`, `'uint8'` or `'uint16'`. */

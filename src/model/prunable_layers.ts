@@ -1,13 +1,23 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { PrunableDense } from '../layers/prunable_dense';
 
-/** Which PrunableDense layers of a model an operation applies to: names or layer objects. */
+/**
+ * Which PrunableDense layers of a model an operation applies to: names or layer objects.
+ *
+ * ```js
+ * pruneModel(model, {method: 'unit', sparsity: 0.5, layers: ['hidden1', model.getLayer('hidden2')]});
+ * ```
+ */
 export type LayerSelection = ReadonlyArray<string | PrunableDense>;
 
 /**
  * Every PrunableDense layer of `model`, nested models included, in model
  * order and each once; or, with `selection`, those layers, each checked to be
  * a PrunableDense of the model.
+ *
+ * ```js
+ * findPrunableLayers(model).map((layer) => layer.sparsity()); // e.g. [0.9, 0.9, 0.5]
+ * ```
  */
 export function findPrunableLayers(model: tfl.LayersModel, selection?: LayerSelection): PrunableDense[] {
   const all = allLayers(model);

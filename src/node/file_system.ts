@@ -10,7 +10,13 @@ import {
   WriteError, writeDurably,
 } from './model_files';
 
-/** Options of {@link fileSystem}. */
+/**
+ * Options of {@link fileSystem}.
+ *
+ * ```js
+ * await model.save(fileSystem('./deploy', {quantization: {dtype: 'float16'}}));
+ * ```
+ */
 export interface FileSystemArgs {
   /**
    * Writes one file and flushes it to disk: the step where a full disk or a
@@ -77,6 +83,7 @@ export class NodeFileSystem implements tf.io.IOHandler {
     this.writeFile = args.writeFile ?? writeDurably;
   }
 
+  /** Writes the model's `model.json` and `weights.bin` into the directory (what `model.save(handler)` calls). */
   async save(original: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
     const dir = this.path;
     if (original.modelTopology instanceof ArrayBuffer) {
@@ -113,6 +120,7 @@ export class NodeFileSystem implements tf.io.IOHandler {
     return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
   }
 
+  /** Reads and checks the model's files (what `tf.loadLayersModel(handler)` and {@link loadPrunableModel} call). */
   async load(): Promise<tf.io.ModelArtifacts> {
     const dir = (await isDirectory(this.path)) ? this.path : dirname(this.path);
     return withDirectoryLock(dir, async () => {

@@ -47,7 +47,14 @@ export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
 const TEMP_SUFFIX = '.tmp';
 
-/** Writes `data` to `file`, replacing it, and flushes it to disk before resolving. */
+/**
+ * Writes `data` to `file`, replacing it, and flushes it to disk before resolving.
+ *
+ * ```js
+ * const writeFile = async (file, data) => { written.push(file); await writeDurably(file, data); };
+ * await model.save(fileSystem('./checkpoint', {writeFile}));
+ * ```
+ */
 export type FileWriter = (file: string, data: string | Uint8Array) => Promise<void>;
 
 /** The default {@link FileWriter}: write, then fsync. */

@@ -4,7 +4,13 @@ import { checkFraction } from '../masks/checks';
 import { setLayerMask, LayerPruningReport, selectLayerMask } from './prune_layer';
 import { checkPruningMethod, PruningMethod } from './pruning_method';
 
-/** Options of {@link pruneModel}. */
+/**
+ * Options of {@link pruneModel}.
+ *
+ * ```js
+ * const args = {method: 'weight', sparsity: 0.9, layers: ['hidden1', 'hidden2']};
+ * ```
+ */
 export interface PruneModelArgs {
   /** `'weight'` (smallest |w| entries) or `'unit'` (smallest-norm columns). */
   method: PruningMethod;

@@ -2,10 +2,20 @@
  * How a layer chooses what to prune:
  * - `'weight'`: the individual kernel entries of smallest magnitude |w|;
  * - `'unit'`: whole units (kernel columns) of smallest L2 norm.
+ *
+ * ```js
+ * pruneModel(model, {method: 'unit', sparsity: 0.5});
+ * ```
  */
 export type PruningMethod = 'weight' | 'unit';
 
-/** Every {@link PruningMethod}, for validation and help texts. */
+/**
+ * Every {@link PruningMethod}, for validation and help texts.
+ *
+ * ```js
+ * PRUNING_METHODS.includes(userInput); // true for 'weight' and 'unit'
+ * ```
+ */
 export const PRUNING_METHODS: readonly PruningMethod[] = ['weight', 'unit'];
 
 /** Throws a clear error unless `method` is a {@link PruningMethod}. */

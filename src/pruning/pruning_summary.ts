@@ -4,7 +4,13 @@ import { checkLayersModel } from '../transforms/check_model';
 import { layerPruningReport, LayerPruningReport } from './prune_layer';
 import { checkPruningMethod, PruningMethod } from './pruning_method';
 
-/** Options of {@link pruningSummary}. */
+/**
+ * Options of {@link pruningSummary}.
+ *
+ * ```js
+ * pruningSummary(model, {method: 'unit', methods: {output: 'weight'}, printFn: (line) => lines.push(line)});
+ * ```
+ */
 export interface PruningSummaryArgs {
   /** The method every layer was pruned with, when known: `'weight'` or `'unit'`. Default: unknown. */
   method?: PruningMethod;
@@ -16,18 +22,40 @@ export interface PruningSummaryArgs {
   printFn?: (line: string) => void;
 }
 
-/** One PrunableDense layer's row of a {@link PruningSummary}. */
+/**
+ * One PrunableDense layer's row of a {@link PruningSummary}.
+ *
+ * ```js
+ * const {layer, sparsity, prunedUnits, method} = pruningSummary(model).layers[0];
+ * ```
+ */
 export interface PruningSummaryRow extends LayerPruningReport {
   /** The method the layer was pruned with, or null when not known. */
   method: PruningMethod | null;
 }
 
-/** The pruning state of a model: one row per PrunableDense layer and the totals over them. */
+/**
+ * The pruning state of a model: one row per PrunableDense layer and the totals over them.
+ *
+ * ```js
+ * const {layers, total} = pruningSummary(model);
+ * console.log(`${total.nonzero} of ${total.weights} weights kept in ${layers.length} layers`);
+ * ```
+ */
 export interface PruningSummary {
   /** The PrunableDense layers, nested models included, in model order. */
   layers: PruningSummaryRow[];
   /** Sums over all rows; `sparsity` is the fraction of all their kernel entries that is pruned. */
-  total: { weights: number; nonzero: number; sparsity: number; prunedUnits: number };
+  total: {
+    /** Kernel entries of all rows. */
+    weights: number;
+    /** Kernel entries the masks keep. */
+    nonzero: number;
+    /** Fraction of all kernel entries that is pruned. */
+    sparsity: number;
+    /** Units pruned entirely, over all rows. */
+    prunedUnits: number;
+  };
 }
 
 const COLUMNS = ['Layer (type)', 'Kernel shape', 'Method', 'Nonzero / weights', 'Sparsity', 'Pruned units'];

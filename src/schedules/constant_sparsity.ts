@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkFrequency, checkScheduleArgs, checkSparsity, checkStep, describe, PruningSchedule } from './pruning_schedule';
 
-/** Options of {@link ConstantSparsity}. */
+/**
+ * Options of {@link ConstantSparsity}.
+ *
+ * ```js
+ * const args = {targetSparsity: 0.8, beginStep: 1000, frequency: 50}; // prunes to 80% every 50 steps from step 1000
+ * ```
+ */
 export interface ConstantSparsityArgs {
   /** The sparsity every mask update targets, in [0, 1). Required. */
   targetSparsity: number;
@@ -27,7 +33,7 @@ const USAGE = '{targetSparsity, beginStep?, endStep?, frequency?}';
  * ```
  */
 export class ConstantSparsity extends PruningSchedule {
-  /** @nocollapse */
+  /** The name the class is registered under for `getConfig` round trips. @nocollapse */
   static className = 'ConstantSparsity';
 
   /** The sparsity every update targets. */

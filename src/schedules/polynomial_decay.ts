@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkFrequency, checkScheduleArgs, checkSparsity, checkStep, describe, PruningSchedule } from './pruning_schedule';
 
-/** Options of {@link PolynomialDecay}. */
+/**
+ * Options of {@link PolynomialDecay}.
+ *
+ * ```js
+ * const args = {initialSparsity: 0.5, finalSparsity: 0.9, beginStep: 2000, endStep: 10000, frequency: 100};
+ * ```
+ */
 export interface PolynomialDecayArgs {
   /** Sparsity at `beginStep`, in [0, 1). Required. */
   initialSparsity: number;
@@ -35,7 +41,7 @@ const USAGE = '{initialSparsity, finalSparsity, beginStep, endStep, power?, freq
  * ```
  */
 export class PolynomialDecay extends PruningSchedule {
-  /** @nocollapse */
+  /** The name the class is registered under for `getConfig` round trips. @nocollapse */
   static className = 'PolynomialDecay';
 
   /** Sparsity at `beginStep`. */

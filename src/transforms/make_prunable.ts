@@ -4,7 +4,13 @@ import { PrunableDense } from '../layers/prunable_dense';
 import { checkLayersModel } from './check_model';
 import { rebuildModel } from './rebuild_model';
 
-/** Options of {@link makePrunable}. */
+/**
+ * Options of {@link makePrunable}.
+ *
+ * ```js
+ * const args = {filter: (layer) => layer.name.startsWith('hidden')}; // converts only the hidden layers
+ * ```
+ */
 export interface MakePrunableArgs {
   /**
    * Chooses the Dense layers to convert: called with each Dense layer of the

@@ -8,7 +8,7 @@ import { rebuildModel } from './rebuild_model';
  * The model to deploy, as tfmot's `strip_pruning`: a copy of `model` in which
  * every {@link PrunableDense} (nested models included) is a plain `Dense`
  * with the same name and config, whose kernel is `kernel ⊙ mask` (pruned
- * entries +0, see {@link maskedKernel}) and whose bias is unchanged. The
+ * entries +0, never -0, so that a saved weights.bin compresses well) and whose bias is unchanged. The
  * copy computes the same outputs, names no PrunableDense in its saved JSON,
  * and so loads with `tf.loadLayersModel` without this library. `model` is
  * left untouched.
