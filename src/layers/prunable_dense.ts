@@ -4,7 +4,7 @@ import type { Activation } from '@tensorflow/tfjs-layers/dist/activations';
 import type { DenseLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/core';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
 import { checkBinaryMask } from '../masks/checks';
-import { denseDot } from '../ops/mat_mul';
+import { maskedDenseDot } from '../ops/mat_mul';
 import { DenseOptions, resolveDenseOptions } from './dense_options';
 
 /**
@@ -107,7 +107,7 @@ export class PrunableDense extends tfl.layers.Layer {
       this.invokeCallHook(inputs, kwargs);
       const input = singleTensor(inputs);
       const { kernel, mask } = this.builtWeights('call');
-      let output = denseDot(input, tf.mul(kernel.read(), mask.read()) as tf.Tensor2D);
+      let output = maskedDenseDot(input, kernel.read() as tf.Tensor2D, mask.read() as tf.Tensor2D);
       if (this.bias != null) output = tf.add(output, this.bias.read());
       return (this.options.activation as Activation).apply(output);
     });
@@ -142,10 +142,7 @@ export class PrunableDense extends tfl.layers.Layer {
       throw new TypeError(`PrunableDense '${this.name}': mask must be a tf.Tensor, a typed array or an array of numbers; received ${describe(mask)}.`);
     }
     checkBinaryMask(values, 'mask');
-    // Built from Float32Array data: a mask cast from a bool tensor saves corrupt weights on cpu.
-    const tensor = tf.tensor(values, shape as number[], 'float32');
-    target.write(tensor);
-    tensor.dispose();
+    writeMaskUnchecked(this, values);
   }
 
   /** Fraction of the mask's entries that are 0, in [0, 1]. */
@@ -174,6 +171,25 @@ export class PrunableDense extends tfl.layers.Layer {
   }
 }
 tf.serialization.registerClass(PrunableDense);
+
+/**
+ * Writes `values` into `layer`'s mask as they are, without the checks and the
+ * defensive copy of {@link PrunableDense.setMask}: for masks this package has
+ * just computed (0/1 and of the kernel's size by construction). On cpu the
+ * mask tensor keeps `values` as its data, so the caller must not modify them
+ * afterwards. Not part of the public API.
+ *
+ * ```ts
+ * writeMaskUnchecked(layer, selectMagnitudeMask(weights, 0.9));
+ * ```
+ */
+export function writeMaskUnchecked(layer: PrunableDense, values: Float32Array): void {
+  const target = layer.weightVariables.mask;
+  // Built from Float32Array data: a mask cast from a bool tensor saves corrupt weights on cpu.
+  const tensor = tf.tensor(values, target.shape as number[], 'float32');
+  target.write(tensor);
+  tensor.dispose();
+}
 
 /**
  * Creates a {@link PrunableDense} layer, as `tf.layers.dense` creates a Dense.

@@ -12,7 +12,10 @@ import {
   checkFraction,
   checkLength,
 } from './checks';
-import { kthSmallest } from './quickselect';
+import { magnitudeOfRank, scanMagnitudes } from './magnitude_histogram';
+
+/** The bit pattern of the float32 1. */
+const ONE_BITS = 0x3f800000;
 
 /**
  * Number of entries to prune for sparsity `k` out of `n`: `Math.round(k * n)`
@@ -42,18 +45,6 @@ function checkCurrentMask(currentMask: Float32Array | undefined, n: number): voi
 }
 
 /**
- * Ranking key of weight i: |w|, or -1 where the (binary) current mask is 0.
- * Arithmetic rather than a branch: a random 0/1 mask would mispredict often.
- * `|w| * m + (m - 1)` is exact for m in {0, 1} (no rounding through |w| + 1).
- */
-function keyAt(values: Float32Array, currentMask: Float32Array | undefined, i: number): number {
-  const magnitude = Math.abs(values[i]);
-  if (currentMask === undefined) return magnitude;
-  const m = currentMask[i];
-  return magnitude * m + (m - 1);
-}
-
-/**
  * Selects a magnitude-pruning mask: 0 for the weights to prune, 1 for the rest.
  *
  * Exactly `max(round(k * n), alreadyPruned)` entries are 0, where
@@ -63,8 +54,12 @@ function keyAt(values: Float32Array, currentMask: Float32Array | undefined, i: n
  * prune the lower flat index first, as `tf.nn.top_k` does in the reference
  * Stack Overflow answer.
  *
- * O(n) expected time via {@link kthSmallest} on a scratch copy of the keys,
- * O(n) extra memory. Inputs are not modified.
+ * O(n) time, in two passes over the weights when a sample guesses the
+ * threshold's neighbourhood right (almost always): a histogram of |w| that
+ * also validates the inputs and copies out the weights near the guess, then
+ * the mask itself; else a third pass collects the weights of the threshold's
+ * histogram bucket. O(n) extra memory. Inputs are not modified. See
+ * `./magnitude_histogram`.
  *
  * @param values Weights in flat order (any shape), all finite.
  * @param k Target sparsity in [0, 1].
@@ -85,44 +80,72 @@ export function selectMagnitudeMask(
   k: number,
   currentMask?: Float32Array,
 ): Float32Array {
+  return writeMagnitudeMask(new Float32Array(values.length), values, k, currentMask);
+}
+
+/**
+ * {@link selectMagnitudeMask} into `out` (`values.length` entries, all
+ * overwritten, not aliasing the inputs), for callers that own the memory of
+ * the result, such as a tensor's. Returns `out`.
+ */
+export function writeMagnitudeMask(
+  out: Float32Array,
+  values: Float32Array,
+  k: number,
+  currentMask?: Float32Array,
+): Float32Array {
   checkFraction(k);
-  checkFinite(values, 'weights');
   const n = values.length;
-  checkCurrentMask(currentMask, n);
+  const validate = () => {
+    checkFinite(values, 'weights');
+    checkCurrentMask(currentMask, n);
+  };
+  if (currentMask !== undefined && currentMask.length !== n) validate();
 
-  // Keys: |w|, or -1 for entries already pruned, which sorts them below every
-  // live weight (|w| >= 0). |w| of a float32 is exactly a float32, so the
-  // scratch copy and the keys recomputed by keyAt compare equal.
-  const scratch = new Float32Array(n);
-  let alreadyPruned = 0;
-  for (let i = 0; i < n; i++) scratch[i] = keyAt(values, currentMask, i);
-  if (currentMask !== undefined) {
-    for (let i = 0; i < n; i++) alreadyPruned += 1 - currentMask[i];
-  }
+  // Bit patterns, shared with the arrays (no copies); see ./magnitude_histogram.
+  const bits = new Uint32Array(values.buffer, values.byteOffset, n);
+  const maskBits = currentMask && new Uint32Array(currentMask.buffer, currentMask.byteOffset, n);
+  const scan = scanMagnitudes(bits, maskBits, k);
+  // Bad input: the plain checks name the first culprit.
+  if (!scan.valid) validate();
 
+  const alreadyPruned = scan.counts[0];
   const count = Math.max(Math.round(k * n), alreadyPruned);
-  if (count === 0) return new Float32Array(n).fill(1);
-  if (count === n) return new Float32Array(n);
+  if (count === 0) return out.fill(1);
+  if (count === n) return out.fill(0);
 
   // Threshold = the key of rank count-1. Everything strictly below it is
   // pruned; the remaining quota goes to keys equal to it, in index order.
-  const threshold = kthSmallest(scratch, count - 1);
-  let below = 0;
-  for (let i = 0; i < n; i++) below += scratch[i] < threshold ? 1 : 0;
+  const { thresholdBits, below } = magnitudeOfRank(scan, bits, maskBits, count - 1);
   let ties = count - below;
-  const mask = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const key = keyAt(values, currentMask, i);
-    // Conditional moves for the common case (random data would mispredict a
-    // branch there); keys equal to the threshold are rare.
-    let keep = key > threshold ? 1 : 0;
-    if (key === threshold) {
-      if (ties > 0) ties--;
-      else keep = 1;
+  // Written as bit patterns: `(thresholdBits - key) >> 31` is all ones
+  // exactly when key > thresholdBits (both are below 2^31), which selects 1
+  // or the mask entry without a branch; keys equal to the threshold are rare.
+  const outBits = new Uint32Array(out.buffer, out.byteOffset, n);
+  if (maskBits === undefined) {
+    for (let i = 0; i < n; i++) {
+      const key = bits[i] & 0x7fffffff;
+      let keep = ONE_BITS & ((thresholdBits - key) >> 31);
+      if (key === thresholdBits) {
+        if (ties > 0) ties--;
+        else keep = ONE_BITS;
+      }
+      outBits[i] = keep;
     }
-    mask[i] = keep;
+  } else {
+    for (let i = 0; i < n; i++) {
+      const key = bits[i] & 0x7fffffff;
+      // The mask entry without its sign: 1 stays 1, -0 becomes 0.
+      const m = maskBits[i] & 0x7fffffff;
+      let keep = m & ((thresholdBits - key) >> 31);
+      if (key === thresholdBits && m !== 0) {
+        if (ties > 0) ties--;
+        else keep = ONE_BITS;
+      }
+      outBits[i] = keep;
+    }
   }
-  return mask;
+  return out;
 }
 
 /**
@@ -137,7 +160,8 @@ export function selectMagnitudeMask(
  * zero in the result, which is also ANDed with `currentMask`, so individual
  * weights pruned before stay pruned.
  *
- * O(rows * cols + cols * log(cols)) time, O(rows * cols) memory for the result.
+ * O(rows * cols + cols * log(cols)) time in two passes over the weights (norms
+ * and validation, then the mask), O(rows * cols) memory for the result.
  * Inputs are not modified.
  *
  * @param values Kernel in row-major order, `rows * cols` finite values.
@@ -164,19 +188,42 @@ export function selectUnitMask(
   k: number,
   currentMask?: Float32Array,
 ): Float32Array {
+  return writeUnitMask(new Float32Array(values.length), values, rows, cols, k, currentMask);
+}
+
+/**
+ * {@link selectUnitMask} into `out` (`rows * cols` entries, all overwritten,
+ * not aliasing the inputs), for callers that own the memory of the result,
+ * such as a tensor's. Returns `out`.
+ */
+export function writeUnitMask(
+  out: Float32Array,
+  values: Float32Array,
+  rows: number,
+  cols: number,
+  k: number,
+  currentMask?: Float32Array,
+): Float32Array {
   checkDimension(rows, 'rows');
   checkDimension(cols, 'cols');
   checkFraction(k);
   checkLength(values.length, rows * cols, 'values', 'rows * cols');
-  checkFinite(values, 'weights');
   const n = values.length;
-  checkCurrentMask(currentMask, n);
+  const validate = () => {
+    checkFinite(values, 'weights');
+    checkCurrentMask(currentMask, n);
+  };
+  if (currentMask !== undefined && currentMask.length !== n) validate();
 
   // One row-major pass (cache friendly): squared norms of the effective
   // weights w * m, and whether each column still has a live weight. No branch
-  // on the mask: a random 0/1 mask would mispredict it half the time.
+  // on the mask: a random 0/1 mask would mispredict it half the time. The
+  // pass also validates: a NaN or infinite weight makes its column's sum NaN
+  // or infinite (squares of finite float32 values cannot overflow a Float64),
+  // and `|m * (1 - m)|` is positive for a mask entry other than 0 and 1.
   const sumSquares = new Float64Array(cols);
   const live = new Uint8Array(cols);
+  let checksum = 0;
   for (let r = 0, i = 0; r < rows; r++) {
     if (currentMask === undefined) {
       for (let c = 0; c < cols; c++, i++) sumSquares[c] += values[i] * values[i];
@@ -186,9 +233,13 @@ export function selectUnitMask(
         const v = values[i] * m;
         sumSquares[c] += v * v;
         live[c] |= m;
+        checksum += Math.abs(m * (1 - m));
       }
     }
   }
+  for (let c = 0; c < cols; c++) checksum += sumSquares[c] * 0;
+  // A non-zero checksum means bad input: the plain checks name the first culprit.
+  if (checksum !== 0) validate();
 
   // Without a mask nothing is pruned yet; with one, a column is already
   // pruned when all its mask entries are 0 (rows > 0, else nothing to prune).
@@ -211,16 +262,17 @@ export function selectUnitMask(
   const keepColumn = new Float32Array(cols).fill(1);
   for (let i = 0; i < count; i++) keepColumn[order[i]] = 0;
 
-  // mask = keepColumn AND currentMask, as products; `+ 0` turns a -0 in
-  // currentMask into 0.
-  const mask = new Float32Array(n);
-  for (let r = 0, i = 0; r < rows; r++) {
-    if (currentMask === undefined) {
-      mask.set(keepColumn, i);
-      i += cols;
-    } else {
-      for (let c = 0; c < cols; c++, i++) mask[i] = (currentMask[i] + 0) * keepColumn[c];
+  if (currentMask === undefined) {
+    for (let r = 0; r < rows; r++) out.set(keepColumn, r * cols);
+  } else {
+    // mask = keepColumn AND currentMask on bit patterns: the mask entry
+    // without its sign (so -0 becomes 0), where the column is kept.
+    const keepBits = Uint32Array.from(keepColumn, (keep) => (keep === 0 ? 0 : 0x7fffffff));
+    const maskBits = new Uint32Array(currentMask.buffer, currentMask.byteOffset, n);
+    const outBits = new Uint32Array(out.buffer, out.byteOffset, n);
+    for (let r = 0, i = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++, i++) outBits[i] = maskBits[i] & keepBits[c];
     }
   }
-  return mask;
+  return out;
 }

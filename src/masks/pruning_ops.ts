@@ -1,6 +1,7 @@
 /**
- * Tensor API over the pure mask selection: read the weights once with
- * `dataSync()`, select in JS, and build one float32 result tensor.
+ * Tensor API over the pure mask selection: read the weights once, select in
+ * JS, and write one float32 result tensor, in place in backend memory where
+ * the backend allows it (see `../ops/float32_data`).
  *
  * TF.js versions of `weight_pruning` and `unit_pruning` from the Stack
  * Overflow answer to "How to implement neural network pruning?" (TensorFlow,
@@ -17,20 +18,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { checkFraction, checkShape } from './checks';
-import { selectMagnitudeMask, selectUnitMask } from './mask_selection';
-
-/** Reads a real-valued tensor as a Float32Array (shared with the backend when already one: never written). */
-function readFloat32(t: tf.Tensor, name: string): Float32Array {
-  if (t.dtype === 'string' || t.dtype === 'complex64') {
-    throw new TypeError(
-      `${name} must be a real-valued tensor (float32, int32 or bool); received dtype ${t.dtype}`,
-    );
-  }
-  const data = t.dataSync();
-  // The cpu backend may hold a Uint8Array or Int32Array even behind a float32
-  // tensor (see tf.cast from bool), so test the array, not the dtype.
-  return data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>);
-}
+import { computeFloat32, NamedTensor } from '../ops/float32_data';
+import { writeMagnitudeMask, writeUnitMask } from './mask_selection';
 
 /** Checks that a kernel is rank 2 and returns its [rows, cols]. */
 function kernelShape(w: tf.Tensor): [number, number] {
@@ -44,11 +33,16 @@ function kernelShape(w: tf.Tensor): [number, number] {
   return [shape[0], shape[1]];
 }
 
-/** Returns `values * mask` for a 0/1 mask; `+ 0` makes pruned entries 0 rather than -0. */
-function applyMask(values: Float32Array, mask: Float32Array): Float32Array {
-  const out = new Float32Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = values[i] * mask[i] + 0;
-  return out;
+/** Multiplies `values` into the 0/1 `mask` in place; `+ 0` makes pruned entries 0 rather than -0. */
+function applyMask(mask: Float32Array, values: Float32Array): void {
+  for (let i = 0; i < values.length; i++) mask[i] = values[i] * mask[i] + 0;
+}
+
+/** The tensor inputs of a mask selection: `w`, and `currentMask` when given. */
+function selectionInputs(w: tf.Tensor, currentMask: tf.Tensor | undefined): NamedTensor[] {
+  const inputs = [{ tensor: w, name: 'w' }];
+  if (currentMask !== undefined) inputs.push({ tensor: currentMask, name: 'currentMask' });
+  return inputs;
 }
 
 /**
@@ -70,9 +64,9 @@ function applyMask(values: Float32Array, mask: Float32Array): Float32Array {
 export function magnitudeMask(w: tf.Tensor, k: number, currentMask?: tf.Tensor): tf.Tensor {
   checkFraction(k);
   if (currentMask !== undefined) checkShape(currentMask.shape, w.shape, 'currentMask');
-  const values = readFloat32(w, 'w');
-  const previous = currentMask === undefined ? undefined : readFloat32(currentMask, 'currentMask');
-  return tf.tensor(selectMagnitudeMask(values, k, previous), w.shape, 'float32');
+  return computeFloat32(w.shape, selectionInputs(w, currentMask), (out, values, previous) => {
+    writeMagnitudeMask(out, values, k, previous);
+  });
 }
 
 /**
@@ -97,9 +91,9 @@ export function unitMask(w: tf.Tensor, k: number, currentMask?: tf.Tensor): tf.T
   const [rows, cols] = kernelShape(w);
   checkFraction(k);
   if (currentMask !== undefined) checkShape(currentMask.shape, w.shape, 'currentMask');
-  const values = readFloat32(w, 'w');
-  const previous = currentMask === undefined ? undefined : readFloat32(currentMask, 'currentMask');
-  return tf.tensor(selectUnitMask(values, rows, cols, k, previous), w.shape, 'float32');
+  return computeFloat32(w.shape, selectionInputs(w, currentMask), (out, values, previous) => {
+    writeUnitMask(out, values, rows, cols, k, previous);
+  });
 }
 
 /**
@@ -120,9 +114,9 @@ export function unitMask(w: tf.Tensor, k: number, currentMask?: tf.Tensor): tf.T
  */
 export function weightPruning(w: tf.Tensor, k: number): tf.Tensor {
   checkFraction(k);
-  const values = readFloat32(w, 'w');
-  const pruned = applyMask(values, selectMagnitudeMask(values, k));
-  return tf.tensor(pruned, w.shape, 'float32');
+  return computeFloat32(w.shape, selectionInputs(w, undefined), (out, values) => {
+    applyMask(writeMagnitudeMask(out, values, k), values);
+  });
 }
 
 /**
@@ -145,7 +139,7 @@ export function weightPruning(w: tf.Tensor, k: number): tf.Tensor {
 export function unitPruning(w: tf.Tensor, k: number): tf.Tensor {
   const [rows, cols] = kernelShape(w);
   checkFraction(k);
-  const values = readFloat32(w, 'w');
-  const pruned = applyMask(values, selectUnitMask(values, rows, cols, k));
-  return tf.tensor(pruned, w.shape, 'float32');
+  return computeFloat32(w.shape, selectionInputs(w, undefined), (out, values) => {
+    applyMask(writeUnitMask(out, values, rows, cols, k), values);
+  });
 }

@@ -1,6 +1,7 @@
-import { PrunableDense } from '../layers/prunable_dense';
-import { checkFraction } from '../masks/checks';
+import { PrunableDense, writeMaskUnchecked } from '../layers/prunable_dense';
+import { checkFraction, checkLength } from '../masks/checks';
 import { selectMagnitudeMask, selectUnitMask } from '../masks/mask_selection';
+import { readFloat32 } from '../ops/float32_data';
 import { checkPruningMethod, PruningMethod } from './pruning_method';
 
 /** The state of one PrunableDense layer's mask. */
@@ -34,12 +35,13 @@ export function selectLayerMask(layer: PrunableDense, method: PruningMethod, spa
   checkFraction(sparsity, 'sparsity');
   const { kernel, mask } = layer.weightVariables;
   const [rows, cols] = kernel.shape as [number, number];
-  const weights = Float32Array.from(kernel.read().dataSync());
-  const current = Float32Array.from(mask.read().dataSync());
+  const inputs = [{ tensor: kernel.read(), name: 'kernel' }, { tensor: mask.read(), name: 'mask' }];
   try {
-    return method === 'weight'
-      ? selectMagnitudeMask(weights, sparsity, current)
-      : selectUnitMask(weights, rows, cols, sparsity, current);
+    // Selection only reads its inputs: no copies of the kernel and mask.
+    return readFloat32(inputs, (weights, current) =>
+      method === 'weight'
+        ? selectMagnitudeMask(weights, sparsity, current)
+        : selectUnitMask(weights, rows, cols, sparsity, current));
   } catch (error) {
     // Say which layer's kernel is bad (a NaN after diverged training, say).
     if (error instanceof Error) error.message = `PrunableDense '${layer.name}': ${error.message}`;
@@ -47,10 +49,15 @@ export function selectLayerMask(layer: PrunableDense, method: PruningMethod, spa
   }
 }
 
-/** Sets `mask` on `layer` and reports the result. */
+/**
+ * Sets a mask from {@link selectLayerMask} on `layer` and reports the result.
+ * Such a mask is 0/1 and of the right size by construction, so it is written
+ * without `setMask`'s checks and copy; the layer may keep the array.
+ */
 export function setLayerMask(layer: PrunableDense, mask: Float32Array): LayerPruningReport {
-  layer.setMask(mask);
   const [rows, cols] = layer.weightVariables.mask.shape as [number, number];
+  checkLength(mask.length, rows * cols, 'mask', 'the kernel\'s size');
+  writeMaskUnchecked(layer, mask);
   return reportOfMask(layer.name, rows, cols, mask);
 }
 
@@ -63,15 +70,12 @@ export function layerPruningReport(layer: PrunableDense): LayerPruningReport {
 
 function reportOfMask(name: string, rows: number, cols: number, mask: ArrayLike<number>): LayerPruningReport {
   const kept = new Uint32Array(cols);
-  let nonzero = 0;
   for (let r = 0, i = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++, i++) {
-      if (mask[i] !== 0) {
-        nonzero++;
-        kept[c]++;
-      }
-    }
+    // Conditional moves, not branches: a random mask would mispredict them.
+    for (let c = 0; c < cols; c++, i++) kept[c] += mask[i] !== 0 ? 1 : 0;
   }
+  let nonzero = 0;
+  for (let c = 0; c < cols; c++) nonzero += kept[c];
   const weights = rows * cols;
   return {
     layer: name,

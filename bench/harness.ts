@@ -1,0 +1,162 @@
+// Times two sides of a benchmark case (candidate vs baseline) and reports
+// medians, their ratio and the targets, as a table and as JSON.
+import * as tf from '@tensorflow/tfjs';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+/** One side of a case: something to run and time. */
+export interface Side {
+  /** What runs, as printed in the table. */
+  label: string;
+  /** One timed repetition; must finish its work before resolving. */
+  run: () => unknown | Promise<unknown>;
+  /** Untimed work before each run (and warm-up run), e.g. resetting state. */
+  prepare?: () => unknown;
+  /** Timed repetitions. Default: the case's. */
+  repetitions?: number;
+  /** Untimed runs first. Default: the case's. */
+  warmup?: number;
+  /** Sides with the same key (on the same backend) are timed once per process and reused. */
+  cacheKey?: string;
+}
+
+/** A comparison: candidate time / baseline time, with optional targets. */
+export interface BenchCase {
+  name: string;
+  /** Sizes and workload, as printed in the table. */
+  sizes: string;
+  candidate: Side;
+  baseline: Side;
+  /** Target: candidate median / baseline median at most this. */
+  maxRatio?: number;
+  /** Target: candidate median at most this many milliseconds. */
+  maxCandidateMs?: number;
+  /** Timed repetitions per side (default 5). */
+  repetitions?: number;
+  /** Untimed runs per side before timing (default 1). */
+  warmup?: number;
+}
+
+export interface SideResult {
+  label: string;
+  repetitions: number;
+  medianMs: number;
+  samplesMs: number[];
+}
+
+export interface CaseResult {
+  backend: string;
+  case: string;
+  sizes: string;
+  candidate: SideResult;
+  baseline: SideResult;
+  ratio: number;
+  targets: Array<{ target: string; pass: boolean }>;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+async function timeOnce(side: Side): Promise<number> {
+  side.prepare?.();
+  const start = performance.now();
+  await side.run();
+  return performance.now() - start;
+}
+
+const cache = new Map<string, SideResult>();
+
+/**
+ * Runs a case: warm-up runs of each side, then timed repetitions that
+ * alternate between the sides (baseline first on even rounds, candidate first
+ * on odd ones), so that load from other processes falls on both alike.
+ */
+export async function runCase(c: BenchCase): Promise<CaseResult> {
+  const backend = tf.getBackend();
+  const sides = [c.candidate, c.baseline].map((side) => {
+    const key = side.cacheKey === undefined ? undefined : `${backend}/${side.cacheKey}`;
+    return {
+      side,
+      key,
+      cached: key === undefined ? undefined : cache.get(key),
+      repetitions: side.repetitions ?? c.repetitions ?? 5,
+      warmup: side.warmup ?? c.warmup ?? 1,
+      samples: [] as number[],
+    };
+  });
+  const live = sides.filter((s) => s.cached === undefined);
+  for (const s of live) for (let i = 0; i < s.warmup; i++) await timeOnce(s.side);
+  const rounds = Math.max(0, ...live.map((s) => s.repetitions));
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? [...live].reverse() : live;
+    for (const s of order) if (s.samples.length < s.repetitions) s.samples.push(await timeOnce(s.side));
+  }
+  const [candidate, baseline] = sides.map((s) => {
+    if (s.cached !== undefined) return s.cached;
+    const result = { label: s.side.label, repetitions: s.repetitions, medianMs: median(s.samples), samplesMs: s.samples };
+    if (s.key !== undefined) cache.set(s.key, result);
+    return result;
+  });
+  const ratio = candidate.medianMs / baseline.medianMs;
+  const targets: CaseResult['targets'] = [];
+  if (c.maxCandidateMs !== undefined) {
+    targets.push({ target: `candidate <= ${c.maxCandidateMs} ms`, pass: candidate.medianMs <= c.maxCandidateMs });
+  }
+  if (c.maxRatio !== undefined) targets.push({ target: `ratio <= ${c.maxRatio}`, pass: ratio <= c.maxRatio });
+  return { backend, case: c.name, sizes: c.sizes, candidate, baseline, ratio, targets };
+}
+
+/** The machine, as the tables and JSON report it. */
+export function machine(): { cores: number; cpu: string; node: string; tfjs: string } {
+  return {
+    cores: os.availableParallelism(),
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    tfjs: tf.version.tfjs,
+  };
+}
+
+function formatMs(ms: number): string {
+  return ms >= 100 ? ms.toFixed(0) : ms.toFixed(1);
+}
+
+/** Prints the results as one table: per case, both sides' medians, the ratio and PASS/FAIL per target. */
+export function printTable(title: string, results: CaseResult[]): void {
+  const m = machine();
+  console.log(`\n${title} — ${m.cores} cores, ${m.cpu}, node ${m.node}, tfjs ${m.tfjs}`);
+  const header = ['backend', 'case', 'sizes', 'candidate', 'median ms', 'baseline', 'median ms', 'ratio', 'targets'];
+  const rows = results.map((r) => [
+    r.backend,
+    r.case,
+    r.sizes,
+    `${r.candidate.label} (n=${r.candidate.repetitions})`,
+    formatMs(r.candidate.medianMs),
+    `${r.baseline.label} (n=${r.baseline.repetitions})`,
+    formatMs(r.baseline.medianMs),
+    r.ratio.toFixed(3),
+    r.targets.map((t) => `${t.pass ? 'PASS' : 'FAIL'} ${t.target}`).join('; ') || '-',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const row of rows) console.log(line(row));
+}
+
+/** Writes the results to bench/results/<name>.json and returns that path. */
+export function writeResults(name: string, results: CaseResult[]): string {
+  const file = path.join(__dirname, 'results', `${name}.json`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const body = { name, date: new Date().toISOString(), machine: machine(), results };
+  fs.writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`);
+  return file;
+}
+
+/** Whether every target of every result passed. */
+export function allPassed(results: CaseResult[]): boolean {
+  return results.every((r) => r.targets.every((t) => t.pass));
+}

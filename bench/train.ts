@@ -1,0 +1,173 @@
+// Training benchmark: models of PrunableDense layers against the same models
+// of tf.layers.dense, and the cost of keeping a 90% mask, on real MNIST.
+// Each repetition trains a fixed number of batches (a full epoch on cpu
+// takes minutes); the ratio of the medians is what the targets check.
+//   npm run bench:train [-- --backend wasm,cpu]
+import * as tf from '@tensorflow/tfjs';
+import { PrunableDense, prunableDense, pruneLayer } from '../src';
+import { backendsFromArgs, useBackend } from './backend';
+import { allPassed, BenchCase, CaseResult, printTable, runCase, Side, writeResults } from './harness';
+import { loadMnist, mnistTensors } from '../experiments/data/mnist';
+
+const BATCH_SIZE = 128;
+const SPARSITY = 0.9;
+
+interface MlpSpec {
+  name: string;
+  /** Layer widths from the input to the output. */
+  widths: number[];
+  useBias: boolean;
+}
+
+const LENET: MlpSpec = { name: 'LeNet-300-100', widths: [784, 300, 100, 10], useBias: true };
+/** The MLP of the reference experiment (see the experiments issue). */
+const REFERENCE_MLP: MlpSpec = { name: 'reference MLP', widths: [784, 1000, 1000, 500, 200, 10], useBias: false };
+
+/**
+ * Batches per timed repetition, and repetitions: many short repetitions,
+ * interleaved between the two sides, so that bursts of load from other
+ * processes fall on both sides alike and the medians shrug them off. cpu is
+ * ~6x slower than wasm.
+ */
+function workload(backend: string, spec: MlpSpec): { batches: number; repetitions: number } {
+  if (backend === 'cpu') return { batches: 3, repetitions: 7 };
+  return spec === LENET ? { batches: 10, repetitions: 9 } : { batches: 3, repetitions: 7 };
+}
+
+/** The MLP with ReLU hidden layers and a softmax output, compiled with Adam. */
+function buildMlp(spec: MlpSpec, layerKind: 'dense' | 'prunable'): tf.Sequential {
+  const model = tf.sequential();
+  const widths = spec.widths;
+  for (let i = 1; i < widths.length; i++) {
+    const args = {
+      units: widths[i],
+      activation: (i === widths.length - 1 ? 'softmax' : 'relu') as 'softmax' | 'relu',
+      useBias: spec.useBias,
+      ...(i === 1 ? { inputShape: [widths[0]] } : {}),
+    };
+    model.add(layerKind === 'dense' ? tf.layers.dense(args) : prunableDense(args));
+  }
+  // By name, so that model.dispose() disposes the optimizer's variables too.
+  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+  return model;
+}
+
+function prunableLayers(model: tf.LayersModel): PrunableDense[] {
+  return model.layers.filter((layer): layer is PrunableDense => layer instanceof PrunableDense);
+}
+
+/** One repetition: one pass over `data` in batches of 128, in order. */
+function trainingSide(label: string, model: tf.LayersModel, data: { x: tf.Tensor; y: tf.Tensor },
+  callbacks: tf.CustomCallback[] = []): Side {
+  return {
+    label,
+    run: () => model.fit(data.x, data.y, {
+      batchSize: BATCH_SIZE, epochs: 1, shuffle: false, verbose: 0, yieldEvery: 'never', callbacks,
+    }),
+  };
+}
+
+/** The cases on the current backend, and a function that frees their models and data. */
+function trainCases(backend: string): { cases: BenchCase[]; dispose: () => void } {
+  const models: tf.LayersModel[] = [];
+  const datasets: Array<{ x: tf.Tensor; y: tf.Tensor }> = [];
+  const build = (spec: MlpSpec, kind: 'dense' | 'prunable') => {
+    const model = buildMlp(spec, kind);
+    models.push(model);
+    return model;
+  };
+  const dataFor = (spec: MlpSpec) => {
+    const { xs, ys } = mnistTensors(loadMnist({ trainSize: workload(backend, spec).batches * BATCH_SIZE, testSize: 1 }).train);
+    const data = { x: xs, y: ys };
+    datasets.push(data);
+    return data;
+  };
+  const sizes = (spec: MlpSpec, extra = '') =>
+    `${spec.widths.join('-')}${spec.useBias ? '' : ' no bias'}, batch ${BATCH_SIZE}, ` +
+    `${workload(backend, spec).batches} batches/rep${extra}`;
+  const maxTrainRatio = backend === 'wasm' ? 0.35 : 1.05;
+
+  const cases: BenchCase[] = [];
+  const lenetData = dataFor(LENET);
+  cases.push({
+    name: `${LENET.name}: PrunableDense / Dense`,
+    sizes: sizes(LENET),
+    candidate: trainingSide('PrunableDense, Adam', build(LENET, 'prunable'), lenetData),
+    baseline: trainingSide('tf.layers.dense, Adam', build(LENET, 'dense'), lenetData),
+    maxRatio: maxTrainRatio,
+    repetitions: workload(backend, LENET).repetitions,
+  });
+  // The reference MLP takes seconds per batch on cpu.
+  if (backend !== 'cpu') {
+    const mlpData = dataFor(REFERENCE_MLP);
+    cases.push({
+      name: `${REFERENCE_MLP.name}: PrunableDense / Dense`,
+      sizes: sizes(REFERENCE_MLP),
+      candidate: trainingSide('PrunableDense, Adam', build(REFERENCE_MLP, 'prunable'), mlpData),
+      baseline: trainingSide('tf.layers.dense, Adam', build(REFERENCE_MLP, 'dense'), mlpData),
+      maxRatio: maxTrainRatio,
+      repetitions: workload(backend, REFERENCE_MLP).repetitions,
+    });
+  }
+  // Masking overhead: a 90% weight mask, re-selected once per repetition
+  // (every 3 or 10 batches; tfmot's default pruning frequency is 100 steps),
+  // against a mask of ones that is never updated.
+  const every = workload(backend, LENET).batches;
+  const masked = build(LENET, 'prunable');
+  const unmasked = build(LENET, 'prunable');
+  const layers = prunableLayers(masked);
+  const prune = () => layers.forEach((layer) => pruneLayer(layer, 'weight', SPARSITY));
+  prune();
+  const maskUpdates = new tf.CustomCallback({
+    onBatchEnd: async (batch) => {
+      if ((batch + 1) % every === 0) prune();
+    },
+  });
+  cases.push({
+    name: `${LENET.name}: masking overhead`,
+    sizes: sizes(LENET, `, pruneLayer every ${every}`),
+    candidate: trainingSide(`PrunableDense, ${SPARSITY * 100}% mask`, masked, lenetData, [maskUpdates]),
+    baseline: trainingSide('PrunableDense, no mask updates', unmasked, lenetData),
+    maxRatio: 1.05,
+    repetitions: workload(backend, LENET).repetitions,
+  });
+  const dispose = () => {
+    models.forEach((model) => model.dispose());
+    datasets.forEach((data) => tf.dispose([data.x, data.y]));
+  };
+  return { cases, dispose };
+}
+
+/** Runs the training cases on each backend and returns their results. */
+export async function runTrainBench(backends = backendsFromArgs()): Promise<CaseResult[]> {
+  const results: CaseResult[] = [];
+  for (const backend of backends) {
+    await useBackend(backend);
+    const before = tf.memory().numTensors;
+    const { cases, dispose } = trainCases(backend);
+    for (const c of cases) {
+      const result = await runCase(c);
+      console.log(`  ${result.case}: ${result.candidate.medianMs.toFixed(0)} ms vs ${result.baseline.medianMs.toFixed(0)} ms`);
+      results.push(result);
+    }
+    dispose();
+    if (tf.memory().numTensors !== before) throw new Error(`training benchmark leaked ${tf.memory().numTensors - before} tensors`);
+  }
+  return results;
+}
+
+/** Prints the training table and writes bench/results/train.json; false if a target failed. */
+export function reportTrainBench(results: CaseResult[]): boolean {
+  printTable('Training: candidate = PrunableDense, baseline = tf.layers.dense (or unpruned PrunableDense)', results);
+  console.log(`results: ${writeResults('train', results)}`);
+  return allPassed(results);
+}
+
+if (require.main === module) {
+  runTrainBench().then((results) => {
+    if (!reportTrainBench(results)) process.exitCode = 1;
+  }).catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,99 @@
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'chai';
+import { PrunableDense, prunableDense } from '../../src';
+import { selectMagnitudeMask, selectUnitMask } from '../../src/masks/mask_selection';
+import { layerPruningReport, pruneLayer, selectLayerMask, setLayerMask } from '../../src/pruning/prune_layer';
+import { describeOnBackends } from '../support/backends';
+import { countZeroColumns, countZeros } from '../support/counts';
+import { expectNoTensorLeak } from '../support/memory';
+import { randomMask, randomWeights } from '../support/random';
+
+const [ROWS, COLS] = [30, 20];
+
+function writeKernel(layer: PrunableDense, values: Float32Array): void {
+  const kernel = tf.tensor2d(values, [ROWS, COLS]);
+  layer.weightVariables.kernel.write(kernel);
+  kernel.dispose();
+}
+
+function builtLayer(seed: number): PrunableDense {
+  const layer = prunableDense({ units: COLS, name: `dense_${seed}` });
+  layer.build([null, ROWS]);
+  writeKernel(layer, randomWeights(ROWS * COLS, seed, 'normal'));
+  return layer;
+}
+
+function disposeLayer(layer: PrunableDense): void {
+  layer.weights.forEach((w) => w.dispose());
+}
+
+describeOnBackends('selectLayerMask and setLayerMask', () => {
+  it('select what the pure selection selects from the kernel and current mask, changing nothing', () => {
+    const layer = builtLayer(1);
+    const current = randomMask(ROWS * COLS, 2, 0.3);
+    layer.setMask(current);
+    const kernel = Float32Array.from(layer.weightVariables.kernel.read().dataSync());
+    expect(Array.from(selectLayerMask(layer, 'weight', 0.6))).to.deep.equal(Array.from(selectMagnitudeMask(kernel, 0.6, current)));
+    expect(Array.from(selectLayerMask(layer, 'unit', 0.5))).to.deep.equal(
+      Array.from(selectUnitMask(kernel, ROWS, COLS, 0.5, current)));
+    expect(Array.from(layer.weightVariables.kernel.read().dataSync())).to.deep.equal(Array.from(kernel));
+    expect(Array.from(layer.weightVariables.mask.read().dataSync())).to.deep.equal(Array.from(current));
+    disposeLayer(layer);
+  });
+
+  it('set the mask and report it; the layer computes with it', () => {
+    const layer = builtLayer(3);
+    const mask = selectLayerMask(layer, 'unit', 0.25);
+    const report = setLayerMask(layer, mask);
+    expect(report).to.deep.include({ layer: 'dense_3', kernelShape: [ROWS, COLS], weights: ROWS * COLS, prunedUnits: 5 });
+    expect(report.nonzero).to.equal(ROWS * COLS - countZeros(mask));
+    expect(report).to.deep.equal(layerPruningReport(layer));
+    expect(Array.from(layer.weightVariables.mask.read().dataSync())).to.deep.equal(Array.from(mask));
+    tf.tidy(() => {
+      const output = layer.apply(tf.ones([1, ROWS])) as tf.Tensor;
+      const expected = tf.add(tf.matMul(tf.ones([1, ROWS]), tf.mul(layer.weightVariables.kernel.read(),
+        tf.tensor2d(mask, [ROWS, COLS]))), layer.weightVariables.bias!.read());
+      expect(tf.max(tf.abs(tf.sub(output, expected))).dataSync()[0]).to.be.below(1e-5);
+    });
+    disposeLayer(layer);
+  });
+
+  it('setLayerMask rejects a mask of the wrong size and keeps the old one', () => {
+    const layer = builtLayer(4);
+    expect(() => setLayerMask(layer, new Float32Array(ROWS * COLS - 1))).to.throw(
+      Error, `mask must have ${ROWS * COLS} elements (the kernel's size); received ${ROWS * COLS - 1}`);
+    expect(layer.sparsity()).to.equal(0);
+    disposeLayer(layer);
+  });
+
+  it('selectLayerMask names the layer when its kernel is not finite', () => {
+    const layer = builtLayer(5);
+    const kernel = randomWeights(ROWS * COLS, 5, 'normal');
+    kernel[17] = NaN;
+    writeKernel(layer, kernel);
+    expect(() => selectLayerMask(layer, 'weight', 0.5)).to.throw(
+      Error, "PrunableDense 'dense_5': weights must not hold NaN or Infinity; found NaN at flat index 17");
+    disposeLayer(layer);
+  });
+
+  it('layerPruningReport counts -0 in a mask as pruned', () => {
+    const layer = builtLayer(6);
+    const mask = new Float32Array(ROWS * COLS).fill(1);
+    for (let r = 0; r < ROWS; r++) mask[r * COLS + 2] = -0;
+    layer.setMask(mask);
+    expect(layerPruningReport(layer)).to.deep.include({ nonzero: ROWS * (COLS - 1), prunedUnits: 1 });
+    disposeLayer(layer);
+  });
+
+  it('pruneLayer leaks no tensor', async () => {
+    const layer = builtLayer(7);
+    await expectNoTensorLeak(() => {
+      pruneLayer(layer, 'weight', 0.5);
+      pruneLayer(layer, 'unit', 0.5);
+    });
+    const mask = layer.getMask();
+    expect(countZeroColumns(mask.dataSync(), ROWS, COLS)).to.equal(10);
+    mask.dispose();
+    disposeLayer(layer);
+  });
+});
