@@ -27,32 +27,35 @@ const BUILDS = [
   { config: 'tsconfig.build.esm.json', type: 'module', esm: true },
 ] as const;
 
-/** Deletes dist/ and builds both module formats into it; throws with TypeScript's diagnostics on a compile error. */
-export function buildPackage(): void {
-  rmSync(DIST, { recursive: true, force: true });
+/**
+ * Deletes `dist` (default: dist/) and builds both module formats into it, in
+ * `cjs` and `esm`; throws with TypeScript's diagnostics on a compile error.
+ */
+export function buildPackage(dist = DIST): void {
+  rmSync(dist, { recursive: true, force: true });
   for (const build of BUILDS) {
-    const outDir = compile(join(ROOT, build.config), build.esm);
+    const outDir = join(dist, build.esm ? 'esm' : 'cjs');
+    compile(join(ROOT, build.config), build.esm, outDir);
     writeFileSync(join(outDir, 'package.json'), `${JSON.stringify({ type: build.type })}\n`);
   }
 }
 
-/** Compiles the project of `configFile`; returns its output folder. */
-function compile(configFile: string, esm: boolean): string {
+/** Compiles the project of `configFile` into `outDir`. */
+function compile(configFile: string, esm: boolean, outDir: string): void {
   const host: ts.ParseConfigFileHost = {
     ...ts.sys,
     onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
       throw new Error(formatDiagnostics([diagnostic]));
     },
   };
-  const config = ts.getParsedCommandLineOfConfigFile(configFile, {}, host)!;
+  const config = ts.getParsedCommandLineOfConfigFile(configFile, { outDir }, host)!;
   const program = ts.createProgram({ rootNames: config.fileNames, options: config.options });
   const errors = [...config.errors, ...ts.getPreEmitDiagnostics(program)]
     .filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (errors.length > 0) throw new Error(`${configFile}:\n${formatDiagnostics(errors)}`);
-  const rewrite = esm ? [addJsExtensions(config.options)] : [];
-  const result = program.emit(undefined, undefined, undefined, false, { after: rewrite, afterDeclarations: rewrite });
+  const transformers = esm ? { after: [addJsExtensions<ts.SourceFile>(config.options)], afterDeclarations: [addJsExtensions(config.options)] } : {};
+  const result = program.emit(undefined, undefined, undefined, false, transformers);
   if (result.emitSkipped) throw new Error(`${configFile}:\n${formatDiagnostics(result.diagnostics)}`);
-  return config.options.outDir!;
 }
 
 function formatDiagnostics(diagnostics: readonly ts.Diagnostic[]): string {
@@ -69,7 +72,7 @@ function formatDiagnostics(diagnostics: readonly ts.Diagnostic[]): string {
  * `'./dir/index.js'`, `'pkg/dist/types'` becomes `'pkg/dist/types.js'`, in
  * imports, re-exports and `import('./a').T` types alike.
  */
-function addJsExtensions(options: ts.CompilerOptions): ts.TransformerFactory<ts.SourceFile | ts.Bundle> {
+function addJsExtensions<T extends ts.SourceFile | ts.Bundle>(options: ts.CompilerOptions): ts.TransformerFactory<T> {
   return (context) => (root) => {
     if (ts.isBundle(root)) return root;
     // Declaration transforms see a synthesized file: its original has the source path.
@@ -110,7 +113,7 @@ function addJsExtensions(options: ts.CompilerOptions): ts.TransformerFactory<ts.
       }
       return ts.visitEachChild(node, visit, context);
     };
-    return ts.visitEachChild(root, visit, context);
+    return ts.visitEachChild(root, visit, context) as T;
   };
 }
 

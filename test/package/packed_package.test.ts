@@ -1,12 +1,14 @@
-// The package as users get it: `npm pack` (which builds dist/ first), the
-// tarball's contents, and the tarball installed into a fresh project, imported
-// with `require` and with `import` through both entries, and type-checked the
-// ways TypeScript resolves packages.
+// The package as users get it: built and packed as `npm pack` does (in a
+// staging copy, so that concurrent runs and the developer's dist/ do not
+// meet), the tarball's contents, and the tarball installed into a fresh
+// project, imported with `require` and with `import` through both entries,
+// and type-checked the ways TypeScript resolves packages.
 import { expect } from 'chai';
 import { execFileSync } from 'child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { buildPackage } from '../../scripts/build';
 
 const ROOT = join(__dirname, '..', '..');
 const { name, version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
@@ -77,7 +79,12 @@ describe('the packed package', function () {
 
   before(() => {
     work = mkdtempSync(join(tmpdir(), 'tfjs-prune-pack-'));
-    run('npm', ['pack', '--silent', '--pack-destination', work], ROOT); // prepack builds dist/
+    // What `npm pack` packs here: package.json, README.md and the prepack build.
+    const stage = join(work, 'stage');
+    mkdirSync(stage);
+    for (const file of ['package.json', 'README.md']) copyFileSync(join(ROOT, file), join(stage, file));
+    buildPackage(join(stage, 'dist'));
+    run('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], stage);
     tarball = join(work, `${name}-${version}.tgz`);
     project = join(work, 'project');
     mkdirSync(project);
