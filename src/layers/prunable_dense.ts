@@ -12,10 +12,22 @@ import { DenseOptions, resolveDenseOptions } from './dense_options';
  * the same defaults (`activation: 'linear'`, `useBias: true`,
  * `kernelInitializer: 'glorotNormal'`, `biasInitializer: 'zeros'`, no
  * regularizers or constraints). The mask needs no option: it starts as ones.
+ *
+ * ```js
+ * const args = {units: 128, activation: 'relu', kernelInitializer: 'heNormal', inputShape: [784]};
+ * const layer = prunableDense(args); // where the model had tf.layers.dense(args)
+ * ```
  */
 export type PrunableDenseLayerArgs = DenseLayerArgs;
 
-/** A mask given to {@link PrunableDense.setMask}: a tensor or flat values in row-major order. */
+/**
+ * A mask given to {@link PrunableDense.setMask}: a tensor or flat values in row-major order.
+ *
+ * ```js
+ * layer.setMask(tf.ones([inputDim, units]));            // a tensor of the kernel's shape
+ * layer.setMask(new Float32Array(inputDim * units).fill(1)); // or flat values
+ * ```
+ */
 export type MaskInput = tf.Tensor | Float32Array | Int32Array | Uint8Array | number[];
 
 /**
@@ -36,7 +48,7 @@ export type MaskInput = tf.Tensor | Float32Array | Int32Array | Uint8Array | num
  * ```
  */
 export class PrunableDense extends tfl.layers.Layer {
-  /** @nocollapse */
+  /** The name the class is registered and saved under (`"class_name": "PrunableDense"` in model.json). @nocollapse */
   static className = 'PrunableDense';
 
   private readonly options: DenseOptions;
@@ -154,7 +166,14 @@ export class PrunableDense extends tfl.layers.Layer {
   }
 
   /** The kernel, bias and mask variables; `bias` is null without `useBias`. */
-  get weightVariables(): { kernel: tfl.LayerVariable; bias: tfl.LayerVariable | null; mask: tfl.LayerVariable } {
+  get weightVariables(): {
+    /** The trainable kernel, `[inputDim, units]`, unmasked. */
+    kernel: tfl.LayerVariable;
+    /** The trainable bias, `[units]`. */
+    bias: tfl.LayerVariable | null;
+    /** The non-trainable 0/1 mask, of the kernel's shape. */
+    mask: tfl.LayerVariable;
+  } {
     return { ...this.builtWeights('weightVariables'), bias: this.bias };
   }
 

@@ -4,7 +4,13 @@ import { selectMagnitudeMask, selectUnitMask } from '../masks/mask_selection';
 import { readFloat32 } from '../ops/float32_data';
 import { checkPruningMethod, PruningMethod } from './pruning_method';
 
-/** The state of one PrunableDense layer's mask. */
+/**
+ * The state of one PrunableDense layer's mask.
+ *
+ * ```js
+ * const {layer, nonzero, weights, sparsity, prunedUnits} = layerPruningReport(model.getLayer('hidden1'));
+ * ```
+ */
 export interface LayerPruningReport {
   /** The layer's name. */
   layer: string;
@@ -24,6 +30,10 @@ export interface LayerPruningReport {
  * Raises `layer`'s mask to `sparsity` by `method`, ranking the effective
  * weights (`kernel ⊙ mask`): what is already pruned stays pruned, so a layer's
  * sparsity never goes down.
+ *
+ * ```js
+ * const report = pruneLayer(model.getLayer('hidden1'), 'unit', 0.5); // half of its units
+ * ```
  */
 export function pruneLayer(layer: PrunableDense, method: PruningMethod, sparsity: number): LayerPruningReport {
   return setLayerMask(layer, selectLayerMask(layer, method, sparsity));
@@ -61,7 +71,13 @@ export function setLayerMask(layer: PrunableDense, mask: Float32Array): LayerPru
   return reportOfMask(layer.name, rows, cols, mask);
 }
 
-/** Reads the report of `layer`'s current mask. */
+/**
+ * Reads the report of `layer`'s current mask.
+ *
+ * ```js
+ * layerPruningReport(model.getLayer('hidden1')).sparsity; // e.g. 0.9
+ * ```
+ */
 export function layerPruningReport(layer: PrunableDense): LayerPruningReport {
   const { mask } = layer.weightVariables;
   const [rows, cols] = mask.shape as [number, number];
