@@ -79,10 +79,10 @@ describe('the packed package', function () {
 
   before(() => {
     work = mkdtempSync(join(tmpdir(), 'tfjs-prune-pack-'));
-    // What `npm pack` packs here: package.json, README.md and the prepack build.
+    // What `npm pack` packs here: package.json, README.md, LICENSE and the prepack build.
     const stage = join(work, 'stage');
     mkdirSync(stage);
-    for (const file of ['package.json', 'README.md']) copyFileSync(join(ROOT, file), join(stage, file));
+    for (const file of ['package.json', 'README.md', 'LICENSE']) copyFileSync(join(ROOT, file), join(stage, file));
     buildPackage(join(stage, 'dist'));
     run('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], stage);
     tarball = join(work, `${name}-${version}.tgz`);
@@ -102,10 +102,10 @@ describe('the packed package', function () {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('holds only package.json, the README and the two builds (JS, types and module-type markers)', () => {
+  it('holds only package.json, the README, the LICENSE and the two builds (JS, types and module-type markers)', () => {
     const files = run('tar', ['-tzf', tarball], work).trim().split('\n').map((f) => f.replace(/^package\//, ''));
     const others = files.filter((f) => !/^dist\/(cjs|esm)\/.+\.(js|d\.ts)$/.test(f) && !/^dist\/(cjs|esm)\/package\.json$/.test(f));
-    expect(others.sort()).to.deep.equal(['README.md', 'package.json']);
+    expect(others.sort()).to.deep.equal(['LICENSE', 'README.md', 'package.json']);
     for (const build of ['cjs', 'esm']) {
       for (const file of ['index.js', 'index.d.ts', 'node.js', 'node.d.ts', 'package.json']) {
         expect(files, `dist/${build}/${file}`).to.include(`dist/${build}/${file}`);
@@ -134,6 +134,18 @@ describe('the packed package', function () {
       expect(JSON.parse(output.trim().split('\n').pop()!)).to.deep.equal({ sparsity: 0.5, loadedSparsity: 0.5, sameClass: true });
     });
   }
+
+  it('gives import and require one PrunableDense class in one Node app (Node loads the CommonJS build for both)', () => {
+    writeFileSync(join(project, 'mixed.mjs'), `import { createRequire } from 'module';
+import * as imported from 'tfjs-prune';
+import * as importedNode from 'tfjs-prune/node';
+const require = createRequire(import.meta.url);
+const required = require('tfjs-prune');
+console.log(JSON.stringify([imported.PrunableDense === required.PrunableDense, importedNode.PrunableDense === required.PrunableDense]));
+`);
+    const output = run(process.execPath, ['mixed.mjs'], project);
+    expect(JSON.parse(output.trim().split('\n').pop()!)).to.deep.equal([true, true]);
+  });
 
   it('type-checks in TypeScript with node16 (ES module and CommonJS files), bundler and node10 resolution', () => {
     writeFileSync(join(project, 'consumer.mts'), TYPED_CONSUMER);
