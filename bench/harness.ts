@@ -38,22 +38,41 @@ export interface BenchCase {
   warmup?: number;
 }
 
+/** The clock a result is judged on; both are recorded. */
+export type Clock = 'cpu' | 'wall';
+
 export interface SideResult {
   label: string;
   repetitions: number;
+  /** Median on the case's clock. */
   medianMs: number;
+  /** Samples on the case's clock. */
   samplesMs: number[];
+  cpuMedianMs: number;
+  wallMedianMs: number;
+  cpuSamplesMs: number[];
+  wallSamplesMs: number[];
 }
 
 export interface CaseResult {
   backend: string;
   case: string;
   sizes: string;
+  /** The clock of `medianMs`, the ratio and the targets. */
+  clock: Clock;
   candidate: SideResult;
   baseline: SideResult;
   ratio: number;
   targets: Array<{ target: string; pass: boolean }>;
 }
+
+/**
+ * Backends that compute on this process's one thread (wasm runs without
+ * threads in Node). There the process CPU time is the work done, and unlike
+ * wall time it does not grow while other processes hold the cores, as they
+ * do on a shared machine; elsewhere (tfjs-node's thread pool) wall time counts.
+ */
+const SINGLE_THREADED_BACKENDS = new Set(['wasm', 'cpu']);
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -61,11 +80,15 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-async function timeOnce(side: Side): Promise<number> {
+/** One run of a side: wall time and process CPU time (user + system), in ms. */
+async function timeOnce(side: Side): Promise<{ wall: number; cpu: number }> {
   side.prepare?.();
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   await side.run();
-  return performance.now() - start;
+  const wall = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall, cpu: (cpu.user + cpu.system) / 1000 };
 }
 
 const cache = new Map<string, SideResult>();
@@ -74,9 +97,12 @@ const cache = new Map<string, SideResult>();
  * Runs a case: warm-up runs of each side, then timed repetitions that
  * alternate between the sides (baseline first on even rounds, candidate first
  * on odd ones), so that load from other processes falls on both alike.
+ * Medians, ratio and targets are on process CPU time on single-threaded
+ * backends, else on wall time; both are recorded.
  */
 export async function runCase(c: BenchCase): Promise<CaseResult> {
   const backend = tf.getBackend();
+  const clock: Clock = SINGLE_THREADED_BACKENDS.has(backend) ? 'cpu' : 'wall';
   const sides = [c.candidate, c.baseline].map((side) => {
     const key = side.cacheKey === undefined ? undefined : `${backend}/${side.cacheKey}`;
     return {
@@ -85,7 +111,7 @@ export async function runCase(c: BenchCase): Promise<CaseResult> {
       cached: key === undefined ? undefined : cache.get(key),
       repetitions: side.repetitions ?? c.repetitions ?? 5,
       warmup: side.warmup ?? c.warmup ?? 1,
-      samples: [] as number[],
+      samples: [] as Array<{ wall: number; cpu: number }>,
     };
   });
   const live = sides.filter((s) => s.cached === undefined);
@@ -95,9 +121,20 @@ export async function runCase(c: BenchCase): Promise<CaseResult> {
     const order = round % 2 === 0 ? [...live].reverse() : live;
     for (const s of order) if (s.samples.length < s.repetitions) s.samples.push(await timeOnce(s.side));
   }
-  const [candidate, baseline] = sides.map((s) => {
+  const [candidate, baseline] = sides.map((s): SideResult => {
     if (s.cached !== undefined) return s.cached;
-    const result = { label: s.side.label, repetitions: s.repetitions, medianMs: median(s.samples), samplesMs: s.samples };
+    const cpuSamplesMs = s.samples.map((t) => t.cpu);
+    const wallSamplesMs = s.samples.map((t) => t.wall);
+    const result = {
+      label: s.side.label,
+      repetitions: s.repetitions,
+      medianMs: median(clock === 'cpu' ? cpuSamplesMs : wallSamplesMs),
+      samplesMs: clock === 'cpu' ? cpuSamplesMs : wallSamplesMs,
+      cpuMedianMs: median(cpuSamplesMs),
+      wallMedianMs: median(wallSamplesMs),
+      cpuSamplesMs,
+      wallSamplesMs,
+    };
     if (s.key !== undefined) cache.set(s.key, result);
     return result;
   });
@@ -107,7 +144,7 @@ export async function runCase(c: BenchCase): Promise<CaseResult> {
     targets.push({ target: `candidate <= ${c.maxCandidateMs} ms`, pass: candidate.medianMs <= c.maxCandidateMs });
   }
   if (c.maxRatio !== undefined) targets.push({ target: `ratio <= ${c.maxRatio}`, pass: ratio <= c.maxRatio });
-  return { backend, case: c.name, sizes: c.sizes, candidate, baseline, ratio, targets };
+  return { backend, case: c.name, sizes: c.sizes, clock, candidate, baseline, ratio, targets };
 }
 
 /** The machine, as the tables and JSON report it. */
@@ -124,20 +161,29 @@ function formatMs(ms: number): string {
   return ms >= 100 ? ms.toFixed(0) : ms.toFixed(1);
 }
 
-/** Prints the results as one table: per case, both sides' medians, the ratio and PASS/FAIL per target. */
+/**
+ * Prints the results as one table: per case, both sides' medians (process
+ * CPU time and wall time), the ratio on the case's clock, and PASS/FAIL per
+ * target.
+ */
 export function printTable(title: string, results: CaseResult[]): void {
   const m = machine();
   console.log(`\n${title} — ${m.cores} cores, ${m.cpu}, node ${m.node}, tfjs ${m.tfjs}`);
-  const header = ['backend', 'case', 'sizes', 'candidate', 'median ms', 'baseline', 'median ms', 'ratio', 'targets'];
+  console.log('Medians of process CPU time and of wall time; ratio and targets on the clock named after the ratio ' +
+    '(CPU time on the single-threaded wasm and cpu backends).');
+  const header = ['backend', 'case', 'sizes', 'candidate', 'cpu ms', 'wall ms', 'baseline', 'cpu ms', 'wall ms',
+    'ratio', 'targets'];
   const rows = results.map((r) => [
     r.backend,
     r.case,
     r.sizes,
     `${r.candidate.label} (n=${r.candidate.repetitions})`,
-    formatMs(r.candidate.medianMs),
+    formatMs(r.candidate.cpuMedianMs),
+    formatMs(r.candidate.wallMedianMs),
     `${r.baseline.label} (n=${r.baseline.repetitions})`,
-    formatMs(r.baseline.medianMs),
-    r.ratio.toFixed(3),
+    formatMs(r.baseline.cpuMedianMs),
+    formatMs(r.baseline.wallMedianMs),
+    `${r.ratio.toFixed(3)} ${r.clock}`,
     r.targets.map((t) => `${t.pass ? 'PASS' : 'FAIL'} ${t.target}`).join('; ') || '-',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));

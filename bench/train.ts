@@ -27,7 +27,7 @@ const REFERENCE_MLP: MlpSpec = { name: 'reference MLP', widths: [784, 1000, 1000
  * Batches per timed repetition, and repetitions: many short repetitions,
  * interleaved between the two sides, so that bursts of load from other
  * processes fall on both sides alike and the medians shrug them off. cpu is
- * ~6x slower than wasm.
+ * much slower than wasm (docs/performance.md).
  */
 function workload(backend: string, spec: MlpSpec): { batches: number; repetitions: number } {
   if (backend === 'cpu') return { batches: 3, repetitions: 7 };
@@ -97,7 +97,7 @@ function trainCases(backend: string): { cases: BenchCase[]; dispose: () => void 
     maxRatio: maxTrainRatio,
     repetitions: workload(backend, LENET).repetitions,
   });
-  // The reference MLP takes seconds per batch on cpu.
+  // The reference MLP has nine times LeNet-300-100's weights: too slow to time on cpu.
   if (backend !== 'cpu') {
     const mlpData = dataFor(REFERENCE_MLP);
     cases.push({

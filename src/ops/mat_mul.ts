@@ -39,18 +39,44 @@ interface MaskedMatMulGradients {
   mask: () => tf.Tensor;
 }
 
-function forward(x: tf.Tensor2D, kernel: tf.Tensor2D, mask: tf.Tensor2D, save: tf.GradSaveFunc): tf.Tensor2D {
-  const effective = multiply(kernel, mask);
-  save([x, kernel, mask, effective]);
-  return tf.matMul(x, effective);
+/**
+ * Tensors the backward pass needs: the tape keeps copies of those passed to
+ * `save` (real copies on wasm). Variables (the layer's kernel and mask) need
+ * none: nothing disposes or writes them between the forward and the backward
+ * pass, so they are referenced as they are. The masked kernel is not kept at
+ * all: only dx needs it, which a first layer never computes.
+ */
+interface Operands {
+  x: tf.Tensor2D;
+  kernel: tf.Tensor2D;
+  mask: tf.Tensor2D;
 }
 
-function backward(dy: tf.Tensor, saved: tf.Tensor[]): MaskedMatMulGradients {
-  const [x, kernel, mask, effective] = saved as tf.Tensor2D[];
+/** `save`s `x` and whichever of `kernel` and `mask` is not a variable; see {@link Operands}. */
+function saveOperands({ x, kernel, mask }: Operands, save: tf.GradSaveFunc): void {
+  save([x, kernel, mask].filter((t, i) => i === 0 || !(t instanceof tf.Variable)));
+}
+
+/** The operands back from what {@link saveOperands} saved. */
+function savedOperands({ kernel, mask }: Operands, saved: tf.Tensor[]): Operands {
+  const [x, ...rest] = saved as tf.Tensor2D[];
+  return {
+    x,
+    kernel: kernel instanceof tf.Variable ? kernel : rest.shift()!,
+    mask: mask instanceof tf.Variable ? mask : rest.shift()!,
+  };
+}
+
+function forward(operands: Operands, save: tf.GradSaveFunc): tf.Tensor2D {
+  saveOperands(operands, save);
+  return tf.matMul(operands.x, multiply(operands.kernel, operands.mask));
+}
+
+function backward(dy: tf.Tensor, { x, kernel, mask }: Operands): MaskedMatMulGradients {
   const grad = dy as tf.Tensor2D;
   const xTdy = () => matMulTransposed(x, grad, true);
   return {
-    x: () => matMulTransposed(grad, effective, false),
+    x: () => matMulTransposed(grad, multiply(kernel, mask), false),
     // Multiplying by the 0/1 mask gives exactly 0 where it is 0.
     kernel: () => multiply(xTdy(), mask),
     mask: () => multiply(xTdy(), kernel),
@@ -68,10 +94,11 @@ interface KernelFuncEngine {
 
 const eagerOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
   const [x, kernel, mask, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+  const operands = { x, kernel, mask };
   return {
-    value: forward(x, kernel, mask, save),
+    value: forward(operands, save),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const gradients = backward(dy, saved);
+      const gradients = backward(dy, savedOperands(operands, saved));
       return [gradients.x(), gradients.kernel(), gradients.mask()];
     },
   };
@@ -107,9 +134,10 @@ export function eagerMaskedMatMul(x: tf.Tensor2D, kernel: tf.Tensor2D, mask: tf.
 export function maskedMatMul(x: tf.Tensor2D, kernel: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D {
   const engine = tf.engine() as unknown as Partial<KernelFuncEngine>;
   if (typeof engine.runKernelFunc !== 'function') return eagerMaskedMatMul(x, kernel, mask);
+  const operands = { x, kernel, mask };
   return engine.runKernelFunc({
-    forwardFunc: (_backend, save) => forward(x, kernel, mask, save),
-    backwardsFunc: backward,
+    forwardFunc: (_backend, save) => forward(operands, save),
+    backwardsFunc: (dy, saved) => backward(dy, savedOperands(operands, saved)),
     inputs: { x, kernel, mask },
   }) as tf.Tensor2D;
 }

@@ -139,6 +139,30 @@ describeOnBackends('maskedMatMul', (backend) => {
     mask.dispose();
   });
 
+  it('keeps copies only of the operands that are not variables, and differentiates through both kinds', async () => {
+    const mask = mask2d(inputs, units, 9, 0.5);
+    const kernelVariable = tf.variable(kernel);
+    const maskVariable = tf.variable(mask, false);
+    const copiesOf = (kernels: string[]) => kernels.filter((k) => k === `Identity [${inputs},${units}]`).length;
+    const forward = (k: tf.Tensor2D, m: tf.Tensor2D) => () => {
+      const tape = tf.variableGrads(() => tf.sum(tf.mul(maskedMatMul(x, k, m), r)), [kernelVariable]);
+      return [tape.value, ...Object.values(tape.grads)];
+    };
+    expect(copiesOf(await kernelsRun(forward(kernelVariable, maskVariable)))).to.equal(0);
+    expect(copiesOf(await kernelsRun(forward(kernelVariable, mask)))).to.equal(1);
+    tf.tidy(() => {
+      const expected = valueAndGradients(reference, x, kernel, mask, r);
+      const { grads } = tf.variableGrads(() => tf.sum(tf.mul(maskedMatMul(x, kernelVariable, maskVariable), r)),
+        [kernelVariable]);
+      expect(relativeError(grads[kernelVariable.name], expected.dkernel)).to.be.below(1e-5);
+      // A kernel computed inside the differentiated function is gone by the backward pass unless copied.
+      const [dk] = tf.grads((k: tf.Tensor) =>
+        tf.sum(tf.mul(maskedMatMul(x, tf.mul(k, 2) as tf.Tensor2D, mask), r)))([kernel]);
+      expect(relativeError(dk, tf.mul(expected.dkernel, 2))).to.be.below(1e-5);
+    });
+    tf.dispose([mask, kernelVariable, maskVariable]);
+  });
+
   it(`uses ${backend === 'wasm' ? 'explicit transposes' : 'transposed matMul flags'} in the backward pass`, async () => {
     const mask = mask2d(inputs, units, 8, 0.5);
     const kernels = await kernelsRun(() =>
