@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { findPrunableLayers, layerPruningReport } from '../src';
 import { measureModel } from './metrics';
@@ -72,5 +73,5 @@ export async function trainAndMeasure(
   const metrics = await measureModel(model, prunable, context.test.xs, context.test.labels);
   bar.finish(`test accuracy ${(100 * metrics.testAccuracy).toFixed(2)}%, sparsity ${(100 * metrics.sparsity).toFixed(1)}%, ` +
     `${result.seconds.toFixed(0)} s`);
-  return { ...metrics, seed: run.seed, trainSeconds: result.seconds, epochs: run.epochs };
+  return { ...metrics, seed: run.seed, trainSeconds: result.seconds, epochs: run.epochs, loadAverage: os.loadavg()[0] };
 }

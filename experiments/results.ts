@@ -22,6 +22,8 @@ export interface ResultRow extends ModelMetrics {
   trainSeconds: number;
   /** Training epochs of that run. */
   epochs: number;
+  /** The machine's 1-minute load average when that run ended (`os.loadavg()[0]`): other work slows training. */
+  loadAverage: number;
 }
 
 /** Everything the comparison chose: enough to rerun it. */

@@ -100,6 +100,7 @@ describe('npm start -- --quick', () => {
       expect(r.sparsity, `${r.network} ${r.schedule} ${r.method} ${r.targetSparsity}`).to.be.closeTo(expected.sparsity, 1e-12);
       if (r.method === 'unit') expect(r.prunedUnits).to.equal(expected.units);
       expect(r.testAccuracy).to.be.within(0, 1);
+      expect(r.loadAverage).to.be.at.least(0);
       if (r.targetSparsity > 0) expect(r.nonzeroParameters).to.be.below(r.totalParameters);
     }
   });

@@ -7,7 +7,7 @@ function row(method: string, schedule: ResultRow['schedule'], targetSparsity: nu
   return {
     experiment: schedule === 'gradual' ? 'gradual' : 'baselines', network: 'LeNet-300-100', method, schedule, targetSparsity, seed,
     testAccuracy, sparsity: targetSparsity, prunedUnits: 0, nonzeroParameters: 100, totalParameters: 200, gzipBytes: 50,
-    trainSeconds: 1, epochs: 2,
+    trainSeconds: 1, epochs: 2, loadAverage: 1,
   };
 }
 
