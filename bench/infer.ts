@@ -19,9 +19,20 @@ const MODELS: Array<{ name: string; build: () => ExperimentModel }> = [
   { name: 'MLP 784-1000-1000-500-200-10', build: () => referenceMlp(1) },
 ];
 
-/** A side that predicts `x` with `model`, reading the result back so that the work is done. */
-function predicting(label: string, model: tf.LayersModel, x: tf.Tensor, cacheKey?: string): Side {
-  return { label, cacheKey, run: () => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync()) };
+/**
+ * A side that predicts `x` with `model` as one batch (predict's default
+ * batchSize, 32, would split a batch of 128 in four calls), reading the
+ * result back so that the work is done.
+ */
+function predicting(label: string, model: tf.LayersModel, x: tf.Tensor): Side {
+  return { label, run: () => tf.tidy(() => (model.predict(x, { batchSize: x.shape[0] }) as tf.Tensor).dataSync()) };
+}
+
+/** Timed repetitions per side: many for runs of a few milliseconds or less, few for the MLP's second-long batches on cpu. */
+function repetitionsFor(backend: string, model: string, batch: number): number {
+  const lenet = model === MODELS[0].name;
+  if (batch === 1 || (lenet && backend !== 'cpu')) return 50;
+  return lenet || backend !== 'cpu' ? 15 : 5;
 }
 
 /** Throws unless `a` and `b` predict the same for `x`, to 1e-4. */
@@ -55,9 +66,9 @@ export async function runInferBench(backends = backendsFromArgs()): Promise<Case
       const { dense, pruned } = variants(build);
       for (const batch of BATCHES) {
         const x = tf.randomNormal([batch, 784], 0, 1, 'float32', 3);
-        // Small batches take well under a millisecond: more repetitions for a stable median.
-        const repetitions = batch === 1 ? 50 : backend === 'cpu' && name.startsWith('MLP') ? 5 : 15;
-        const baseline = predicting(`dense (${dense.countParams()} params)`, dense, x, `${name}/dense/${batch}`);
+        const repetitions = repetitionsFor(backend, name, batch);
+        // Timed anew beside each candidate, not once and reused: the speed of a process drifts (warm-up, load).
+        const baseline = predicting(`dense (${dense.countParams()} params)`, dense, x);
         for (const { sparsity, stripped, compacted } of pruned) {
           checkSamePredictions(compacted, stripped, x, `${name} at ${sparsity}`);
           const sizes = `batch ${batch}, ${sparsity * 100}% units`;
