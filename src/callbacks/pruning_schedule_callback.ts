@@ -1,10 +1,11 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { UnresolvedLogs } from '@tensorflow/tfjs-layers/dist/logs';
+import { describeValue } from '../checks';
 import { PrunableDense } from '../layers/prunable_dense';
 import { findPrunableLayers, LayerSelection } from '../model/prunable_layers';
 import { layerPruningReport, LayerPruningReport, selectLayerMask, setLayerMask } from '../pruning/prune_layer';
 import { checkPruningMethod, PruningMethod } from '../pruning/pruning_method';
-import { checkStep, describe, PruningSchedule } from '../schedules/pruning_schedule';
+import { checkStep, PruningSchedule } from '../schedules/pruning_schedule';
 
 /**
  * Options of {@link PruningScheduleCallback}.
@@ -89,7 +90,7 @@ export class PruningScheduleCallback extends tfl.Callback {
   constructor(args: PruningScheduleCallbackArgs) {
     super();
     if (args == null || typeof args !== 'object' || Array.isArray(args)) {
-      throw new TypeError(`${NAME} needs options {schedule, method?, methods?, layers?, verbose?, initialStep?}; received ${describe(args)}.`);
+      throw new TypeError(`${NAME} needs options {schedule, method?, methods?, layers?, verbose?, initialStep?}; received ${describeValue(args)}.`);
     }
     const unknown = Object.keys(args).filter((key) => !OPTIONS.includes(key as keyof PruningScheduleCallbackArgs));
     if (unknown.length > 0) {
@@ -98,16 +99,16 @@ export class PruningScheduleCallback extends tfl.Callback {
     const { schedule, method = 'weight', methods = {}, layers, verbose = false, initialStep } = args;
     if (!(schedule instanceof PruningSchedule)) {
       throw new TypeError(`${NAME}: schedule must be a PruningSchedule such as new PolynomialDecay({...}) or ` +
-        `new ConstantSparsity({...}); received ${describe(schedule)}.`);
+        `new ConstantSparsity({...}); received ${describeValue(schedule)}.`);
     }
     prefixed(() => checkPruningMethod(method));
     if (methods === null || typeof methods !== 'object' || Array.isArray(methods)) {
-      throw new TypeError(`${NAME}: methods must be an object mapping layer names to 'weight' or 'unit'; received ${describe(methods)}.`);
+      throw new TypeError(`${NAME}: methods must be an object mapping layer names to 'weight' or 'unit'; received ${describeValue(methods)}.`);
     }
     for (const [layer, m] of Object.entries(methods)) prefixed(() => checkPruningMethod(m, `methods['${layer}']`));
     if (layers !== undefined) checkSelection(layers);
     if (typeof verbose !== 'boolean') {
-      throw new TypeError(`${NAME}: verbose must be true or false; received ${describe(verbose)}.`);
+      throw new TypeError(`${NAME}: verbose must be true or false; received ${describeValue(verbose)}.`);
     }
     if (initialStep !== undefined) prefixed(() => checkStep(initialStep, 'initialStep'));
     this.schedule = schedule;
@@ -205,7 +206,7 @@ function overallSparsity(reports: LayerPruningReport[]): number {
 
 function checkSelection(layers: unknown): void {
   if (!Array.isArray(layers)) {
-    throw new TypeError(`${NAME}: layers must be an array of layer names or PrunableDense layers; received ${describe(layers)}.`);
+    throw new TypeError(`${NAME}: layers must be an array of layer names or PrunableDense layers; received ${describeValue(layers)}.`);
   }
   if (layers.length === 0) {
     throw new Error(`${NAME}: layers must select at least one layer; received an empty array.`);
@@ -213,7 +214,7 @@ function checkSelection(layers: unknown): void {
   const bad = layers.findIndex((l) => typeof l !== 'string' && !(l instanceof PrunableDense));
   if (bad >= 0) {
     const entry: unknown = layers[bad];
-    const what = entry instanceof tfl.layers.Layer ? `a ${entry.getClassName()} layer` : describe(entry);
+    const what = entry instanceof tfl.layers.Layer ? `a ${entry.getClassName()} layer` : describeValue(entry);
     throw new TypeError(`${NAME}: layers[${bad}] must be a layer name or a PrunableDense layer; received ${what}.`);
   }
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { PrunableDense } from '../layers/prunable_dense';
-import { checkBinaryMask, checkShape } from '../masks/checks';
+import { checkBinaryMask, checkShape } from '../checks';
 import { weightLayout } from './weight_layout';
 
 /** What to import so that TF.js knows PrunableDense. */

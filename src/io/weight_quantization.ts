@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { checkFinite } from '../masks/checks';
+import { checkFinite, describeValue } from '../checks';
 import { FLOAT16_MAX, float16Bits } from './float16';
 
 /** The storage types of TF.js weight quantization, as `tensorflowjs_converter` writes them. */
@@ -50,11 +50,11 @@ export interface QuantizedValues {
 export function checkWeightQuantization(value: unknown, name: string): asserts value is WeightQuantization {
   const allowed = QUANTIZATION_DTYPES.map((d) => `'${d}'`).join(', ');
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new TypeError(`${name} must be an object {dtype: ${allowed.replace(/, /g, ' | ')}}; received ${describe(value)}.`);
+    throw new TypeError(`${name} must be an object {dtype: ${allowed.replace(/, /g, ' | ')}}; received ${describeValue(value)}.`);
   }
   const dtype = (value as { dtype?: unknown }).dtype;
   if (!QUANTIZATION_DTYPES.includes(dtype as QuantizationDtype)) {
-    throw new TypeError(`${name}.dtype must be one of ${allowed}; received ${describe(dtype)}.`);
+    throw new TypeError(`${name}.dtype must be one of ${allowed}; received ${describeValue(dtype)}.`);
   }
 }
 
@@ -116,8 +116,3 @@ function affineLevels(values: Float32Array, top: number): { levels: Float64Array
   return { levels, scale, min };
 }
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  if (value === null || typeof value !== 'object') return String(value);
-  return Array.isArray(value) ? 'an array' : 'an object';
-}

@@ -3,7 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { Activation } from '@tensorflow/tfjs-layers/dist/activations';
 import type { DenseLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/core';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
-import { checkBinaryMask } from '../masks/checks';
+import { checkBinaryMask, describeValue } from '../checks';
 import { maskedDenseDot } from '../ops/mat_mul';
 import { DenseOptions, resolveDenseOptions } from './dense_options';
 
@@ -151,9 +151,9 @@ export class PrunableDense extends tfl.layers.Layer {
       }
       values = Float32Array.from(mask);
     } else {
-      throw new TypeError(`PrunableDense '${this.name}': mask must be a tf.Tensor, a typed array or an array of numbers; received ${describe(mask)}.`);
+      throw new TypeError(`PrunableDense '${this.name}': mask must be a tf.Tensor, a typed array or an array of numbers; received ${Array.isArray(mask) ? 'an array with non-number entries' : describeValue(mask)}.`);
     }
-    checkBinaryMask(values, 'mask');
+    checkBinaryMask(values, `PrunableDense '${this.name}': mask`);
     writeMaskUnchecked(this, values);
   }
 
@@ -246,8 +246,3 @@ function isNumericArray(value: unknown): value is ArrayLike<number> {
     (Array.isArray(value) && value.every((v) => typeof v === 'number'));
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array with non-number entries';
-  return typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
-}

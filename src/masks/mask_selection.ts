@@ -11,7 +11,7 @@ import {
   checkFinite,
   checkFraction,
   checkLength,
-} from './checks';
+} from '../checks';
 import { magnitudeOfRank, scanMagnitudes } from './magnitude_histogram';
 
 /** The bit pattern of the float32 1. */

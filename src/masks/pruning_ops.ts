@@ -17,7 +17,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 
-import { checkFraction, checkShape } from './checks';
+import { checkFraction, checkShape } from '../checks';
 import { computeFloat32, NamedTensor } from '../ops/float32_data';
 import { writeMagnitudeMask, writeUnitMask } from './mask_selection';
 

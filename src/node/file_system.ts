@@ -5,6 +5,7 @@ import { checkPrunableArtifacts } from '../io/check_prunable_artifacts';
 import { quantizeArtifacts } from '../io/quantize_artifacts';
 import { checkWeightQuantization, WeightQuantization } from '../io/weight_quantization';
 import { weightLayout } from '../io/weight_layout';
+import { describeValue } from '../checks';
 import {
   exists, FileWriter, locateModel, MODEL_JSON, ModelLocation, replaceModelFiles, WEIGHTS_BIN, withDirectoryLock,
   WriteError, writeDurably,
@@ -69,13 +70,13 @@ export class NodeFileSystem implements tf.io.IOHandler {
 
   constructor(path: string, args: FileSystemArgs = {}) {
     if (typeof path !== 'string' || path === '') {
-      throw new TypeError(`fileSystem: path must be a non-empty string naming a directory; received ${describe(path)}.`);
+      throw new TypeError(`fileSystem: path must be a non-empty string naming a directory; received ${describeValue(path)}.`);
     }
     if (args === null || typeof args !== 'object') {
-      throw new TypeError(`fileSystem: options must be an object {writeFile?, quantization?}; received ${describe(args)}.`);
+      throw new TypeError(`fileSystem: options must be an object {writeFile?, quantization?}; received ${describeValue(args)}.`);
     }
     if (args.writeFile !== undefined && typeof args.writeFile !== 'function') {
-      throw new TypeError(`fileSystem: writeFile must be a function (file, data) => Promise<void>; received ${describe(args.writeFile)}.`);
+      throw new TypeError(`fileSystem: writeFile must be a function (file, data) => Promise<void>; received ${describeValue(args.writeFile)}.`);
     }
     if (args.quantization !== undefined) checkWeightQuantization(args.quantization, 'fileSystem: quantization');
     this.path = resolve(path);
@@ -266,7 +267,3 @@ function concatenate(buffers: Uint8Array[]): ArrayBuffer {
   return out.buffer;
 }
 
-function describe(value: unknown): string {
-  if (value === null || typeof value !== 'object') return typeof value === 'string' ? `'${value}'` : String(value);
-  return Array.isArray(value) ? 'an array' : 'an object';
-}

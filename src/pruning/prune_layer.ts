@@ -1,5 +1,5 @@
 import { PrunableDense, writeMaskUnchecked } from '../layers/prunable_dense';
-import { checkFraction, checkLength } from '../masks/checks';
+import { checkFraction, checkLength } from '../checks';
 import { selectMagnitudeMask, selectUnitMask } from '../masks/mask_selection';
 import { readFloat32 } from '../ops/float32_data';
 import { checkPruningMethod, PruningMethod } from './pruning_method';

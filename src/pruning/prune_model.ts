@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { findPrunableLayers, LayerSelection } from '../model/prunable_layers';
-import { checkFraction } from '../masks/checks';
+import { checkFraction } from '../checks';
 import { setLayerMask, LayerPruningReport, selectLayerMask } from './prune_layer';
 import { checkPruningMethod, PruningMethod } from './pruning_method';
 

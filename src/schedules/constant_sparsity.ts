@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkFrequency, checkScheduleArgs, checkSparsity, checkStep, describe, PruningSchedule } from './pruning_schedule';
+import { describeValue } from '../checks';
+import { checkFrequency, checkScheduleArgs, checkSparsity, checkStep, PruningSchedule } from './pruning_schedule';
 
 /**
  * Options of {@link ConstantSparsity}.
@@ -46,7 +47,7 @@ export class ConstantSparsity extends PruningSchedule {
     checkStep(beginStep, 'ConstantSparsity: beginStep');
     if (endStep !== -1 && !(Number.isInteger(endStep) && endStep >= beginStep)) {
       const message = `ConstantSparsity: endStep must be -1 (no end) or an integer >= beginStep (${beginStep}); received `;
-      if (typeof endStep !== 'number') throw new TypeError(message + describe(endStep));
+      if (typeof endStep !== 'number') throw new TypeError(message + describeValue(endStep));
       throw new RangeError(message + endStep);
     }
     checkFrequency(frequency, 'ConstantSparsity: frequency');

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkFrequency, checkScheduleArgs, checkSparsity, checkStep, describe, PruningSchedule } from './pruning_schedule';
+import { describeValue } from '../checks';
+import { checkFrequency, checkScheduleArgs, checkSparsity, checkStep, PruningSchedule } from './pruning_schedule';
 
 /**
  * Options of {@link PolynomialDecay}.
@@ -66,7 +67,7 @@ export class PolynomialDecay extends PruningSchedule {
       throw new RangeError(`PolynomialDecay: endStep must be greater than beginStep (${beginStep}); received ${endStep}`);
     }
     if (typeof power !== 'number') {
-      throw new TypeError(`PolynomialDecay: power must be a finite number > 0; received ${describe(power)}`);
+      throw new TypeError(`PolynomialDecay: power must be a finite number > 0; received ${describeValue(power)}`);
     }
     if (!(power > 0 && Number.isFinite(power))) {
       throw new RangeError(`PolynomialDecay: power must be a finite number > 0; received ${power}`);

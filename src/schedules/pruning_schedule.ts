@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkDimension } from '../masks/checks';
+import { checkDimension, describeValue } from '../checks';
 
 /**
  * When and how far to prune during training, as tfmot's `PruningSchedule`:
@@ -77,14 +77,14 @@ export function scheduleFromConfig(className: string, config: tf.serialization.C
 /** Throws unless `args` is an options object; `usage` lists the options. */
 export function checkScheduleArgs(args: unknown, className: string, usage: string): void {
   if (args == null || typeof args !== 'object' || Array.isArray(args)) {
-    throw new TypeError(`${className} needs options ${usage}; received ${describe(args)}.`);
+    throw new TypeError(`${className} needs options ${usage}; received ${describeValue(args)}.`);
   }
 }
 
 /** Asserts a sparsity in [0, 1): a layer with every weight pruned would output only its bias. */
 export function checkSparsity(value: unknown, name: string): asserts value is number {
   if (typeof value !== 'number') {
-    throw new TypeError(`${name} must be a number in [0, 1); received ${describe(value)}`);
+    throw new TypeError(`${name} must be a number in [0, 1); received ${describeValue(value)}`);
   }
   if (!(value >= 0 && value < 1)) {
     throw new RangeError(`${name} must be a number in [0, 1); received ${value}`);
@@ -102,10 +102,3 @@ export function checkFrequency(value: unknown, name: string): asserts value is n
   if (value < 1) throw new RangeError(`${name} must be an integer >= 1; received ${value}`);
 }
 
-/** Renders a received non-number value for an error message. */
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return `string ${JSON.stringify(value)}`;
-  if (Array.isArray(value)) return 'an array';
-  if (value !== null && typeof value === 'object') return 'an object';
-  return String(value);
-}

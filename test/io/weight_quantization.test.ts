@@ -90,9 +90,9 @@ describe('checkWeightQuantization', () => {
   it('accepts {dtype} with a known dtype and names the argument otherwise', () => {
     for (const dtype of ['float16', 'uint8', 'uint16']) checkWeightQuantization({ dtype }, 'q');
     expect(() => checkWeightQuantization('uint8', 'opts.quantization')).to.throw(TypeError,
-      "opts.quantization must be an object {dtype: 'float16' | 'uint8' | 'uint16'}; received 'uint8'.");
+      "opts.quantization must be an object {dtype: 'float16' | 'uint8' | 'uint16'}; received string \"uint8\".");
     expect(() => checkWeightQuantization({ dtype: 'int8' }, 'q')).to.throw(TypeError,
-      "q.dtype must be one of 'float16', 'uint8', 'uint16'; received 'int8'.");
+      "q.dtype must be one of 'float16', 'uint8', 'uint16'; received string \"int8\".");
     expect(() => checkWeightQuantization({}, 'q')).to.throw(TypeError, "q.dtype must be one of 'float16', 'uint8', 'uint16'; received undefined.");
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 
-import { checkFraction, checkShape } from '../../src/masks/checks';
+import { checkFraction, checkShape } from '../../src/checks';
 import { prunedCount, selectMagnitudeMask, selectUnitMask } from '../../src/masks/mask_selection';
 import {
   KS,

@@ -211,9 +211,9 @@ describe('fileSystem: load errors name the file and change nothing', () => {
   });
 
   it('rejects bad arguments', () => {
-    expect(() => fileSystem('')).to.throw(TypeError, "fileSystem: path must be a non-empty string naming a directory; received ''.");
+    expect(() => fileSystem('')).to.throw(TypeError, "fileSystem: path must be a non-empty string naming a directory; received string \"\".");
     expect(() => fileSystem(['a', 'b'] as unknown as string)).to.throw(TypeError, /received an array/);
-    expect(() => fileSystem('x', { writeFile: 'fast' as never })).to.throw(TypeError, /writeFile must be a function .*; received 'fast'/);
+    expect(() => fileSystem('x', { writeFile: 'fast' as never })).to.throw(TypeError, /writeFile must be a function .*; received string "fast"/);
   });
 });
 

@@ -127,9 +127,9 @@ describeOnBackends('fileSystem: quantized weights', () => {
 describe('fileSystem: quantization option errors', () => {
   it('names the option, the allowed values and what it received', () => {
     expect(() => fileSystem('/tmp/x', { quantization: 'uint8' as never })).to.throw(TypeError,
-      "fileSystem: quantization must be an object {dtype: 'float16' | 'uint8' | 'uint16'}; received 'uint8'.");
+      "fileSystem: quantization must be an object {dtype: 'float16' | 'uint8' | 'uint16'}; received string \"uint8\".");
     expect(() => fileSystem('/tmp/x', { quantization: { dtype: 'int4' as never } })).to.throw(TypeError,
-      "fileSystem: quantization.dtype must be one of 'float16', 'uint8', 'uint16'; received 'int4'.");
+      "fileSystem: quantization.dtype must be one of 'float16', 'uint8', 'uint16'; received string \"int4\".");
     expect(() => fileSystem('/tmp/x', null as never)).to.throw(TypeError,
       'fileSystem: options must be an object {writeFile?, quantization?}; received null.');
   });

@@ -1,20 +1,30 @@
 /**
- * Argument validation shared by the mask functions.
+ * Argument validation shared by the library.
  *
- * Masks are computed from user input (a sparsity fraction, a weight tensor, a
- * previous mask), and a bad value there would otherwise surface much later as
- * a silently wrong mask. Every message names the argument, what is allowed
+ * Masks, schedules and files are computed from user input (a sparsity
+ * fraction, a weight tensor, a previous mask, a step), and a bad value there
+ * would otherwise surface much later as a silently wrong mask. Every message names the argument, what is allowed
  * and what was received.
  */
 
-/** Renders a received value for an error message, showing its type when it is not a number. */
-function describeValue(value: unknown): string {
-  if (typeof value === 'number') return String(value);
+/**
+ * Renders a received value for an error message: numbers, booleans and
+ * `null`/`undefined` as themselves, strings quoted with their type, other
+ * values by kind (`an array`, `a function`, `a Float32Array`, `an object`).
+ *
+ * ```ts
+ * describeValue('0.5'); // 'string "0.5"'
+ * describeValue(new Float32Array(2)); // 'a Float32Array'
+ * ```
+ */
+export function describeValue(value: unknown): string {
   if (typeof value === 'string') return `string ${JSON.stringify(value)}`;
-  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'function') return 'a function';
   if (typeof value === 'bigint') return `bigint ${value}n`;
+  if (value === null || typeof value !== 'object') return String(value);
   if (Array.isArray(value)) return 'an array';
-  return `a value of type ${typeof value}`;
+  const name = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name;
+  return name && name !== 'Object' ? `a ${name}` : 'an object';
 }
 
 /** Renders a shape as `[a, b]`. */
