@@ -27,6 +27,59 @@ export function describeValue(value: unknown): string {
   return name && name !== 'Object' ? `a ${name}` : 'an object';
 }
 
+/**
+ * Asserts that `args` is an options object (not null, an array or a primitive).
+ *
+ * @param args Value to check.
+ * @param usage What the options must be, naming the caller; the message
+ *   appends what was received.
+ * @throws TypeError otherwise.
+ *
+ * @example
+ * ```ts
+ * checkOptions(null, 'makePrunable: options must be an object {filter?}');
+ * // TypeError: makePrunable: options must be an object {filter?}; received null.
+ * ```
+ */
+export function checkOptions(args: unknown, usage: string): asserts args is object {
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) {
+    throw new TypeError(`${usage}; received ${describeValue(args)}.`);
+  }
+}
+
+// The typed arrays whose entries are numbers (not bigints): %TypedArray% is their common parent.
+const TypedArray = Object.getPrototypeOf(Int8Array) as abstract new () => ArrayLike<number | bigint>;
+
+/**
+ * `value` as a Float32Array: a Float32Array as it is (no copy), another
+ * typed array or an array of numbers converted (a copy, rounded to float32).
+ *
+ * @param value Flat values, e.g. weights or a mask.
+ * @param name Argument name used in the message.
+ * @param allowed What the argument may be, for the message.
+ * @throws TypeError for anything else, such as a BigInt64Array or an array holding a string.
+ *
+ * @example
+ * ```ts
+ * toFloat32Array(Float64Array.from([0.5, 1]), 'values'); // Float32Array [0.5, 1]
+ * toFloat32Array([1, '0'], 'values');
+ * // TypeError: values must be a typed array or an array of numbers; received an array holding string "0" at index 1
+ * ```
+ */
+export function toFloat32Array(value: unknown, name: string,
+  allowed = 'a typed array or an array of numbers'): Float32Array {
+  if (value instanceof Float32Array) return value;
+  if (value instanceof TypedArray && !(value instanceof BigInt64Array || value instanceof BigUint64Array)) {
+    return Float32Array.from(value as ArrayLike<number>);
+  }
+  if (Array.isArray(value)) {
+    const bad = value.findIndex((v) => typeof v !== 'number');
+    if (bad < 0) return Float32Array.from(value as number[]);
+    throw new TypeError(`${name} must be ${allowed}; received an array holding ${describeValue(value[bad])} at index ${bad}`);
+  }
+  throw new TypeError(`${name} must be ${allowed}; received ${describeValue(value)}`);
+}
+
 /** Renders a shape as `[a, b]`. */
 function describeShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;

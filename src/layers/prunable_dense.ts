@@ -3,7 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { Activation } from '@tensorflow/tfjs-layers/dist/activations';
 import type { DenseLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/core';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
-import { checkBinaryMask, describeValue } from '../checks';
+import { checkBinaryMask, toFloat32Array } from '../checks';
 import { maskedDenseDot } from '../ops/mat_mul';
 import { DenseOptions, resolveDenseOptions } from './dense_options';
 
@@ -21,14 +21,15 @@ import { DenseOptions, resolveDenseOptions } from './dense_options';
 export type PrunableDenseLayerArgs = DenseLayerArgs;
 
 /**
- * A mask given to {@link PrunableDense.setMask}: a tensor or flat values in row-major order.
+ * A mask given to {@link PrunableDense.setMask}: a tensor, or flat values in
+ * row-major order (any typed array but the BigInt ones, or an array of numbers).
  *
  * ```js
  * layer.setMask(tf.ones([inputDim, units]));            // a tensor of the kernel's shape
  * layer.setMask(new Float32Array(inputDim * units).fill(1)); // or flat values
  * ```
  */
-export type MaskInput = tf.Tensor | Float32Array | Int32Array | Uint8Array | number[];
+export type MaskInput = tf.Tensor | ArrayLike<number>;
 
 /**
  * A drop-in replacement for `tf.layers.dense` whose kernel is multiplied by a
@@ -145,13 +146,13 @@ export class PrunableDense extends tfl.layers.Layer {
         throw new Error(`PrunableDense '${this.name}': mask must have the kernel's shape [${shape}]; received shape [${mask.shape}].`);
       }
       values = Float32Array.from(mask.dataSync());
-    } else if (isNumericArray(mask)) {
-      if (mask.length !== size) {
-        throw new Error(`PrunableDense '${this.name}': mask must hold ${size} values (kernel shape [${shape}]); received ${mask.length}.`);
-      }
-      values = Float32Array.from(mask);
     } else {
-      throw new TypeError(`PrunableDense '${this.name}': mask must be a tf.Tensor, a typed array or an array of numbers; received ${Array.isArray(mask) ? 'an array with non-number entries' : describeValue(mask)}.`);
+      values = toFloat32Array(mask, `PrunableDense '${this.name}': mask`, 'a tf.Tensor, a typed array or an array of numbers');
+      if (values.length !== size) {
+        throw new Error(`PrunableDense '${this.name}': mask must hold ${size} values (kernel shape [${shape}]); received ${values.length}.`);
+      }
+      // The layer keeps the array it writes: never the caller's.
+      if (values === mask) values = values.slice();
     }
     checkBinaryMask(values, `PrunableDense '${this.name}': mask`);
     writeMaskUnchecked(this, values);
@@ -240,9 +241,3 @@ function singleTensor(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
   }
   return inputs;
 }
-
-function isNumericArray(value: unknown): value is ArrayLike<number> {
-  return value instanceof Float32Array || value instanceof Int32Array || value instanceof Uint8Array ||
-    (Array.isArray(value) && value.every((v) => typeof v === 'number'));
-}
-

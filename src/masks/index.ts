@@ -1,6 +1,6 @@
 /**
  * Mask selection for pruning: pure functions over typed arrays and a tensor
- * API on top. The argument checks (`./checks`) and the order statistic
+ * API on top. The argument checks (`../checks`) and the order statistic
  * (`./quickselect`) are internal.
  *
  * @example

@@ -13,7 +13,7 @@
 import { kthSmallest } from './quickselect';
 
 /** The bit pattern of the float32 1, a live mask entry. */
-const ONE_BITS = 0x3f800000;
+export const ONE_BITS = 0x3f800000;
 
 /**
  * Buckets of the histogram: the top 16 bits of |w| (sign cleared, so at

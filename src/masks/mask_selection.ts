@@ -11,11 +11,9 @@ import {
   checkFinite,
   checkFraction,
   checkLength,
+  toFloat32Array,
 } from '../checks';
-import { magnitudeOfRank, scanMagnitudes } from './magnitude_histogram';
-
-/** The bit pattern of the float32 1. */
-const ONE_BITS = 0x3f800000;
+import { magnitudeOfRank, ONE_BITS, scanMagnitudes } from './magnitude_histogram';
 
 /**
  * Number of entries to prune for sparsity `k` out of `n`: `Math.round(k * n)`
@@ -61,11 +59,13 @@ function checkCurrentMask(currentMask: Float32Array | undefined, n: number): voi
  * histogram bucket. O(n) extra memory. Inputs are not modified. See
  * `./magnitude_histogram`.
  *
- * @param values Weights in flat order (any shape), all finite.
+ * @param values Weights in flat order (any shape), all finite: a Float32Array,
+ *   or another typed array or an array of numbers (converted to float32 first).
  * @param k Target sparsity in [0, 1].
- * @param currentMask Optional 0/1 mask of the same length; its zeros stay zero.
+ * @param currentMask Optional 0/1 mask of the same length, typed like `values`; its zeros stay zero.
  * @returns A new Float32Array of 0 and 1, the same length as `values`.
- * @throws TypeError / RangeError for a bad `k`; Error for non-finite weights or a bad mask.
+ * @throws TypeError for `values` or `currentMask` of another type; TypeError /
+ *   RangeError for a bad `k`; Error for non-finite weights or a bad mask.
  *
  * @example
  * ```ts
@@ -76,11 +76,13 @@ function checkCurrentMask(currentMask: Float32Array | undefined, n: number): voi
  * ```
  */
 export function selectMagnitudeMask(
-  values: Float32Array,
+  values: ArrayLike<number>,
   k: number,
-  currentMask?: Float32Array,
+  currentMask?: ArrayLike<number>,
 ): Float32Array {
-  return writeMagnitudeMask(new Float32Array(values.length), values, k, currentMask);
+  const weights = toFloat32Array(values, 'values');
+  const mask = currentMask === undefined ? undefined : toFloat32Array(currentMask, 'currentMask');
+  return writeMagnitudeMask(new Float32Array(weights.length), weights, k, mask);
 }
 
 /**
@@ -164,14 +166,16 @@ export function writeMagnitudeMask(
  * and validation, then the mask), O(rows * cols) memory for the result.
  * Inputs are not modified.
  *
- * @param values Kernel in row-major order, `rows * cols` finite values.
+ * @param values Kernel in row-major order, `rows * cols` finite values: a
+ *   Float32Array, or another typed array or an array of numbers (converted to float32 first).
  * @param rows Number of rows (inputs).
  * @param cols Number of columns (units).
  * @param k Target fraction of units to prune, in [0, 1].
- * @param currentMask Optional 0/1 mask of the same length; its zeros stay zero.
+ * @param currentMask Optional 0/1 mask of the same length, typed like `values`; its zeros stay zero.
  * @returns A new Float32Array of 0 and 1, the same length as `values`.
- * @throws TypeError / RangeError for a bad `k` or dimensions; Error for
- *   non-finite weights, a length mismatch or a non-binary mask.
+ * @throws TypeError for `values` or `currentMask` of another type; TypeError /
+ *   RangeError for a bad `k` or dimensions; Error for non-finite weights, a
+ *   length mismatch or a non-binary mask.
  *
  * @example
  * ```ts
@@ -182,13 +186,15 @@ export function writeMagnitudeMask(
  * ```
  */
 export function selectUnitMask(
-  values: Float32Array,
+  values: ArrayLike<number>,
   rows: number,
   cols: number,
   k: number,
-  currentMask?: Float32Array,
+  currentMask?: ArrayLike<number>,
 ): Float32Array {
-  return writeUnitMask(new Float32Array(values.length), values, rows, cols, k, currentMask);
+  const weights = toFloat32Array(values, 'values');
+  const mask = currentMask === undefined ? undefined : toFloat32Array(currentMask, 'currentMask');
+  return writeUnitMask(new Float32Array(weights.length), weights, rows, cols, k, mask);
 }
 
 /**

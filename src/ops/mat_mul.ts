@@ -4,7 +4,7 @@ import { computeFloat32 } from './float32_data';
 /**
  * Backends whose transposed matMul (`transposeA`/`transposeB`) is far slower
  * than an explicit `tf.transpose` followed by a plain matMul (wasm: see
- * /work/shared/tfjs-notes.md and docs/performance.md). Elsewhere the
+ * docs/performance.md). Elsewhere the
  * transposed forms are as fast or faster (cpu, webgl and tensorflow fold the
  * transpose into the kernel).
  */

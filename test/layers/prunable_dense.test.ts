@@ -20,6 +20,11 @@ function disposeWeights(...layers: tf.layers.Layer[]): void {
   for (const layer of layers) layer.weights.forEach((w) => w.dispose());
 }
 
+/** The values of `layer`'s mask. */
+function maskOf(layer: PrunableDense): Float32Array {
+  return layer.weightVariables.mask.read().dataSync() as Float32Array;
+}
+
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 }
@@ -250,6 +255,24 @@ describeOnBackends('PrunableDense: getMask, setMask, sparsity', () => {
     expect(() => layer.setMask('ones' as unknown as number[])).to.throw(TypeError, /mask must be a tf.Tensor.*received string/);
     expect(() => layer.setMask(['1'] as unknown as number[])).to.throw(TypeError, /mask must be/);
     expect(layer.sparsity()).to.be.closeTo(1 / 6, 1e-12);
+  });
+
+  it('accepts any typed array of numbers and arrays of numbers, and keeps no reference to the caller\'s array', () => {
+    const ones = [1, 1, 1, 1, 1, 1];
+    for (const mask of [Float64Array.from([1, 0, 1, 1, 1, 1]), Int8Array.from([1, 0, 1, 1, 1, 1]), Uint16Array.from([1, 0, 1, 1, 1, 1])]) {
+      layer.setMask(ones);
+      layer.setMask(mask);
+      expect(Array.from(maskOf(layer)), mask.constructor.name).to.deep.equal([1, 0, 1, 1, 1, 1]);
+    }
+    const own = Float32Array.from([0, 1, 1, 1, 1, 1]);
+    layer.setMask(own);
+    own[1] = 0;
+    expect(Array.from(maskOf(layer))).to.deep.equal([0, 1, 1, 1, 1, 1]);
+    expect(() => layer.setMask(new BigInt64Array(6) as never)).to.throw(TypeError,
+      `PrunableDense '${layer.name}': mask must be a tf.Tensor, a typed array or an array of numbers; received a BigInt64Array`);
+    expect(() => layer.setMask([1, 1, '1', 1, 1, 1] as never)).to.throw(TypeError,
+      `PrunableDense '${layer.name}': mask must be a tf.Tensor, a typed array or an array of numbers; received an array holding string "1" at index 2`);
+    expect(Array.from(maskOf(layer))).to.deep.equal([0, 1, 1, 1, 1, 1]);
   });
 
   it('leaks no tensor across mask updates and calls', async () => {

@@ -330,3 +330,35 @@ describe('mask argument validation', () => {
     expect(() => checkShape([2, 3], [2, 3], 'm')).to.not.throw();
   });
 });
+
+describe('selectMagnitudeMask and selectUnitMask: input types', () => {
+  it('convert other typed arrays and arrays of numbers, values and current mask alike', () => {
+    const expected = [1, 0, 1, 0];
+    expect(Array.from(selectMagnitudeMask(Float64Array.from([0.3, -0.1, 0.5, 0.1]), 0.5))).to.deep.equal(expected);
+    expect(Array.from(selectMagnitudeMask([0.3, -0.1, 0.5, 0.1], 0.5))).to.deep.equal(expected);
+    expect(Array.from(selectMagnitudeMask(Int16Array.from([3, -1, 5, 2]), 0.5, [1, 1, 1, 0]))).to.deep.equal([1, 0, 1, 0]);
+    expect(Array.from(selectUnitMask([1, 0.1, 3, 1, 0.1, 3], 2, 3, 1 / 3, [1, 1, 1, 1, 1, 1]))).to.deep.equal([1, 0, 1, 1, 0, 1]);
+    expect(Array.from(selectUnitMask(Float64Array.from([1, 0.1, 3, 1, 0.1, 3]), 2, 3, 1 / 3, Uint8Array.from([1, 1, 0, 1, 1, 0]))))
+      .to.deep.equal([1, 1, 0, 1, 1, 0]); // column 2 already pruned fills the quota of 1
+  });
+
+  it('leave a Float32Array as it is', () => {
+    const values = f32([0.3, -0.1, 0.5, 0.1]);
+    const mask = f32([1, 1, 0, 1]);
+    expect(Array.from(selectMagnitudeMask(values, 0.5, mask))).to.deep.equal([1, 0, 0, 1]);
+    expect(Array.from(values)).to.deep.equal(Array.from(f32([0.3, -0.1, 0.5, 0.1])));
+    expect(Array.from(mask)).to.deep.equal([1, 1, 0, 1]);
+  });
+
+  it('reject anything else with a TypeError naming the argument and what was received', () => {
+    expect(() => selectMagnitudeMask('0.3' as never, 0.5)).to.throw(TypeError,
+      'values must be a typed array or an array of numbers; received string "0.3"');
+    expect(() => selectMagnitudeMask(f32([1, 2]), 0.5, [1, null] as never)).to.throw(TypeError,
+      'currentMask must be a typed array or an array of numbers; received an array holding null at index 1');
+    expect(() => selectUnitMask(new BigUint64Array(4) as never, 2, 2, 0.5)).to.throw(TypeError,
+      'values must be a typed array or an array of numbers; received a BigUint64Array');
+    expect(() => selectUnitMask(f32([1, 2, 3, 4]), 2, 2, 0.5, { length: 4 } as never)).to.throw(TypeError,
+      'currentMask must be a typed array or an array of numbers; received an object');
+  });
+});
+
