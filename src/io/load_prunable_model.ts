@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { describeValue } from '../checks';
 import { checkPrunableArtifacts } from './check_prunable_artifacts';
 
 /**
@@ -37,7 +38,7 @@ function resolveLoadHandler(pathOrIOHandler: string | tf.io.IOHandler, options?:
   if (typeof pathOrIOHandler !== 'string') {
     if (pathOrIOHandler == null || typeof pathOrIOHandler.load !== 'function') {
       throw new TypeError('loadPrunableModel: pathOrIOHandler must be a URL string or an IOHandler with a load method; ' +
-        `received ${pathOrIOHandler === null ? 'null' : typeof pathOrIOHandler}.`);
+        `received ${describeValue(pathOrIOHandler)}.`);
     }
     return pathOrIOHandler;
   }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { weightLayout } from './weight_layout';
+import { joinWeightData } from './weight_layout';
 import { quantizeValues, WeightQuantization } from './weight_quantization';
 
 /**
@@ -15,11 +15,8 @@ import { quantizeValues, WeightQuantization } from './weight_quantization';
 export function quantizeArtifacts(artifacts: tf.io.ModelArtifacts, quantization: WeightQuantization): tf.io.ModelArtifacts {
   const { weightSpecs: specs, weightData } = artifacts;
   if (specs == null || weightData == null) return artifacts;
-  const data = tf.io.CompositeArrayBuffer.join(weightData);
-  const layout = weightLayout(specs, data);
-  if (layout.byteLength !== data.byteLength) {
-    throw new Error(`Cannot quantize the weights: their data holds ${data.byteLength} bytes, but their specs describe ${layout.byteLength}.`);
-  }
+  const { data, layout } = joinWeightData(specs, weightData,
+    (held, described) => `Cannot quantize the weights: their data holds ${held} bytes, but their specs describe ${described}.`);
   const parts: ArrayBuffer[] = [];
   const quantizedSpecs = specs.map((spec, i) => {
     const bytes = data.slice(layout.offsets[i], layout.offsets[i] + layout.byteLengths[i]);

@@ -49,3 +49,22 @@ export function weightLayout(specs: readonly tf.io.WeightsManifestEntry[], data:
   }
   return { offsets, byteLengths, byteLength: offset };
 }
+
+/**
+ * `weightData` joined into one buffer, with the {@link weightLayout} of
+ * `specs` in it; throws `mismatch(held, described)` as an Error when the data
+ * holds another number of bytes than the specs describe (truncated, or
+ * another model's).
+ *
+ * ```ts
+ * const { data, layout } = joinWeightData(specs, artifacts.weightData,
+ *   (held, described) => `The weights hold ${held} bytes, but their specs describe ${described}.`);
+ * ```
+ */
+export function joinWeightData(specs: readonly tf.io.WeightsManifestEntry[], weightData: tf.io.WeightData,
+  mismatch: (held: number, described: number) => string): { data: ArrayBuffer; layout: WeightLayout } {
+  const data = tf.io.CompositeArrayBuffer.join(weightData);
+  const layout = weightLayout(specs, data);
+  if (layout.byteLength !== data.byteLength) throw new Error(mismatch(data.byteLength, layout.byteLength));
+  return { data, layout };
+}

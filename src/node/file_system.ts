@@ -4,8 +4,8 @@ import { basename, dirname, join, resolve } from 'path';
 import { checkPrunableArtifacts } from '../io/check_prunable_artifacts';
 import { quantizeArtifacts } from '../io/quantize_artifacts';
 import { checkWeightQuantization, WeightQuantization } from '../io/weight_quantization';
-import { weightLayout } from '../io/weight_layout';
-import { describeValue } from '../checks';
+import { joinWeightData } from '../io/weight_layout';
+import { checkOptions, describeValue } from '../checks';
 import {
   exists, FileWriter, locateModel, MODEL_JSON, ModelLocation, replaceModelFiles, WEIGHTS_BIN, withDirectoryLock,
   WriteError, writeDurably,
@@ -72,9 +72,7 @@ export class NodeFileSystem implements tf.io.IOHandler {
     if (typeof path !== 'string' || path === '') {
       throw new TypeError(`fileSystem: path must be a non-empty string naming a directory; received ${describeValue(path)}.`);
     }
-    if (args === null || typeof args !== 'object') {
-      throw new TypeError(`fileSystem: options must be an object {writeFile?, quantization?}; received ${describeValue(args)}.`);
-    }
+    checkOptions(args, 'fileSystem: options must be an object {writeFile?, quantization?}');
     if (args.writeFile !== undefined && typeof args.writeFile !== 'function') {
       throw new TypeError(`fileSystem: writeFile must be a function (file, data) => Promise<void>; received ${describeValue(args.writeFile)}.`);
     }
@@ -151,7 +149,7 @@ export class NodeFileSystem implements tf.io.IOHandler {
     };
     const modelJSON = parseModelJSON(await fs.readFile(file, 'utf8'), file);
     const specs: tf.io.WeightsManifestEntry[] = [];
-    const buffers: Uint8Array[] = [];
+    const buffers: ArrayBuffer[] = [];
     const weightFiles: string[] = [];
     for (const group of modelJSON.weightsManifest ?? []) {
       for (const name of group.paths) {
@@ -166,13 +164,10 @@ export class NodeFileSystem implements tf.io.IOHandler {
       specs.push(...group.weights);
     }
     if (await changed()) throw new ModelChangedError();
-    const data = concatenate(buffers);
-    const described = weightLayout(specs, data).byteLength;
-    if (described !== data.byteLength) {
-      throw new Error(`Cannot load a model from ${file}: ${weightFiles.join(', ')} hold${weightFiles.length === 1 ? 's' : ''} ` +
-        `${data.byteLength} bytes, but its weightsManifest describes ${described}: ` +
-        `${weightFiles.length === 1 ? 'the file is' : 'they are'} truncated or from another save.`);
-    }
+    const { data } = joinWeightData(specs, buffers, (held, described) =>
+      `Cannot load a model from ${file}: ${weightFiles.join(', ')} hold${weightFiles.length === 1 ? 's' : ''} ` +
+      `${held} bytes, but its weightsManifest describes ${described}: ` +
+      `${weightFiles.length === 1 ? 'the file is' : 'they are'} truncated or from another save.`);
     const artifacts = await tf.io.getModelArtifactsForJSON(modelJSON, async () => [specs, data]);
     checkPrunableArtifacts(artifacts, file);
     return artifacts;
@@ -246,24 +241,16 @@ function parseModelJSON(text: string, file: string): tf.io.ModelJSON {
 }
 
 /** The contents of the first of `files` that exists, or null if none does. */
-async function readFirst(files: string[]): Promise<Uint8Array | null> {
+async function readFirst(files: string[]): Promise<ArrayBuffer | null> {
   for (const file of files) {
     try {
-      return await fs.readFile(file);
+      const bytes = await fs.readFile(file);
+      // A Buffer may view part of a larger ArrayBuffer; CompositeArrayBuffer.join reads whole ones.
+      const whole = bytes.byteLength === bytes.buffer.byteLength;
+      return (whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
   }
   return null;
 }
-
-function concatenate(buffers: Uint8Array[]): ArrayBuffer {
-  const out = new Uint8Array(buffers.reduce((n, b) => n + b.byteLength, 0));
-  let offset = 0;
-  for (const b of buffers) {
-    out.set(b, offset);
-    offset += b.byteLength;
-  }
-  return out.buffer;
-}
-

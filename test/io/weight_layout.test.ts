@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { weightLayout } from '../../src/io/weight_layout';
+import { joinWeightData, weightLayout } from '../../src/io/weight_layout';
 
 describe('weightLayout', () => {
   it('lays out weights back to back as decodeWeights reads them: numbers, quantized values and strings', async () => {
@@ -25,5 +25,21 @@ describe('weightLayout', () => {
   it('names a weight of unknown dtype', () => {
     const specs = [{ name: 'w', shape: [2], dtype: 'float64' as unknown as 'float32' }];
     expect(() => weightLayout(specs, new ArrayBuffer(16))).to.throw("Weight 'w' has an unknown dtype 'float64'.");
+  });
+});
+
+describe('joinWeightData', () => {
+  const specs = [{ name: 'a', shape: [2], dtype: 'float32' as const }, { name: 'b', shape: [1], dtype: 'int32' as const }];
+  const mismatch = (held: number, described: number) => `held ${held}, described ${described}`;
+
+  it('joins the weight data and lays out the specs in it', () => {
+    const { data, layout } = joinWeightData(specs, [new ArrayBuffer(8), new ArrayBuffer(4)], mismatch);
+    expect(data.byteLength).to.equal(12);
+    expect(layout.offsets).to.deep.equal([0, 8]);
+  });
+
+  it('throws the caller\'s message when the data holds more or fewer bytes than the specs describe', () => {
+    expect(() => joinWeightData(specs, new ArrayBuffer(8), mismatch)).to.throw('held 8, described 12');
+    expect(() => joinWeightData(specs, [new ArrayBuffer(8), new ArrayBuffer(8)], mismatch)).to.throw('held 16, described 12');
   });
 });
