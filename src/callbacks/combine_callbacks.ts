@@ -1,5 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { BaseCallback, CustomCallbackArgs } from '@tensorflow/tfjs-layers/dist/base_callbacks';
+import { checkOptions, describeValue } from '../checks';
 
 /** The hook names `model.fit` accepts in a plain callback object. */
 const HOOKS: ReadonlyArray<keyof CustomCallbackArgs> = [
@@ -41,16 +42,13 @@ export function combineCallbacks(...callbacks: Array<CallbackObject | CustomCall
   return callbacks.map((callback, i) => {
     if (callback instanceof BaseCallbackClass) return callback;
     const name = `combineCallbacks: callbacks[${i}]`;
-    if (callback == null || typeof callback !== 'object' || Array.isArray(callback)) {
-      throw new TypeError(`${name} must be a tf.Callback or an object of hook functions ` +
-        `(${HOOKS.join(', ')}); received ${callback === null ? 'null' : Array.isArray(callback) ? 'an array' : typeof callback}.`);
-    }
+    checkOptions(callback, `${name} must be a tf.Callback or an object of hook functions (${HOOKS.join(', ')})`);
     for (const [key, hook] of Object.entries(callback)) {
       if (!HOOKS.includes(key as keyof CustomCallbackArgs)) {
         throw new Error(`${name} has an unknown hook '${key}'; hooks are ${HOOKS.join(', ')}.`);
       }
       if (typeof hook !== 'function') {
-        throw new TypeError(`${name}.${key} must be a function; received ${hook === null ? 'null' : typeof hook}.`);
+        throw new TypeError(`${name}.${key} must be a function; received ${describeValue(hook)}.`);
       }
     }
     return new tfl.CustomCallback(callback as CustomCallbackArgs);

@@ -1,11 +1,12 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { UnresolvedLogs } from '@tensorflow/tfjs-layers/dist/logs';
-import { describeValue } from '../checks';
+import { checkDimension, checkOptions, describeValue } from '../checks';
 import { PrunableDense } from '../layers/prunable_dense';
-import { findPrunableLayers, LayerSelection } from '../model/prunable_layers';
-import { layerPruningReport, LayerPruningReport, selectLayerMask, setLayerMask } from '../pruning/prune_layer';
-import { checkPruningMethod, PruningMethod } from '../pruning/pruning_method';
-import { checkStep, PruningSchedule } from '../schedules/pruning_schedule';
+import { checkLayerSelection, findPrunableLayers, LayerSelection } from '../model/prunable_layers';
+import { layerPruningReport, selectLayerMask, setLayerMask } from '../pruning/prune_layer';
+import { checkPruningMethod, checkPruningMethods, PruningMethod } from '../pruning/pruning_method';
+import { overallSparsity } from '../pruning/pruning_summary';
+import { PruningSchedule } from '../schedules/pruning_schedule';
 
 /**
  * Options of {@link PruningScheduleCallback}.
@@ -25,7 +26,7 @@ export interface PruningScheduleCallbackArgs {
   method?: PruningMethod;
   /** Per-layer methods by layer name, overriding `method` for those layers. Default: none. */
   methods?: Readonly<Record<string, PruningMethod>>;
-  /** The PrunableDense layers to prune, by name or object. Default: every PrunableDense of the model, nested models included. */
+  /** The PrunableDense layers to prune, by name or object. Default: every PrunableDense of the model, in nested models and wrappers too. */
   layers?: LayerSelection;
   /** Print a line (`console.log`) at each mask update. Default: false. */
   verbose?: boolean;
@@ -60,9 +61,11 @@ const NAME = 'PruningScheduleCallback';
  * TF.js computes an epoch's validation metrics during its last batch, before
  * the update that batch may trigger.
  *
- * At each epoch end it adds `sparsity` (the fraction of pruned kernel entries
- * over the selected layers) and `targetSparsity` (`schedule.sparsityAt(step)`)
- * to the epoch logs, so they appear in `history.history`.
+ * At each epoch end it adds `sparsity`, the model's overall sparsity (the
+ * fraction of pruned kernel entries over all its PrunableDense layers,
+ * selected or not, as in {@link pruningSummary}'s total), and
+ * `targetSparsity` (`schedule.sparsityAt(step)`, which the selected layers
+ * follow) to the epoch logs, so they appear in `history.history`.
  *
  * To pass it with plain hook objects such as `{onEpochEnd}`, use
  * {@link combineCallbacks}: TF.js mishandles a `callbacks` array that mixes both.
@@ -83,15 +86,16 @@ export class PruningScheduleCallback extends tfl.Callback {
   private readonly initialStep: number | undefined;
   /** The model this callback follows, set when its first training begins. */
   private followed: tfl.LayersModel | null = null;
+  /** The selected layers. */
   private layers: PrunableDense[] = [];
+  /** Every PrunableDense of the followed model, for its overall sparsity. */
+  private modelLayers: PrunableDense[] = [];
   private currentStep: number | null = null;
   private lastUpdateStep = -1;
 
   constructor(args: PruningScheduleCallbackArgs) {
     super();
-    if (args == null || typeof args !== 'object' || Array.isArray(args)) {
-      throw new TypeError(`${NAME} needs options {schedule, method?, methods?, layers?, verbose?, initialStep?}; received ${describeValue(args)}.`);
-    }
+    checkOptions(args, `${NAME} needs options {schedule, method?, methods?, layers?, verbose?, initialStep?}`);
     const unknown = Object.keys(args).filter((key) => !OPTIONS.includes(key as keyof PruningScheduleCallbackArgs));
     if (unknown.length > 0) {
       throw new Error(`${NAME}: unknown option ${unknown.map((k) => `'${k}'`).join(', ')}; options are ${OPTIONS.join(', ')}.`);
@@ -102,15 +106,12 @@ export class PruningScheduleCallback extends tfl.Callback {
         `new ConstantSparsity({...}); received ${describeValue(schedule)}.`);
     }
     prefixed(() => checkPruningMethod(method));
-    if (methods === null || typeof methods !== 'object' || Array.isArray(methods)) {
-      throw new TypeError(`${NAME}: methods must be an object mapping layer names to 'weight' or 'unit'; received ${describeValue(methods)}.`);
-    }
-    for (const [layer, m] of Object.entries(methods)) prefixed(() => checkPruningMethod(m, `methods['${layer}']`));
-    if (layers !== undefined) checkSelection(layers);
+    prefixed(() => checkPruningMethods(methods));
+    if (layers !== undefined) prefixed(() => checkLayerSelection(layers));
     if (typeof verbose !== 'boolean') {
       throw new TypeError(`${NAME}: verbose must be true or false; received ${describeValue(verbose)}.`);
     }
-    if (initialStep !== undefined) prefixed(() => checkStep(initialStep, 'initialStep'));
+    if (initialStep !== undefined) prefixed(() => checkDimension(initialStep, 'initialStep'));
     this.schedule = schedule;
     this.method = method;
     this.methods = { ...methods };
@@ -128,6 +129,7 @@ export class PruningScheduleCallback extends tfl.Callback {
   override async onTrainBegin(): Promise<void> {
     if (this.followed === null) {
       this.layers = this.resolveLayers(this.model);
+      this.modelLayers = findPrunableLayers(this.model);
       this.currentStep = this.initialStep ?? this.model.optimizer?.iterations ?? 0;
       this.followed = this.model;
     } else if (this.followed !== this.model) {
@@ -142,10 +144,10 @@ export class PruningScheduleCallback extends tfl.Callback {
     this.updateMasks();
   }
 
-  /** Adds `sparsity` and `targetSparsity` to the epoch's logs. */
+  /** Adds the model's overall `sparsity` and the schedule's `targetSparsity` to the epoch's logs. */
   override async onEpochEnd(_epoch: number, logs?: UnresolvedLogs): Promise<void> {
     if (logs == null) return;
-    logs.sparsity = overallSparsity(this.layers.map(layerPruningReport));
+    logs.sparsity = overallSparsity(this.modelLayers.map(layerPruningReport));
     logs.targetSparsity = this.schedule.sparsityAt(this.currentStep as number);
   }
 
@@ -191,32 +193,6 @@ export class PruningScheduleCallback extends tfl.Callback {
  */
 export function pruningScheduleCallback(args: PruningScheduleCallbackArgs): PruningScheduleCallback {
   return new PruningScheduleCallback(args);
-}
-
-/** Fraction of pruned kernel entries over all reported layers. */
-function overallSparsity(reports: LayerPruningReport[]): number {
-  let weights = 0;
-  let nonzero = 0;
-  for (const r of reports) {
-    weights += r.weights;
-    nonzero += r.nonzero;
-  }
-  return weights === 0 ? 0 : 1 - nonzero / weights;
-}
-
-function checkSelection(layers: unknown): void {
-  if (!Array.isArray(layers)) {
-    throw new TypeError(`${NAME}: layers must be an array of layer names or PrunableDense layers; received ${describeValue(layers)}.`);
-  }
-  if (layers.length === 0) {
-    throw new Error(`${NAME}: layers must select at least one layer; received an empty array.`);
-  }
-  const bad = layers.findIndex((l) => typeof l !== 'string' && !(l instanceof PrunableDense));
-  if (bad >= 0) {
-    const entry: unknown = layers[bad];
-    const what = entry instanceof tfl.layers.Layer ? `a ${entry.getClassName()} layer` : describeValue(entry);
-    throw new TypeError(`${NAME}: layers[${bad}] must be a layer name or a PrunableDense layer; received ${what}.`);
-  }
 }
 
 /** Runs `fn`, prefixing the message of an error it throws with the callback's name. */

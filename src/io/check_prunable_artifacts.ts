@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { PrunableDense } from '../layers/prunable_dense';
 import { checkBinaryMask, checkShape } from '../checks';
-import { weightLayout } from './weight_layout';
+import { joinWeightData } from './weight_layout';
 
 /** What to import so that TF.js knows PrunableDense. */
-export const REGISTERING_IMPORT = "import 'tfjs-prune' (or 'tfjs-prune/node' in Node)";
+const REGISTERING_IMPORT = "import 'tfjs-prune' (or 'tfjs-prune/node' in Node)";
 
 /**
  * Checks model artifacts before TF.js builds a model from them, so that a bad
@@ -26,12 +26,9 @@ export function checkPrunableArtifacts(artifacts: tf.io.ModelArtifacts, source: 
   }
   const { weightSpecs: specs, weightData } = artifacts;
   if (specs == null || weightData == null) return;
-  const data = tf.io.CompositeArrayBuffer.join(weightData);
-  const layout = weightLayout(specs, data);
-  if (layout.byteLength !== data.byteLength) {
-    throw new Error(`The weight data of ${source} holds ${data.byteLength} bytes, but its weight specs describe ` +
-      `${layout.byteLength}: the weights are truncated or belong to another model.`);
-  }
+  const { data, layout } = joinWeightData(specs, weightData, (held, described) =>
+    `The weight data of ${source} holds ${held} bytes, but its weight specs describe ` +
+    `${described}: the weights are truncated or belong to another model.`);
   const index = new Map(specs.map((spec, i) => [spec.name, i]));
   for (const layer of layers) {
     const mask = index.get(`${layer}/mask`);
@@ -50,20 +47,25 @@ export function checkPrunableArtifacts(artifacts: tf.io.ModelArtifacts, source: 
   }
 }
 
-/** Names of the PrunableDense layers in a saved (snake_case) topology, nested models included. */
+/**
+ * Names of the PrunableDense layers in a saved (snake_case) topology, nested
+ * models included, as their weights are named: a wrapped layer's weights
+ * bear its wrapper's name (`time_distributed/mask`).
+ */
 function prunableLayerNames(topology: tf.io.ModelArtifacts['modelTopology']): string[] {
   if (topology == null || topology instanceof ArrayBuffer) return [];
   const names: string[] = [];
-  const visit = (node: unknown): void => {
+  const visit = (node: unknown, wrapper?: string): void => {
     if (Array.isArray(node)) {
-      node.forEach(visit);
+      node.forEach((child) => visit(child, wrapper));
     } else if (node != null && typeof node === 'object') {
       const entry = node as Record<string, unknown>;
-      if (entry.class_name === PrunableDense.className) {
-        const config = entry.config as Record<string, unknown> | undefined;
-        names.push(String(config?.name ?? entry.name));
-      }
-      Object.values(entry).forEach(visit);
+      const config = entry.config as Record<string, unknown> | undefined;
+      const name = String(config?.name ?? entry.name);
+      if (entry.class_name === PrunableDense.className) names.push(wrapper ?? name);
+      // A wrapper's config holds its layer as `layer`.
+      const inner = entry.class_name != null && config?.layer != null ? wrapper ?? name : wrapper;
+      Object.entries(entry).forEach(([key, value]) => visit(value, key === 'config' ? inner : wrapper));
     }
   };
   visit(topology);

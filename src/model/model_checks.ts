@@ -1,12 +1,27 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { describeValue } from '../checks';
+import { PrunableDense } from '../layers/prunable_dense';
+
+/**
+ * Renders a received value for an error message as {@link describeValue}
+ * does, but a layer as its class and name (`a Dense layer 'dense_1'`).
+ */
+export function describeLayerOrValue(value: unknown): string {
+  return value instanceof tfl.layers.Layer ? `a ${value.getClassName()} layer '${value.name}'` : describeValue(value);
+}
 
 /** Throws a clear error naming `caller` unless `model` is a LayersModel (Sequential or functional). */
 export function checkLayersModel(model: unknown, caller: string): asserts model is tfl.LayersModel {
   if (!(model instanceof tfl.LayersModel)) {
-    const className = model != null && typeof model === 'object' ? model.constructor?.name : undefined;
-    const received = model === null || typeof model !== 'object' ? String(model)
-      : className != null && className !== 'Object' ? `a ${className}` : 'a plain object';
     throw new TypeError(`${caller}: model must be a tf.LayersModel (from tf.sequential, tf.model or ` +
-      `tf.loadLayersModel); received ${received}.`);
+      `tf.loadLayersModel); received ${describeValue(model)}.`);
+  }
+}
+
+/** Throws a clear error naming `caller` unless `layer` is a {@link PrunableDense}. */
+export function checkPrunableDense(layer: unknown, caller: string): asserts layer is PrunableDense {
+  if (!(layer instanceof PrunableDense)) {
+    throw new TypeError(`${caller}: layer must be a PrunableDense (from prunableDense or makePrunable); ` +
+      `received ${describeLayerOrValue(layer)}.`);
   }
 }

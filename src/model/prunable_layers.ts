@@ -1,5 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { PrunableDense } from '../layers/prunable_dense';
+import { checkLayersModel, describeLayerOrValue } from './model_checks';
 
 /**
  * Which PrunableDense layers of a model an operation applies to: names or layer objects.
@@ -11,21 +12,20 @@ import { PrunableDense } from '../layers/prunable_dense';
 export type LayerSelection = ReadonlyArray<string | PrunableDense>;
 
 /**
- * Every PrunableDense layer of `model`, nested models included, in model
- * order and each once; or, with `selection`, those layers, each checked to be
- * a PrunableDense of the model.
+ * Every PrunableDense layer of `model`, nested models and wrappers (such as
+ * `tf.layers.timeDistributed`) included, in model order and each once; or,
+ * with `selection`, those layers, each checked to be a PrunableDense of the model.
  *
  * ```js
  * findPrunableLayers(model).map((layer) => layer.sparsity()); // e.g. [0.9, 0.9, 0.5]
  * ```
  */
 export function findPrunableLayers(model: tfl.LayersModel, selection?: LayerSelection): PrunableDense[] {
+  checkLayersModel(model, 'findPrunableLayers');
   const all = allLayers(model);
   const prunable = all.filter((l): l is PrunableDense => l instanceof PrunableDense);
-  if (selection == null) return prunable;
-  if (!Array.isArray(selection)) {
-    throw new TypeError(`layers must be an array of layer names or PrunableDense layers; received ${typeof selection}.`);
-  }
+  if (selection === undefined) return prunable;
+  checkLayerSelection(selection);
   const chosen = selection.map((entry) => {
     const layer = typeof entry === 'string' ? all.find((l) => l.name === entry) : entry;
     if (layer == null || !all.includes(layer)) {
@@ -41,14 +41,43 @@ export function findPrunableLayers(model: tfl.LayersModel, selection?: LayerSele
   return [...new Set(chosen)];
 }
 
-/** Every layer of `model`, descending into nested models, each once. */
+/**
+ * Throws a clear error unless `selection` is a {@link LayerSelection}: a
+ * non-empty array of layer names and PrunableDense layers.
+ */
+export function checkLayerSelection(selection: unknown, name = 'layers'): asserts selection is LayerSelection {
+  if (!Array.isArray(selection)) {
+    throw new TypeError(`${name} must be an array of layer names or PrunableDense layers; received ${describeLayerOrValue(selection)}.`);
+  }
+  if (selection.length === 0) {
+    throw new Error(`${name} must select at least one layer; received an empty array.`);
+  }
+  const bad = selection.findIndex((l) => typeof l !== 'string' && !(l instanceof PrunableDense));
+  if (bad >= 0) {
+    throw new TypeError(`${name}[${bad}] must be a layer name or a PrunableDense layer; received ${describeLayerOrValue(selection[bad])}.`);
+  }
+}
+
+/** Every layer of `model`, descending into nested models and wrappers, each once. */
 export function allLayers(model: tfl.LayersModel): tfl.layers.Layer[] {
   const seen = new Set<tfl.layers.Layer>();
   const visit = (layer: tfl.layers.Layer): void => {
     if (seen.has(layer)) return;
     seen.add(layer);
     if (layer instanceof tfl.LayersModel) layer.layers.forEach(visit);
+    wrappedLayers(layer).forEach(visit);
   };
   model.layers.forEach(visit);
   return [...seen];
+}
+
+/**
+ * The layers a wrapper computes with, whose weights are the wrapper's: the
+ * wrapped `layer` of a `TimeDistributed`; the forward and backward copies of
+ * a `Bidirectional`'s (its `layer` is only their template). None for other layers.
+ */
+export function wrappedLayers(layer: tfl.layers.Layer): tfl.layers.Layer[] {
+  const wrapper = layer as unknown as { layer?: unknown; forwardLayer?: unknown; backwardLayer?: unknown };
+  if (layer.getClassName() === 'Bidirectional') return [wrapper.forwardLayer, wrapper.backwardLayer] as tfl.layers.Layer[];
+  return wrapper.layer instanceof tfl.layers.Layer ? [wrapper.layer] : [];
 }

@@ -1,6 +1,8 @@
 import { PrunableDense, writeMaskUnchecked } from '../layers/prunable_dense';
 import { checkFraction, checkLength } from '../checks';
+import { nonzeroPerColumn } from '../masks/column_counts';
 import { selectMagnitudeMask, selectUnitMask } from '../masks/mask_selection';
+import { checkPrunableDense } from '../model/model_checks';
 import { readFloat32 } from '../ops/float32_data';
 import { checkPruningMethod, PruningMethod } from './pruning_method';
 
@@ -36,6 +38,7 @@ export interface LayerPruningReport {
  * ```
  */
 export function pruneLayer(layer: PrunableDense, method: PruningMethod, sparsity: number): LayerPruningReport {
+  checkPrunableDense(layer, 'pruneLayer');
   return setLayerMask(layer, selectLayerMask(layer, method, sparsity));
 }
 
@@ -79,17 +82,14 @@ export function setLayerMask(layer: PrunableDense, mask: Float32Array): LayerPru
  * ```
  */
 export function layerPruningReport(layer: PrunableDense): LayerPruningReport {
+  checkPrunableDense(layer, 'layerPruningReport');
   const { mask } = layer.weightVariables;
   const [rows, cols] = mask.shape as [number, number];
   return reportOfMask(layer.name, rows, cols, mask.read().dataSync());
 }
 
 function reportOfMask(name: string, rows: number, cols: number, mask: ArrayLike<number>): LayerPruningReport {
-  const kept = new Uint32Array(cols);
-  for (let r = 0, i = 0; r < rows; r++) {
-    // Conditional moves, not branches: a random mask would mispredict them.
-    for (let c = 0; c < cols; c++, i++) kept[c] += mask[i] !== 0 ? 1 : 0;
-  }
+  const kept = nonzeroPerColumn(mask, rows, cols);
   let nonzero = 0;
   for (let c = 0; c < cols; c++) nonzero += kept[c];
   const weights = rows * cols;

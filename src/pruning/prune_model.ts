@@ -1,6 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { checkFraction, checkOptions } from '../checks';
+import { checkLayersModel } from '../model/model_checks';
 import { findPrunableLayers, LayerSelection } from '../model/prunable_layers';
-import { checkFraction } from '../checks';
 import { setLayerMask, LayerPruningReport, selectLayerMask } from './prune_layer';
 import { checkPruningMethod, PruningMethod } from './pruning_method';
 
@@ -16,7 +17,7 @@ export interface PruneModelArgs {
   method: PruningMethod;
   /** Target fraction of each layer's kernel (or units) to remove, in [0, 1]. */
   sparsity: number;
-  /** The layers to prune, by name or object. Default: every PrunableDense of the model, nested ones included. */
+  /** The layers to prune, by name or object. Default: every PrunableDense of the model, in nested models and wrappers too. */
   layers?: LayerSelection;
 }
 
@@ -31,9 +32,8 @@ export interface PruneModelArgs {
  * ```
  */
 export function pruneModel(model: tfl.LayersModel, args: PruneModelArgs): LayerPruningReport[] {
-  if (args == null || typeof args !== 'object') {
-    throw new TypeError("pruneModel needs options {method: 'weight' | 'unit', sparsity: number in [0, 1]}.");
-  }
+  checkLayersModel(model, 'pruneModel');
+  checkOptions(args, "pruneModel needs options {method: 'weight' | 'unit', sparsity: number in [0, 1], layers?}");
   checkPruningMethod(args.method);
   checkFraction(args.sparsity, 'sparsity');
   const layers = findPrunableLayers(model, args.layers);

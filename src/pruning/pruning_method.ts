@@ -1,3 +1,5 @@
+import { checkOptions, describeValue } from '../checks';
+
 /**
  * How a layer chooses what to prune:
  * - `'weight'`: the individual kernel entries of smallest magnitude |w|;
@@ -22,6 +24,16 @@ export const PRUNING_METHODS: readonly PruningMethod[] = ['weight', 'unit'];
 export function checkPruningMethod(method: unknown, name = 'method'): asserts method is PruningMethod {
   if (!PRUNING_METHODS.includes(method as PruningMethod)) {
     throw new Error(`${name} must be one of ${PRUNING_METHODS.map((m) => `'${m}'`).join(', ')}; ` +
-      `received ${typeof method === 'string' ? `'${method}'` : String(method)}.`);
+      `received ${describeValue(method)}.`);
   }
+}
+
+/**
+ * Throws a clear error unless `methods` is an object mapping layer names to
+ * {@link PruningMethod}s, as the `methods` options take them. `name` is the
+ * argument's name in the messages.
+ */
+export function checkPruningMethods(methods: unknown, name = 'methods'): asserts methods is Readonly<Record<string, PruningMethod>> {
+  checkOptions(methods, `${name} must be an object mapping layer names to 'weight' or 'unit'`);
+  for (const [layer, method] of Object.entries(methods)) checkPruningMethod(method, `${name}['${layer}']`);
 }

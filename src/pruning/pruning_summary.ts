@@ -1,8 +1,9 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { checkOptions, describeValue } from '../checks';
+import { checkLayersModel } from '../model/model_checks';
 import { findPrunableLayers } from '../model/prunable_layers';
-import { checkLayersModel } from '../transforms/check_model';
 import { layerPruningReport, LayerPruningReport } from './prune_layer';
-import { checkPruningMethod, PruningMethod } from './pruning_method';
+import { checkPruningMethod, checkPruningMethods, PruningMethod } from './pruning_method';
 
 /**
  * Options of {@link pruningSummary}.
@@ -43,7 +44,7 @@ export interface PruningSummaryRow extends LayerPruningReport {
  * ```
  */
 export interface PruningSummary {
-  /** The PrunableDense layers, nested models included, in model order. */
+  /** The PrunableDense layers, in nested models and wrappers too, in model order. */
   layers: PruningSummaryRow[];
   /** Sums over all rows; `sparsity` is the fraction of all their kernel entries that is pruned. */
   total: {
@@ -62,8 +63,8 @@ const COLUMNS = ['Layer (type)', 'Kernel shape', 'Method', 'Nonzero / weights', 
 const WIDTHS = [32, 14, 8, 22, 10, 12];
 
 /**
- * The pruning state of every PrunableDense layer of `model` (nested models
- * included): kernel shape, method when known, nonzero (kept) kernel entries,
+ * The pruning state of every PrunableDense layer of `model` (in nested
+ * models and wrappers too): kernel shape, method when known, nonzero (kept) kernel entries,
  * sparsity and pruned units, with totals. With `print` (or a `printFn`) it
  * also prints them as a table in the style of `model.summary()`.
  *
@@ -74,22 +75,16 @@ const WIDTHS = [32, 14, 8, 22, 10, 12];
  */
 export function pruningSummary(model: tfl.LayersModel, args: PruningSummaryArgs = {}): PruningSummary {
   checkLayersModel(model, 'pruningSummary');
-  if (args === null || typeof args !== 'object' || Array.isArray(args)) {
-    throw new TypeError('pruningSummary: options must be an object {method?, methods?, print?, printFn?}; ' +
-      `received ${args === null ? 'null' : typeof args}.`);
-  }
+  checkOptions(args, 'pruningSummary: options must be an object {method?, methods?, print?, printFn?}');
   const { method, methods = {}, printFn } = args;
   const print = args.print ?? printFn !== undefined;
-  if (method !== undefined) checkPruningMethod(method);
-  if (methods === null || typeof methods !== 'object' || Array.isArray(methods)) {
-    throw new TypeError(`pruningSummary: methods must be an object mapping layer names to 'weight' or 'unit'; received ${typeof methods}.`);
-  }
-  for (const [name, m] of Object.entries(methods)) checkPruningMethod(m, `methods['${name}']`);
+  if (method !== undefined) checkPruningMethod(method, 'pruningSummary: method');
+  checkPruningMethods(methods, 'pruningSummary: methods');
   if (typeof print !== 'boolean') {
-    throw new TypeError(`pruningSummary: print must be true or false; received ${typeof print}.`);
+    throw new TypeError(`pruningSummary: print must be true or false; received ${describeValue(print)}.`);
   }
   if (printFn !== undefined && typeof printFn !== 'function') {
-    throw new TypeError(`pruningSummary: printFn must be a function (line: string) => void; received ${typeof printFn}.`);
+    throw new TypeError(`pruningSummary: printFn must be a function (line: string) => void; received ${describeValue(printFn)}.`);
   }
   const layers = findPrunableLayers(model);
   const unknown = Object.keys(methods).filter((name) => !layers.some((l) => l.name === name));
@@ -98,14 +93,21 @@ export function pruningSummary(model: tfl.LayersModel, args: PruningSummaryArgs 
       `the model; its PrunableDense layers are: ${layers.map((l) => `'${l.name}'`).join(', ') || 'none'}.`);
   }
   const rows = layers.map((layer) => ({ ...layerPruningReport(layer), method: methods[layer.name] ?? method ?? null }));
-  const weights = sum(rows, 'weights');
-  const nonzero = sum(rows, 'nonzero');
   const summary: PruningSummary = {
     layers: rows,
-    total: { weights, nonzero, sparsity: weights === 0 ? 0 : 1 - nonzero / weights, prunedUnits: sum(rows, 'prunedUnits') },
+    total: { weights: sum(rows, 'weights'), nonzero: sum(rows, 'nonzero'), sparsity: overallSparsity(rows), prunedUnits: sum(rows, 'prunedUnits') },
   };
   if (print) printSummary(model, summary, printFn ?? console.log);
   return summary;
+}
+
+/**
+ * The fraction of pruned kernel entries over all `reports` (0 for none): the
+ * sparsity of a model when they are all its PrunableDense layers.
+ */
+export function overallSparsity(reports: ReadonlyArray<Pick<LayerPruningReport, 'weights' | 'nonzero'>>): number {
+  const weights = sum(reports, 'weights');
+  return weights === 0 ? 0 : 1 - sum(reports, 'nonzero') / weights;
 }
 
 function printSummary(model: tfl.LayersModel, summary: PruningSummary, printFn: (line: string) => void): void {
@@ -133,6 +135,6 @@ function row(cells: string[]): string {
   return cells.map((cell, i) => (i === cells.length - 1 ? cell : `${cell} `.padEnd(WIDTHS[i]))).join('');
 }
 
-function sum(rows: PruningSummaryRow[], key: 'weights' | 'nonzero' | 'prunedUnits'): number {
+function sum<K extends 'weights' | 'nonzero' | 'prunedUnits'>(rows: ReadonlyArray<Pick<LayerPruningReport, K>>, key: K): number {
   return rows.reduce((total, r) => total + r[key], 0);
 }

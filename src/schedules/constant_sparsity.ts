@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describeValue } from '../checks';
-import { checkFrequency, checkScheduleArgs, checkSparsity, checkStep, PruningSchedule } from './pruning_schedule';
+import { checkDimension, checkOptions, describeValue } from '../checks';
+import { checkFrequency, checkSparsity, PruningSchedule } from './pruning_schedule';
 
 /**
  * Options of {@link ConstantSparsity}.
@@ -41,10 +41,10 @@ export class ConstantSparsity extends PruningSchedule {
   readonly targetSparsity: number;
 
   constructor(args: ConstantSparsityArgs) {
-    checkScheduleArgs(args, 'ConstantSparsity', USAGE);
+    checkOptions(args, `ConstantSparsity needs options ${USAGE}`);
     const { targetSparsity, beginStep = 0, endStep = -1, frequency = 100 } = args;
     checkSparsity(targetSparsity, 'ConstantSparsity: targetSparsity');
-    checkStep(beginStep, 'ConstantSparsity: beginStep');
+    checkDimension(beginStep, 'ConstantSparsity: beginStep');
     if (endStep !== -1 && !(Number.isInteger(endStep) && endStep >= beginStep)) {
       const message = `ConstantSparsity: endStep must be -1 (no end) or an integer >= beginStep (${beginStep}); received `;
       if (typeof endStep !== 'number') throw new TypeError(message + describeValue(endStep));
@@ -57,7 +57,7 @@ export class ConstantSparsity extends PruningSchedule {
 
   /** `targetSparsity`, whatever the step. */
   sparsityAt(step: number): number {
-    checkStep(step, 'ConstantSparsity.sparsityAt: step');
+    checkDimension(step, 'ConstantSparsity.sparsityAt: step');
     return this.targetSparsity;
   }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describeValue } from '../checks';
-import { checkFrequency, checkScheduleArgs, checkSparsity, checkStep, PruningSchedule } from './pruning_schedule';
+import { checkDimension, checkOptions, describeValue } from '../checks';
+import { checkFrequency, checkSparsity, PruningSchedule } from './pruning_schedule';
 
 /**
  * Options of {@link PolynomialDecay}.
@@ -53,7 +53,7 @@ export class PolynomialDecay extends PruningSchedule {
   readonly power: number;
 
   constructor(args: PolynomialDecayArgs) {
-    checkScheduleArgs(args, 'PolynomialDecay', USAGE);
+    checkOptions(args, `PolynomialDecay needs options ${USAGE}`);
     const { initialSparsity, finalSparsity, beginStep, endStep, power = 3, frequency = 100 } = args;
     checkSparsity(initialSparsity, 'PolynomialDecay: initialSparsity');
     checkSparsity(finalSparsity, 'PolynomialDecay: finalSparsity');
@@ -61,8 +61,8 @@ export class PolynomialDecay extends PruningSchedule {
       throw new RangeError(`PolynomialDecay: finalSparsity must be >= initialSparsity (${initialSparsity}), ` +
         `since masks only grow; received ${finalSparsity}`);
     }
-    checkStep(beginStep, 'PolynomialDecay: beginStep');
-    checkStep(endStep, 'PolynomialDecay: endStep');
+    checkDimension(beginStep, 'PolynomialDecay: beginStep');
+    checkDimension(endStep, 'PolynomialDecay: endStep');
     if (endStep <= beginStep) {
       throw new RangeError(`PolynomialDecay: endStep must be greater than beginStep (${beginStep}); received ${endStep}`);
     }
@@ -81,7 +81,7 @@ export class PolynomialDecay extends PruningSchedule {
 
   /** `initialSparsity` up to `beginStep`, `finalSparsity` from `endStep`, the polynomial between. */
   sparsityAt(step: number): number {
-    checkStep(step, 'PolynomialDecay.sparsityAt: step');
+    checkDimension(step, 'PolynomialDecay.sparsityAt: step');
     const p = (step - this.beginStep) / (this.endStep - this.beginStep);
     // The ends exactly, free of rounding in the formula: training must end at finalSparsity.
     if (p <= 0) return this.initialSparsity;

@@ -43,7 +43,7 @@ export abstract class PruningSchedule extends tf.serialization.Serializable {
    * exactly the final sparsity (tfmot would stop at the last multiple).
    */
   shouldPrune(step: number): boolean {
-    checkStep(step, `${this.getClassName()}.shouldPrune: step`);
+    checkDimension(step, `${this.getClassName()}.shouldPrune: step`);
     if (step < this.beginStep) return false;
     if (this.endStep >= 0 && step > this.endStep) return false;
     return (step - this.beginStep) % this.frequency === 0 || step === this.endStep;
@@ -65,7 +65,7 @@ export function scheduleFromConfig(className: string, config: tf.serialization.C
   if (entry == null || !(entry[0].prototype instanceof PruningSchedule)) {
     const known = Object.keys(registry).filter((name) => registry[name][0].prototype instanceof PruningSchedule);
     throw new Error(`className must name a registered pruning schedule (${known.map((n) => `'${n}'`).join(', ')}); ` +
-      `received ${typeof className === 'string' ? `'${className}'` : String(className)}.`);
+      `received ${describeValue(className)}.`);
   }
   const [cls, fromConfig] = entry;
   return fromConfig(cls, config) as PruningSchedule;
@@ -73,13 +73,6 @@ export function scheduleFromConfig(className: string, config: tf.serialization.C
 
 // Validation shared by the schedules. Each message names the argument (with
 // its class), what is allowed and what was received.
-
-/** Throws unless `args` is an options object; `usage` lists the options. */
-export function checkScheduleArgs(args: unknown, className: string, usage: string): void {
-  if (args == null || typeof args !== 'object' || Array.isArray(args)) {
-    throw new TypeError(`${className} needs options ${usage}; received ${describeValue(args)}.`);
-  }
-}
 
 /** Asserts a sparsity in [0, 1): a layer with every weight pruned would output only its bias. */
 export function checkSparsity(value: unknown, name: string): asserts value is number {
@@ -91,14 +84,8 @@ export function checkSparsity(value: unknown, name: string): asserts value is nu
   }
 }
 
-/** Asserts a training step: a non-negative integer. */
-export function checkStep(value: unknown, name: string): asserts value is number {
-  checkDimension(value, name);
-}
-
 /** Asserts a frequency: an integer >= 1. */
 export function checkFrequency(value: unknown, name: string): asserts value is number {
-  checkStep(value, name);
-  if (value < 1) throw new RangeError(`${name} must be an integer >= 1; received ${value}`);
+  if (typeof value !== 'number') throw new TypeError(`${name} must be an integer >= 1; received ${describeValue(value)}`);
+  if (!(Number.isInteger(value) && value >= 1)) throw new RangeError(`${name} must be an integer >= 1; received ${value}`);
 }
-

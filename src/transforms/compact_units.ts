@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ActivationIdentifier } from '@tensorflow/tfjs-layers/dist/keras_format/activation_config';
 import { PrunableDense } from '../layers/prunable_dense';
-import { checkLayersModel } from './check_model';
+import { nonzeroPerColumn } from '../masks/column_counts';
+import { checkLayersModel } from '../model/model_checks';
 import { maskedKernel } from './masked_kernel';
 import { rebuildModel } from './rebuild_model';
 import { isDenseLayer, mixesUnits, modelGraph, UNITWISE_LAYER_NAMES, UnitReader, unitFlow } from './unit_flow';
@@ -42,7 +43,10 @@ interface LayerChange {
  * softmax, a nested model, a layer applied twice) is refused with an error
  * naming that layer; so is a pruned layer with a softmax activation. Layers
  * whose output is an output of the model keep every unit: output widths never
- * change. Nested models are compacted inside, each on its own. A layer whose
+ * change. Nested models are compacted inside, each on its own. A dense layer
+ * inside a `tf.layers.timeDistributed` keeps every unit and becomes a Dense
+ * with kernel ⊙ mask, as in `stripPruning`; a `tf.layers.bidirectional`
+ * around a PrunableDense is refused. A layer whose
  * units are all pruned keeps one, as TF.js layers need a unit at least.
  *
  * `model` is left untouched; compile the result to train it.
@@ -127,13 +131,12 @@ function effectiveWeights(layer: Layer): { kernel: tf.Tensor2D; bias: tf.Tensor1
 
 /** Indices of the all-zero columns of a dense layer's effective kernel: its pruned units. */
 function prunedUnits(layer: Layer): number[] {
-  const { values, cols } = tf.tidy(() => {
+  const { values, shape } = tf.tidy(() => {
     const { kernel } = effectiveWeights(layer);
-    return { values: kernel.dataSync(), cols: kernel.shape[1] };
+    return { values: kernel.dataSync(), shape: kernel.shape };
   });
-  const live = new Uint8Array(cols);
-  for (let i = 0; i < values.length; i++) if (values[i] !== 0) live[i % cols] = 1;
-  return Array.from({ length: cols }, (_, j) => j).filter((j) => live[j] === 0);
+  const counts = nonzeroPerColumn(values, ...shape);
+  return Array.from({ length: shape[1] }, (_, j) => j).filter((j) => counts[j] === 0);
 }
 
 /**

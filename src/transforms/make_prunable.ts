@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { checkOptions, describeValue } from '../checks';
 import { PrunableDense } from '../layers/prunable_dense';
-import { checkLayersModel } from './check_model';
+import { checkLayersModel } from '../model/model_checks';
 import { rebuildModel } from './rebuild_model';
 
 /**
@@ -14,7 +15,7 @@ import { rebuildModel } from './rebuild_model';
 export interface MakePrunableArgs {
   /**
    * Chooses the Dense layers to convert: called with each Dense layer of the
-   * model (nested models included), it returns true to convert it.
+   * model (in nested models and wrappers too), it returns true to convert it.
    * Default: every Dense layer.
    */
   filter?: (layer: tfl.layers.Layer) => boolean;
@@ -24,10 +25,10 @@ export interface MakePrunableArgs {
  * A copy of `model` in which every `Dense` layer, or each one `filter`
  * selects, is a {@link PrunableDense} with the same name, config and weights
  * and a mask of ones, so the copy computes the same outputs. Works for
- * Sequential and functional models, nested models included; `model` is left
- * untouched. As with tfmot's `prune_low_magnitude`, compile the copy to train it.
- *
- * Dense layers inside wrappers such as `tf.layers.timeDistributed` stay Dense.
+ * Sequential and functional models, nested models and Dense layers inside a
+ * `tf.layers.timeDistributed` included (a `tf.layers.bidirectional` around a
+ * selected Dense is refused); `model` is left untouched. As with tfmot's
+ * `prune_low_magnitude`, compile the copy to train it.
  *
  * ```js
  * const prunable = makePrunable(trained, {filter: (layer) => layer.name !== 'logits'});
@@ -36,12 +37,10 @@ export interface MakePrunableArgs {
  */
 export function makePrunable(model: tfl.LayersModel, args: MakePrunableArgs = {}): tfl.LayersModel {
   checkLayersModel(model, 'makePrunable');
-  if (args === null || typeof args !== 'object' || Array.isArray(args)) {
-    throw new TypeError(`makePrunable: options must be an object {filter?}; received ${args === null ? 'null' : typeof args}.`);
-  }
+  checkOptions(args, 'makePrunable: options must be an object {filter?}');
   const { filter } = args;
   if (filter !== undefined && typeof filter !== 'function') {
-    throw new TypeError(`makePrunable: filter must be a function (layer) => boolean; received ${typeof filter}.`);
+    throw new TypeError(`makePrunable: filter must be a function (layer) => boolean; received ${describeValue(filter)}.`);
   }
   return rebuildModel(model, {
     selects: (layer) => layer.getClassName() === 'Dense' && (filter === undefined || Boolean(filter(layer))),

@@ -1,9 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { wrappedLayers } from '../model/prunable_layers';
 
 /** How {@link rebuildModel} replaces the layers it selects. */
 export interface LayerRewrite {
-  /** Whether `layer` (never a nested model) is replaced; called once per layer. */
+  /**
+   * Whether `layer` is replaced; called once per layer. Never called with a
+   * nested model or a wrapper: their layers are offered instead.
+   */
   selects(layer: tfl.layers.Layer): boolean;
   /**
    * Class name of the replacement, a registered layer class whose config is the
@@ -26,9 +30,12 @@ export interface LayerRewrite {
 
 /**
  * A new model with the same architecture, layer names and weight values as
- * `model`, except that each layer `rewrite` selects, nested models included,
- * is a `rewrite.className` layer with the same config (but for `rewrite.config`)
- * and `rewrite.weights`.
+ * `model`, except that each layer `rewrite` selects, in nested models and
+ * wrappers too, is a `rewrite.className` layer with the same config (but for
+ * `rewrite.config`) and `rewrite.weights`. A wrapper of one layer (such as
+ * `TimeDistributed`) gets the rewritten layer in its config and its weights;
+ * a `Bidirectional` whose layers are selected is refused, since both its
+ * copies rebuild from one config.
  *
  * The model is rebuilt from its config as TF.js saves it (`getConfig`, then the
  * registered class's `fromConfig`), so exactly what survives a save survives
@@ -38,8 +45,8 @@ export interface LayerRewrite {
 export function rebuildModel(model: tfl.LayersModel, rewrite: LayerRewrite): tfl.LayersModel {
   // A deep copy: fromConfig writes into the configs it is given.
   const config = JSON.parse(JSON.stringify(model.getConfig())) as tf.serialization.ConfigDict;
-  const selected = new Set<tfl.layers.Layer>();
-  rewriteSelected(model, config, rewrite, selected);
+  const replaced = new Map<tfl.layers.Layer, tfl.layers.Layer>();
+  rewriteSelected(model, config, rewrite, replaced);
   const entry = tf.serialization.SerializationMap.getMap().classNameMap[model.getClassName()];
   if (entry == null) {
     throw new Error(`Cannot rebuild model '${model.name}': its class '${model.getClassName()}' is not registered.`);
@@ -49,7 +56,10 @@ export function rebuildModel(model: tfl.LayersModel, rewrite: LayerRewrite): tfl
   const fromModelConfig = fromConfig as unknown as (c: unknown, d: tf.serialization.ConfigDict, o: object, fast: boolean) => tfl.LayersModel;
   const rebuilt = fromModelConfig(cls, config, {}, true);
   try {
-    tf.tidy(() => copyWeights(model, rebuilt, (layer) => (selected.has(layer) ? rewrite.weights(layer).map(ownData) : layer.getWeights())));
+    tf.tidy(() => copyWeights(model, rebuilt, (layer) => {
+      const source = replaced.get(layer);
+      return source === undefined ? layer.getWeights() : rewrite.weights(source).map(ownData);
+    }));
   } catch (error) {
     rebuilt.dispose();
     throw error;
@@ -57,28 +67,54 @@ export function rebuildModel(model: tfl.LayersModel, rewrite: LayerRewrite): tfl
   return rebuilt;
 }
 
-/** Rewrites the class name and config of every selected layer's config entry, descending into nested models, and collects those layers. */
+/**
+ * Rewrites the config entry of every selected layer of `model`, descending
+ * into nested models, and maps each layer of `model` whose weights change to
+ * the selected layer whose `rewrite.weights` they become (itself, or the
+ * layer it wraps).
+ */
 function rewriteSelected(model: tfl.LayersModel, config: tf.serialization.ConfigDict, rewrite: LayerRewrite,
-  selected: Set<tfl.layers.Layer>): void {
+  replaced: Map<tfl.layers.Layer, tfl.layers.Layer>): void {
   // Sequential and functional configs list exactly `model.layers`, in order.
   const entries = config.layers as tf.serialization.ConfigDict[];
   model.layers.forEach((layer, i) => {
-    const entry = entries[i];
     if (layer instanceof tfl.LayersModel) {
-      rewriteSelected(layer, entry.config as tf.serialization.ConfigDict, rewrite, selected);
+      rewriteSelected(layer, entries[i].config as tf.serialization.ConfigDict, rewrite, replaced);
       return;
     }
-    // Checked before anything is built: a failure halfway would leave variables behind.
-    if (tf.serialization.SerializationMap.getMap().classNameMap[layer.getClassName()] == null) {
-      throw new Error(`Cannot rebuild model '${model.name}': its layer '${layer.name}' is a ${layer.getClassName()}, ` +
-        'a class not registered with tf.serialization.registerClass, so TF.js cannot rebuild it from its config.');
-    }
-    if (rewrite.selects(layer)) {
-      entry.className = typeof rewrite.className === 'function' ? rewrite.className(layer) : rewrite.className;
-      if (rewrite.config != null) Object.assign(entry.config as tf.serialization.ConfigDict, rewrite.config(layer));
-      selected.add(layer);
-    }
+    const source = rewriteEntry(model, layer, entries[i], rewrite);
+    if (source != null) replaced.set(layer, source);
   });
+}
+
+/**
+ * Rewrites `entry`, the config entry of `layer`, if `rewrite` selects the
+ * layer or, for a wrapper, the layer it wraps; returns the selected layer, or null.
+ */
+function rewriteEntry(model: tfl.LayersModel, layer: tfl.layers.Layer, entry: tf.serialization.ConfigDict,
+  rewrite: LayerRewrite): tfl.layers.Layer | null {
+  // Checked before anything is built: a failure halfway would leave variables behind.
+  if (tf.serialization.SerializationMap.getMap().classNameMap[layer.getClassName()] == null) {
+    throw new Error(`Cannot rebuild model '${model.name}': its layer '${layer.name}' is a ${layer.getClassName()}, ` +
+      'a class not registered with tf.serialization.registerClass, so TF.js cannot rebuild it from its config.');
+  }
+  const wrapped = wrappedLayers(layer);
+  if (wrapped.length === 1) {
+    // A wrapper's config holds its layer's as `layer: {className, config}`.
+    return rewriteEntry(model, wrapped[0], (entry.config as tf.serialization.ConfigDict).layer as tf.serialization.ConfigDict, rewrite);
+  }
+  if (wrapped.length > 1) {
+    const selected = wrapped.find((inner) => rewrite.selects(inner));
+    if (selected != null) {
+      throw new Error(`Cannot rebuild model '${model.name}': its ${layer.getClassName()} '${layer.name}' wraps the ` +
+        `${selected.getClassName()} '${selected.name}', and only wrappers of one layer (such as TimeDistributed) can be rewritten.`);
+    }
+    return null;
+  }
+  if (!rewrite.selects(layer)) return null;
+  entry.className = typeof rewrite.className === 'function' ? rewrite.className(layer) : rewrite.className;
+  if (rewrite.config != null) Object.assign(entry.config as tf.serialization.ConfigDict, rewrite.config(layer));
+  return layer;
 }
 
 /** Sets the weights of every built layer of the rebuilt `target` to `weightsOf` its `source` layer, paired by name in each model. */

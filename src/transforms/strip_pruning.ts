@@ -1,12 +1,14 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { PrunableDense } from '../layers/prunable_dense';
-import { checkLayersModel } from './check_model';
+import { checkLayersModel } from '../model/model_checks';
 import { maskedKernel } from './masked_kernel';
 import { rebuildModel } from './rebuild_model';
 
 /**
  * The model to deploy, as tfmot's `strip_pruning`: a copy of `model` in which
- * every {@link PrunableDense} (nested models included) is a plain `Dense`
+ * every {@link PrunableDense} (in nested models and inside a
+ * `tf.layers.timeDistributed` too; a `tf.layers.bidirectional` around one is
+ * refused) is a plain `Dense`
  * with the same name and config, whose kernel is `kernel ⊙ mask` (pruned
  * entries +0, never -0, so that a saved weights.bin compresses well) and whose bias is unchanged. The
  * copy computes the same outputs, names no PrunableDense in its saved JSON,

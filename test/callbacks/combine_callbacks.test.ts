@@ -44,6 +44,6 @@ describe('combineCallbacks', () => {
     expect(() => combineCallbacks({ onEpochEnds: () => undefined } as never)).to.throw(
       "combineCallbacks: callbacks[0] has an unknown hook 'onEpochEnds'; hooks are onTrainBegin, onTrainEnd, onEpochBegin, onEpochEnd, onBatchBegin, onBatchEnd, onYield.");
     expect(() => combineCallbacks({ onBatchEnd: 'log' } as never)).to.throw(TypeError,
-      'combineCallbacks: callbacks[0].onBatchEnd must be a function; received string.');
+      'combineCallbacks: callbacks[0].onBatchEnd must be a function; received string "log".');
   });
 });

@@ -161,11 +161,36 @@ describe('PruningScheduleCallback', () => {
 
     const model2 = mlp();
     const some = new PruningScheduleCallback({ schedule: polynomial(8, 4), layers: ['hidden'] });
-    await model2.fit(data.xs, data.ys, { ...FIT, epochs: 1, callbacks: [some] });
+    const history = await model2.fit(data.xs, data.ys, { ...FIT, epochs: 1, callbacks: [some] });
     expect((model2.getLayer('hidden') as PrunableDense).sparsity()).to.equal(Math.round(0.9 * 256) / 256);
     expect((model2.getLayer('out') as PrunableDense).sparsity()).to.equal(0);
+    // The logged sparsity is the model's: over every PrunableDense, the unselected 'out' included.
+    expect(history.history.sparsity).to.have.length(1);
+    expect(history.history.sparsity[0]).to.be.closeTo(Math.round(0.9 * 256) / (256 + 96), 1e-12);
+    expect(history.history.targetSparsity).to.deep.equal([0.9]);
     model.dispose();
     model2.dispose();
+  });
+
+  it('prunes PrunableDense layers inside a TimeDistributed wrapper', async () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.timeDistributed({ layer: prunableDense({ units: 4, activation: 'relu', name: 'step_dense' }), inputShape: [2, INPUTS / 2], name: 'td' }),
+        tf.layers.flatten(),
+        prunableDense({ units: CLASSES, activation: 'softmax', name: 'out' }),
+      ],
+    });
+    model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    const xs = data.xs.reshape([256, 2, INPUTS / 2]);
+    const callback = new PruningScheduleCallback({ schedule: new ConstantSparsity({ targetSparsity: 0.5, frequency: 1 }) });
+    const history = await model.fit(xs, data.ys, { ...FIT, epochs: 1, callbacks: [callback] });
+    const wrapped = (model.getLayer('td') as unknown as { layer: PrunableDense }).layer;
+    expect(wrapped.name).to.equal('step_dense');
+    expect(wrapped.sparsity()).to.equal(0.5);
+    expect((model.getLayer('out') as PrunableDense).sparsity()).to.equal(0.5);
+    expect(history.history.sparsity).to.deep.equal([0.5]);
+    xs.dispose();
+    model.dispose();
   });
 
   it('counts steps across epochs and fit calls, logs sparsity and target per epoch, and keeps masks after endStep', async () => {
@@ -263,14 +288,15 @@ describe('PruningScheduleCallback', () => {
     expect(bad({})).to.throw(TypeError, 'PruningScheduleCallback: schedule must be a PruningSchedule such as new PolynomialDecay({...}) or new ConstantSparsity({...}); received undefined.');
     expect(bad({ schedule: { sparsityAt: () => 0.5 } })).to.throw(TypeError, 'schedule must be a PruningSchedule');
     expect(bad({ schedule, sparsity: 0.5 })).to.throw("PruningScheduleCallback: unknown option 'sparsity'; options are schedule, method, methods, layers, verbose, initialStep.");
-    expect(bad({ schedule, method: 'magnitude' })).to.throw("PruningScheduleCallback: method must be one of 'weight', 'unit'; received 'magnitude'.");
+    expect(bad({ schedule, method: 'magnitude' })).to.throw("PruningScheduleCallback: method must be one of 'weight', 'unit'; received string \"magnitude\".");
     expect(bad({ schedule, methods: ['unit'] })).to.throw(TypeError, "PruningScheduleCallback: methods must be an object mapping layer names to 'weight' or 'unit'; received an array.");
-    expect(bad({ schedule, methods: { out: 'column' } })).to.throw("PruningScheduleCallback: methods['out'] must be one of 'weight', 'unit'; received 'column'.");
+    expect(bad({ schedule, methods: { out: 'column' } })).to.throw("PruningScheduleCallback: methods['out'] must be one of 'weight', 'unit'; received string \"column\".");
     expect(bad({ schedule, layers: 'hidden' })).to.throw(TypeError, 'PruningScheduleCallback: layers must be an array of layer names or PrunableDense layers; received string "hidden".');
     expect(bad({ schedule, layers: [] })).to.throw('PruningScheduleCallback: layers must select at least one layer; received an empty array.');
-    expect(bad({ schedule, layers: ['hidden', tf.layers.dense({ units: 2 })] })).to.throw(TypeError,
-      'PruningScheduleCallback: layers[1] must be a layer name or a PrunableDense layer; received a Dense layer.');
-    expect(bad({ schedule, layers: [3] })).to.throw(TypeError, 'layers[0] must be a layer name or a PrunableDense layer; received 3.');
+    expect(bad({ schedule, layers: ['hidden', tf.layers.dense({ units: 2, name: 'extra' })] })).to.throw(TypeError,
+      "PruningScheduleCallback: layers[1] must be a layer name or a PrunableDense layer; received a Dense layer 'extra'.");
+    expect(bad({ schedule, layers: [3] })).to.throw(TypeError, 'PruningScheduleCallback: layers[0] must be a layer name or a PrunableDense layer; received 3.');
+    expect(bad({ schedule, methods: null })).to.throw(TypeError, "PruningScheduleCallback: methods must be an object mapping layer names to 'weight' or 'unit'; received null.");
     expect(bad({ schedule, verbose: 1 })).to.throw(TypeError, 'PruningScheduleCallback: verbose must be true or false; received 1.');
     expect(bad({ schedule, initialStep: -3 })).to.throw(RangeError, 'PruningScheduleCallback: initialStep must be a non-negative integer; received -3');
     expect(bad({ schedule, initialStep: '5' })).to.throw(TypeError, 'PruningScheduleCallback: initialStep must be a non-negative integer; received string "5"');

@@ -1,7 +1,7 @@
 // Models, artifacts and comparisons shared by the save, load and transform tests.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { PrunableDense, prunableDense } from '../../src';
+import { findPrunableLayers, PrunableDense, prunableDense } from '../../src';
 import { randomMask, randomWeights } from '../support/random';
 
 /**
@@ -39,16 +39,39 @@ export function randomizeModel(model: tf.LayersModel, seed: number): void {
   });
 }
 
-/** The PrunableDense layers of `model`, nested ones included. */
+/** The PrunableDense layers of `model`, in nested models and wrappers too. */
 export function prunableLayers(model: tf.LayersModel): PrunableDense[] {
-  return model.layers.flatMap((layer) =>
-    layer instanceof tf.LayersModel ? prunableLayers(layer) : layer instanceof PrunableDense ? [layer] : []);
+  return findPrunableLayers(model);
 }
 
-/** Seeded inputs for `model` (one input of shape [null, n]). */
-export function inputsFor(model: tf.LayersModel, rows = 7, seed = 5): tf.Tensor2D {
-  const n = model.inputs[0].shape[1] as number;
-  return tf.tensor2d(randomWeights(rows * n, seed, 'normal'), [rows, n]);
+/**
+ * A Sequential model with a PrunableDense inside a TimeDistributed wrapper:
+ * input[3, 4] → td(step_dense[5], relu) → flatten → logits[2]. Weights and
+ * masks are seeded random; step_dense has units 1 and 3 pruned.
+ */
+export function wrappedPrunableModel(seed = 1): tf.LayersModel {
+  const model = tf.sequential({
+    name: 'wrapped_prunable',
+    layers: [
+      tf.layers.timeDistributed({ layer: prunableDense({ units: 5, activation: 'relu', name: 'step_dense' }), inputShape: [3, 4], name: 'td' }),
+      tf.layers.flatten({ name: 'flat' }),
+      prunableDense({ units: 2, name: 'logits' }),
+    ],
+  });
+  randomizeModel(model, seed);
+  const stepDense = (model.getLayer('td') as unknown as { layer: PrunableDense }).layer;
+  const mask = stepDense.getMask();
+  const values = mask.dataSync().slice();
+  for (let r = 0; r < 4; r++) [1, 3].forEach((c) => (values[r * 5 + c] = 0));
+  stepDense.setMask(values);
+  mask.dispose();
+  return model;
+}
+
+/** Seeded inputs for `model` (one input of shape [null, ...dims]). */
+export function inputsFor(model: tf.LayersModel, rows = 7, seed = 5): tf.Tensor {
+  const dims = model.inputs[0].shape.slice(1) as number[];
+  return tf.tensor(randomWeights(rows * tf.util.sizeFromShape(dims), seed, 'normal'), [rows, ...dims]);
 }
 
 /** What `model.save` hands a save handler. */

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { loadPrunableModel, PrunableDense, prunableDense } from '../../src';
 import { describeOnBackends } from '../support/backends';
 import { expectNoTensorLeak } from '../support/memory';
-import { artifactsOf, expectSameModel, nestedPrunableModel, withoutPrunableDense } from './fixtures';
+import { artifactsOf, expectSameModel, nestedPrunableModel, withoutPrunableDense, wrappedPrunableModel } from './fixtures';
 
 /** Artifacts with the weight data replaced. */
 function withWeightData(artifacts: tf.io.ModelArtifacts, data: ArrayBuffer): tf.io.ModelArtifacts {
@@ -86,6 +86,18 @@ describe('loadPrunableModel: errors', () => {
       /mask of PrunableDense 'inner_dense' in the model artifacts must hold only 0 and 1; found 0.5 at flat index 7/);
   });
 
+  it('checks the mask of a PrunableDense inside a wrapper, whose weights bear the wrapper\'s name', async () => {
+    const model = wrappedPrunableModel(7);
+    const wrapped = await artifactsOf(model);
+    const data = new Float32Array((wrapped.weightData as ArrayBuffer).slice(0));
+    data[floatOffset(wrapped, 'td/mask') + 2] = 2;
+    await expectLoadError(withWeightData(wrapped, data.buffer),
+      /mask of PrunableDense 'td' in the model artifacts must hold only 0 and 1; found 2 at flat index 2/);
+    const loaded = await loadPrunableModel(tf.io.fromMemory(wrapped));
+    expectSameModel(loaded, model);
+    [model, loaded].forEach((m) => m.dispose());
+  });
+
   it('says which import registers PrunableDense when it is not registered (TF.js says only "Unknown layer")', async () => {
     await withoutPrunableDense(async () => {
       await expectLoadError(artifacts,
@@ -102,7 +114,7 @@ describe('loadPrunableModel: errors', () => {
   it('rejects a bad handler argument', async () => {
     let error: Error | null = null;
     await loadPrunableModel(42 as unknown as string).catch((e: Error) => { error = e; });
-    expect((error as unknown as Error).message).to.match(/pathOrIOHandler must be a URL string or an IOHandler with a load method; received number/);
+    expect((error as unknown as Error).message).to.match(/pathOrIOHandler must be a URL string or an IOHandler with a load method; received 42\./);
   });
 
   it('loads a model without PrunableDense layers like tf.loadLayersModel', async () => {

@@ -85,6 +85,15 @@ describeOnBackends('selectLayerMask and setLayerMask', () => {
     disposeLayer(layer);
   });
 
+  it('pruneLayer and layerPruningReport reject what is not a PrunableDense, naming what was received', () => {
+    const dense = tf.layers.dense({ units: 3, name: 'plain' });
+    expect(() => pruneLayer(dense as unknown as PrunableDense, 'weight', 0.5)).to.throw(TypeError,
+      "pruneLayer: layer must be a PrunableDense (from prunableDense or makePrunable); received a Dense layer 'plain'.");
+    expect(() => layerPruningReport({ name: 'fake' } as unknown as PrunableDense)).to.throw(TypeError,
+      'layerPruningReport: layer must be a PrunableDense (from prunableDense or makePrunable); received an object.');
+    expect(() => layerPruningReport(undefined as unknown as PrunableDense)).to.throw(TypeError, 'received undefined.');
+  });
+
   it('pruneLayer leaks no tensor', async () => {
     const layer = builtLayer(7);
     await expectNoTensorLeak(() => {

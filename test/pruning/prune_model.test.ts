@@ -69,9 +69,41 @@ describeOnBackends('pruneModel', () => {
     model.dispose();
   });
 
+  it('prunes PrunableDense layers inside a TimeDistributed wrapper', () => {
+    const wrapped = prunableDense({ units: 6, name: 'step_dense' });
+    const model = tf.sequential({
+      layers: [tf.layers.timeDistributed({ layer: wrapped, inputShape: [3, 4], name: 'td' }), tf.layers.flatten(), prunableDense({ units: 2, name: 'out' })],
+    });
+    const x = tf.randomNormal([5, 3, 4]);
+    const report = pruneModel(model, { method: 'unit', sparsity: 0.5, layers: ['step_dense'] });
+    expect(report.map((r) => [r.layer, r.prunedUnits])).to.deep.equal([['step_dense', 3]]);
+    expect(pruneModel(model, { method: 'weight', sparsity: 0.5 }).map((r) => r.layer)).to.deep.equal(['step_dense', 'out']);
+    // The wrapper computes with the pruned mask: a pruned unit outputs its bias at every step.
+    const mask = wrapped.getMask();
+    const [kernel, bias] = wrapped.getWeights();
+    const expected = tf.add(tf.matMul(x.reshape([15, 4]), tf.mul(kernel, mask)), bias).reshape([5, 3, 6]);
+    const inner = tf.model({ inputs: model.inputs, outputs: model.getLayer('td').output as tf.SymbolicTensor });
+    expect(tf.abs(tf.sub(inner.predict(x) as tf.Tensor, expected)).max().dataSync()[0]).to.be.below(1e-5);
+    tf.dispose([x, mask, expected]);
+    model.dispose();
+  });
+
+  it('rejects what is not a model, and options that are not an object, naming what was received', () => {
+    const model = mlp();
+    expect(() => pruneModel(null as unknown as tf.LayersModel, { method: 'weight', sparsity: 0.5 })).to.throw(TypeError,
+      'pruneModel: model must be a tf.LayersModel (from tf.sequential, tf.model or tf.loadLayersModel); received null.');
+    expect(() => pruneModel(model, null as never)).to.throw(TypeError,
+      "pruneModel needs options {method: 'weight' | 'unit', sparsity: number in [0, 1], layers?}; received null.");
+    expect(() => pruneModel(model, { method: {} as never, sparsity: 0.5 })).to.throw("method must be one of 'weight', 'unit'; received an object.");
+    expect(() => pruneModel(model, { method: 'weight', sparsity: 0.5, layers: [3] as never })).to.throw(TypeError,
+      'layers[0] must be a layer name or a PrunableDense layer; received 3.');
+    expect(() => pruneModel(model, { method: 'weight', sparsity: 0.5, layers: [] })).to.throw('layers must select at least one layer; received an empty array.');
+    model.dispose();
+  });
+
   it('rejects bad options with clear errors and changes no layer', () => {
     const model = mlp();
-    expect(() => pruneModel(model, { method: 'magnitude' as 'weight', sparsity: 0.5 })).to.throw(/method must be one of 'weight', 'unit'; received 'magnitude'/);
+    expect(() => pruneModel(model, { method: 'magnitude' as 'weight', sparsity: 0.5 })).to.throw(/method must be one of 'weight', 'unit'; received string "magnitude"\./);
     expect(() => pruneModel(model, { method: 'weight', sparsity: 1.5 })).to.throw(RangeError, /sparsity.*\[0, 1\]/);
     expect(() => pruneModel(model, { method: 'weight', sparsity: '0.5' as unknown as number })).to.throw(TypeError, /sparsity/);
     expect(() => pruneModel(model, { method: 'weight', sparsity: 0.5, layers: ['nope'] })).to.throw(/no layer named 'nope'.*'h1', 'h2', 'out'/);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { layerPruningReport, PrunableDense, prunableDense, pruneModel, pruningSummary } from '../../src';
-import { nestedPrunableModel, prunableLayers } from '../io/fixtures';
+import { nestedPrunableModel, prunableLayers, wrappedPrunableModel } from '../io/fixtures';
 
 describe('pruningSummary', () => {
   let model: tf.LayersModel;
@@ -77,12 +77,26 @@ describe('pruningSummary', () => {
   it('rejects bad options with clear errors', () => {
     expect(() => pruningSummary({} as tf.LayersModel)).to.throw(TypeError, /pruningSummary: model must be a tf.LayersModel/);
     expect(() => pruningSummary(model, 'table' as never)).to.throw(TypeError, /options must be an object \{method\?, methods\?, print\?, printFn\?\}; received string/);
-    expect(() => pruningSummary(model, { method: 'magnitude' as never })).to.throw("method must be one of 'weight', 'unit'; received 'magnitude'");
-    expect(() => pruningSummary(model, { methods: { hidden: 'l1' as never } })).to.throw("methods['hidden'] must be one of 'weight', 'unit'; received 'l1'");
+    expect(() => pruningSummary(model, { method: 'magnitude' as never })).to.throw("pruningSummary: method must be one of 'weight', 'unit'; received string \"magnitude\".");
+    expect(() => pruningSummary(model, { methods: { hidden: 'l1' as never } })).to.throw("pruningSummary: methods['hidden'] must be one of 'weight', 'unit'; received string \"l1\".");
     expect(() => pruningSummary(model, { methods: { logits: 'unit' } })).to.throw(
       "pruningSummary: methods names 'logits', not a PrunableDense layer of the model; its PrunableDense layers are: 'inner_dense', 'hidden'.");
-    expect(() => pruningSummary(model, { print: 'yes' as never })).to.throw(TypeError, 'pruningSummary: print must be true or false; received string.');
-    expect(() => pruningSummary(model, { printFn: 'console' as never })).to.throw(TypeError, /printFn must be a function/);
+    expect(() => pruningSummary(model, { print: 'yes' as never })).to.throw(TypeError, 'pruningSummary: print must be true or false; received string "yes".');
+    expect(() => pruningSummary(model, { printFn: 'console' as never })).to.throw(TypeError,
+      'pruningSummary: printFn must be a function (line: string) => void; received string "console".');
+    expect(() => pruningSummary(model, { methods: null as never })).to.throw(TypeError,
+      "pruningSummary: methods must be an object mapping layer names to 'weight' or 'unit'; received null.");
+    expect(() => pruningSummary(model, { methods: [] as never })).to.throw(TypeError,
+      "pruningSummary: methods must be an object mapping layer names to 'weight' or 'unit'; received an array.");
+    expect(() => pruningSummary(model, { method: {} as never })).to.throw("pruningSummary: method must be one of 'weight', 'unit'; received an object.");
+  });
+
+  it('reports a PrunableDense inside a wrapper', () => {
+    const wrapped = wrappedPrunableModel(52);
+    const summary = pruningSummary(wrapped);
+    expect(summary.layers.map((r) => [r.layer, r.prunedUnits >= 2])).to.deep.equal([['step_dense', true], ['logits', false]]);
+    expect(summary.total.weights).to.equal(20 + 30);
+    wrapped.dispose();
   });
 
   it('follows a single layer exactly', () => {

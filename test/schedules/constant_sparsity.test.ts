@@ -52,6 +52,10 @@ describe('ConstantSparsity', () => {
     expect(bad({ targetSparsity: 0.5, endStep: 5.5 })).to.throw(RangeError, 'received 5.5');
     expect(bad({ targetSparsity: 0.5, endStep: '9' })).to.throw(TypeError, 'received string "9"');
     expect(bad({ targetSparsity: 0.5, frequency: 0 })).to.throw(RangeError, 'ConstantSparsity: frequency must be an integer >= 1; received 0');
+    expect(bad({ targetSparsity: 0.5, frequency: -1 })).to.throw(RangeError, 'ConstantSparsity: frequency must be an integer >= 1; received -1');
+    expect(bad({ targetSparsity: 0.5, frequency: '5' })).to.throw(TypeError, 'ConstantSparsity: frequency must be an integer >= 1; received string "5"');
+    expect(bad([] as unknown as Record<string, unknown>)).to.throw(TypeError,
+      'ConstantSparsity needs options {targetSparsity, beginStep?, endStep?, frequency?}; received an array.');
     expect(() => constantSparsity({ targetSparsity: 0.5 }).sparsityAt(NaN)).to.throw(RangeError,
       'ConstantSparsity.sparsityAt: step must be a non-negative integer; received NaN');
   });

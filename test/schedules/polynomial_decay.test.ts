@@ -81,7 +81,7 @@ describe('PolynomialDecay', () => {
     expect(bad({ power: Infinity })).to.throw(RangeError, 'received Infinity');
     expect(bad({ power: '3' })).to.throw(TypeError, 'PolynomialDecay: power must be a finite number > 0; received string "3"');
     expect(bad({ frequency: 0 })).to.throw(RangeError, 'PolynomialDecay: frequency must be an integer >= 1; received 0');
-    expect(bad({ frequency: 1.5 })).to.throw(RangeError, 'PolynomialDecay: frequency must be a non-negative integer; received 1.5');
+    expect(bad({ frequency: 1.5 })).to.throw(RangeError, 'PolynomialDecay: frequency must be an integer >= 1; received 1.5');
     const schedule = new PolynomialDecay(ok);
     expect(() => schedule.sparsityAt(-1)).to.throw(RangeError, 'PolynomialDecay.sparsityAt: step must be a non-negative integer; received -1');
     expect(() => schedule.shouldPrune(0.5)).to.throw(RangeError, 'PolynomialDecay.shouldPrune: step must be a non-negative integer; received 0.5');

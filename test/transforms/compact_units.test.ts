@@ -4,7 +4,9 @@ import { compactUnits, makePrunable, PrunableDense, prunableDense, pruneModel, s
 import { describeOnBackends } from '../support/backends';
 import { expectNoTensorLeak } from '../support/memory';
 import { randomWeights } from '../support/random';
-import { artifactsOf, inputsFor, prunableLayers, randomizeModel, weightValues, withoutPrunableDense } from '../io/fixtures';
+import {
+  artifactsOf, expectSameOutputs, inputsFor, prunableLayers, randomizeModel, weightValues, withoutPrunableDense, wrappedPrunableModel,
+} from '../io/fixtures';
 
 /** Every layer of `model`, nested models expanded. */
 function leafLayers(model: tf.LayersModel): tf.layers.Layer[] {
@@ -252,6 +254,18 @@ describeOnBackends('compactUnits', () => {
     expect(compact.layers[0]).to.be.instanceOf(tf.LayersModel);
     expectSamePredictions(compact, outer);
     outer.dispose();
+    compact.dispose();
+  });
+
+  it('turns a PrunableDense inside a TimeDistributed into a Dense with kernel ⊙ mask, keeping its units', async () => {
+    const model = wrappedPrunableModel(45);
+    const compact = compactUnits(model);
+    const wrapped = (compact.getLayer('td') as unknown as { layer: tf.layers.Layer }).layer;
+    expect(`${wrapped.name}:${wrapped.getClassName()}`).to.equal('step_dense:Dense');
+    expect(wrapped.getWeights()[0].shape).to.deep.equal([4, 5]);
+    expectSameOutputs(compact, model);
+    expect(JSON.stringify((await artifactsOf(compact)).modelTopology)).to.not.include('PrunableDense');
+    model.dispose();
     compact.dispose();
   });
 

@@ -111,16 +111,37 @@ describeOnBackends('makePrunable', () => {
   });
 });
 
+describe('makePrunable: wrappers', () => {
+  it('converts a Dense inside a TimeDistributed, which pruneModel then finds', () => {
+    const model = tf.sequential({
+      layers: [tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 5, name: 'step_dense' }), inputShape: [3, 4], name: 'td' })],
+    });
+    randomizeModel(model, 46);
+    const prunable = makePrunable(model);
+    const wrapped = (prunable.getLayer('td') as unknown as { layer: tf.layers.Layer }).layer;
+    expect(wrapped).to.be.instanceOf(PrunableDense);
+    expect(wrapped.name).to.equal('step_dense');
+    expect(weightValues(prunable).map(([name]) => name)).to.deep.equal(['td/kernel', 'td/bias', 'td/mask']);
+    expectSameOutputs(prunable, model);
+    expect(pruneModel(prunable, { method: 'unit', sparsity: 0.4 })).to.deep.include.members([
+      { layer: 'step_dense', kernelShape: [4, 5], weights: 20, nonzero: 12, sparsity: 0.4, prunedUnits: 2 },
+    ]);
+    model.dispose();
+    prunable.dispose();
+  });
+});
+
 describe('makePrunable: errors', () => {
   it('rejects what is not a model, bad options and a bad filter, creating nothing', async () => {
     const model = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
     await expectNoTensorLeak(() => {
       expect(() => makePrunable({} as tf.LayersModel)).to.throw(TypeError,
-        'makePrunable: model must be a tf.LayersModel (from tf.sequential, tf.model or tf.loadLayersModel); received a plain object.');
+        'makePrunable: model must be a tf.LayersModel (from tf.sequential, tf.model or tf.loadLayersModel); received an object.');
       expect(() => makePrunable(undefined as unknown as tf.LayersModel)).to.throw(TypeError, /received undefined\./);
       expect(() => makePrunable(model, null as never)).to.throw(TypeError, 'makePrunable: options must be an object {filter?}; received null.');
+      expect(() => makePrunable(model, [] as never)).to.throw(TypeError, 'makePrunable: options must be an object {filter?}; received an array.');
       expect(() => makePrunable(model, { filter: 'a' as never })).to.throw(TypeError,
-        'makePrunable: filter must be a function (layer) => boolean; received string.');
+        'makePrunable: filter must be a function (layer) => boolean; received string "a".');
       expect(() => makePrunable(model, { filter: () => { throw new Error('filter failed'); } })).to.throw('filter failed');
     });
     model.dispose();

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { makePrunable, PrunableDense, stripPruning } from '../../src';
+import { makePrunable, PrunableDense, prunableDense, stripPruning } from '../../src';
 import { describeOnBackends } from '../support/backends';
 import { expectNoTensorLeak } from '../support/memory';
 import {
   artifactsOf, expectSameModel, expectSameOutputs, nestedPrunableModel, prunableLayers, weightValues, withoutPrunableDense,
+  wrappedPrunableModel,
 } from '../io/fixtures';
 
 /** Every layer of `model`, nested models expanded. */
@@ -58,6 +59,22 @@ describeOnBackends('stripPruning', () => {
     [model, stripped, loaded].forEach((m) => m.dispose());
   });
 
+  it('strips a PrunableDense inside a TimeDistributed: the wrapper holds a Dense with kernel ⊙ mask, and loads without this library', async () => {
+    const model = wrappedPrunableModel(44);
+    const stripped = stripPruning(model);
+    const wrapped = (stripped.getLayer('td') as unknown as { layer: tf.layers.Layer }).layer;
+    expect(`${wrapped.name}:${wrapped.getClassName()}`).to.equal('step_dense:Dense');
+    const { kernel, mask } = prunableLayers(model)[0].weightVariables;
+    const [k, m] = [kernel.read().dataSync(), mask.read().dataSync()];
+    expect(Array.from(wrapped.getWeights()[0].dataSync())).to.deep.equal(Array.from(k, (v, i) => v * m[i] + 0));
+    expectSameOutputs(stripped, model);
+    const artifacts = await artifactsOf(stripped);
+    expect(JSON.stringify(artifacts.modelTopology)).to.not.include('PrunableDense');
+    const loaded = await withoutPrunableDense(() => tf.loadLayersModel(tf.io.fromMemory(artifacts)));
+    expectSameOutputs(loaded, model);
+    [model, stripped, loaded].forEach((x) => x.dispose());
+  });
+
   it('undoes makePrunable when no weight is pruned', () => {
     const dense = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [6], name: 'd1' }), tf.layers.dense({ units: 2, name: 'd2' })] });
     const back = stripPruning(makePrunable(dense));
@@ -70,6 +87,19 @@ describeOnBackends('stripPruning', () => {
 });
 
 describe('stripPruning: errors', () => {
+  it('refuses a Bidirectional around a PrunableDense, naming both, creating nothing', async () => {
+    const model = tf.sequential({
+      name: 'bi_model',
+      layers: [tf.layers.bidirectional({ layer: prunableDense({ units: 2, name: 'pd' }) as never, inputShape: [3, 4], name: 'bi' })],
+    });
+    await expectNoTensorLeak(() => {
+      expect(() => stripPruning(model)).to.throw("Cannot rebuild model 'bi_model': its Bidirectional 'bi' wraps the PrunableDense " +
+        "'forward_pd', and only wrappers of one layer (such as TimeDistributed) can be rewritten.");
+    });
+    model.dispose();
+  });
+
+
   it('rejects what is not a model', () => {
     expect(() => stripPruning(tf.layers.dense({ units: 2 }) as unknown as tf.LayersModel)).to.throw(TypeError,
       'stripPruning: model must be a tf.LayersModel (from tf.sequential, tf.model or tf.loadLayersModel); received a Dense.');
