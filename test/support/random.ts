@@ -1,16 +1,7 @@
-// Seeded generators, so that tests are reproducible.
+// Seeded generators, so that tests are reproducible (the PRNG is the experiments').
+import { mulberry32 } from '../../experiments/random';
 
-/** mulberry32: small seeded PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 export type WeightKind = 'uniform' | 'normal' | 'coarse';
 
