@@ -3,7 +3,7 @@ import type { UnresolvedLogs } from '@tensorflow/tfjs-layers/dist/logs';
 import { checkDimension, checkOptions, describeValue } from '../checks';
 import { PrunableDense } from '../layers/prunable_dense';
 import { checkLayerSelection, findPrunableLayers, LayerSelection } from '../model/prunable_layers';
-import { layerPruningReport, selectLayerMask, setLayerMask } from '../pruning/prune_layer';
+import { layerPruningReport, pruneLayers } from '../pruning/prune_layer';
 import { checkPruningMethod, checkPruningMethods, PruningMethod } from '../pruning/pruning_method';
 import { overallSparsity } from '../pruning/pruning_summary';
 import { PruningSchedule } from '../schedules/pruning_schedule';
@@ -173,9 +173,8 @@ export class PruningScheduleCallback extends tfl.Callback {
     const step = this.currentStep as number;
     if (step === this.lastUpdateStep || !this.schedule.shouldPrune(step)) return;
     const target = this.schedule.sparsityAt(step);
-    const methods = this.layers.map((l) => (Object.prototype.hasOwnProperty.call(this.methods, l.name) ? this.methods[l.name] : this.method));
-    const masks = this.layers.map((l, i) => selectLayerMask(l, methods[i], target));
-    const reports = this.layers.map((l, i) => setLayerMask(l, masks[i]));
+    const methodOf = (l: PrunableDense) => (Object.prototype.hasOwnProperty.call(this.methods, l.name) ? this.methods[l.name] : this.method);
+    const reports = pruneLayers(this.layers, methodOf, target);
     this.lastUpdateStep = step;
     if (this.verbose) {
       console.log(`${NAME}: step ${step}: target sparsity ${target.toFixed(4)}, ` +

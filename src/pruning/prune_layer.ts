@@ -42,6 +42,21 @@ export function pruneLayer(layer: PrunableDense, method: PruningMethod, sparsity
   return setLayerMask(layer, selectLayerMask(layer, method, sparsity));
 }
 
+/**
+ * Raises the masks of `layers` to `sparsity`, each by `methodOf(layer)`, as
+ * {@link pruneLayer} does; every mask is selected before any is set, so an
+ * error (a NaN kernel, say) changes no layer.
+ *
+ * ```js
+ * pruneLayers(findPrunableLayers(model), () => 'weight', 0.8);
+ * ```
+ */
+export function pruneLayers(layers: readonly PrunableDense[], methodOf: (layer: PrunableDense) => PruningMethod,
+  sparsity: number): LayerPruningReport[] {
+  const masks = layers.map((layer) => selectLayerMask(layer, methodOf(layer), sparsity));
+  return layers.map((layer, i) => setLayerMask(layer, masks[i]));
+}
+
 /** The mask {@link pruneLayer} would set, computed without changing the layer. */
 export function selectLayerMask(layer: PrunableDense, method: PruningMethod, sparsity: number): Float32Array {
   checkPruningMethod(method);

@@ -2,7 +2,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { checkFraction, checkOptions } from '../checks';
 import { checkLayersModel } from '../model/model_checks';
 import { findPrunableLayers, LayerSelection } from '../model/prunable_layers';
-import { setLayerMask, LayerPruningReport, selectLayerMask } from './prune_layer';
+import { LayerPruningReport, pruneLayers } from './prune_layer';
 import { checkPruningMethod, PruningMethod } from './pruning_method';
 
 /**
@@ -36,7 +36,5 @@ export function pruneModel(model: tfl.LayersModel, args: PruneModelArgs): LayerP
   checkOptions(args, "pruneModel needs options {method: 'weight' | 'unit', sparsity: number in [0, 1], layers?}");
   checkPruningMethod(args.method);
   checkFraction(args.sparsity, 'sparsity');
-  const layers = findPrunableLayers(model, args.layers);
-  const masks = layers.map((layer) => selectLayerMask(layer, args.method, args.sparsity));
-  return layers.map((layer, i) => setLayerMask(layer, masks[i]));
+  return pruneLayers(findPrunableLayers(model, args.layers), () => args.method, args.sparsity);
 }
