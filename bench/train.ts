@@ -89,24 +89,16 @@ function trainCases(backend: string): { cases: BenchCase[]; dispose: () => void 
 
   const cases: BenchCase[] = [];
   const lenetData = dataFor(LENET);
-  cases.push({
-    name: `${LENET.name}: PrunableDense / Dense`,
-    sizes: sizes(LENET),
-    candidate: trainingSide('PrunableDense, Adam', build(LENET, 'prunable'), lenetData),
-    baseline: trainingSide('tf.layers.dense, Adam', build(LENET, 'dense'), lenetData),
-    maxRatio: maxTrainRatio,
-    repetitions: workload(backend, LENET).repetitions,
-  });
   // The reference MLP has nine times LeNet-300-100's weights: too slow to time on cpu.
-  if (backend !== 'cpu') {
-    const mlpData = dataFor(REFERENCE_MLP);
+  for (const spec of backend === 'cpu' ? [LENET] : [LENET, REFERENCE_MLP]) {
+    const data = spec === LENET ? lenetData : dataFor(spec);
     cases.push({
-      name: `${REFERENCE_MLP.name}: PrunableDense / Dense`,
-      sizes: sizes(REFERENCE_MLP),
-      candidate: trainingSide('PrunableDense, Adam', build(REFERENCE_MLP, 'prunable'), mlpData),
-      baseline: trainingSide('tf.layers.dense, Adam', build(REFERENCE_MLP, 'dense'), mlpData),
+      name: `${spec.name}: PrunableDense / Dense`,
+      sizes: sizes(spec),
+      candidate: trainingSide('PrunableDense, Adam', build(spec, 'prunable'), data),
+      baseline: trainingSide('tf.layers.dense, Adam', build(spec, 'dense'), data),
       maxRatio: maxTrainRatio,
-      repetitions: workload(backend, REFERENCE_MLP).repetitions,
+      repetitions: workload(backend, spec).repetitions,
     });
   }
   // Masking overhead: a 90% weight mask, re-selected once per repetition
