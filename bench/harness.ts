@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { BenchBackend, useBackend } from './backend';
 
 /** One side of a case: something to run and time. */
 export interface Side {
@@ -205,4 +206,39 @@ export function writeResults(name: string, results: CaseResult[]): string {
 /** Whether every target of every result passed. */
 export function allPassed(results: CaseResult[]): boolean {
   return results.every((r) => r.targets.every((t) => t.pass));
+}
+
+/**
+ * Runs the cases `casesFor` builds on each backend in turn, printing a line
+ * per case, and checks that each backend's cases leaked no tensor.
+ */
+export async function runCasesOnBackends(
+  label: string,
+  backends: BenchBackend[],
+  casesFor: (backend: BenchBackend) => { cases: BenchCase[]; dispose: () => void },
+): Promise<CaseResult[]> {
+  const results: CaseResult[] = [];
+  for (const backend of backends) {
+    await useBackend(backend);
+    const before = tf.memory().numTensors;
+    const { cases, dispose } = casesFor(backend);
+    for (const c of cases) {
+      const result = await runCase(c);
+      console.log(`  ${result.case}: ${result.candidate.medianMs.toFixed(1)} ms vs ${result.baseline.medianMs.toFixed(1)} ms`);
+      results.push(result);
+    }
+    dispose();
+    if (tf.memory().numTensors !== before) throw new Error(`${label} benchmark leaked ${tf.memory().numTensors - before} tensors`);
+  }
+  return results;
+}
+
+/** Runs a benchmark as a script: `run`, then `report`; exit status 1 if a target failed or an error was thrown. */
+export function runAsScript<T>(run: () => Promise<T>, report: (results: T) => boolean): void {
+  run().then((results) => {
+    if (!report(results)) process.exitCode = 1;
+  }).catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
 }

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { compactUnits, makePrunable, pruneModel, stripPruning } from '../src';
 import { ExperimentModel, lenet300100, referenceMlp } from '../experiments/models';
 import { backendsFromArgs, useBackend } from './backend';
-import { allPassed, BenchCase, CaseResult, printTable, runCase, Side, writeResults } from './harness';
+import { allPassed, BenchCase, CaseResult, printTable, runAsScript, runCase, Side, writeResults } from './harness';
 
 const SPARSITIES = [0.5, 0.8, 0.9];
 const BATCHES = [1, 128];
@@ -102,11 +102,4 @@ export function reportInferBench(results: CaseResult[]): boolean {
   return allPassed(results);
 }
 
-if (require.main === module) {
-  runInferBench().then((results) => {
-    if (!reportInferBench(results)) process.exitCode = 1;
-  }).catch((error) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+if (require.main === module) runAsScript(() => runInferBench(), reportInferBench);

@@ -6,8 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { magnitudeMask, prunableDense, pruneLayer, unitMask, unitPruning, weightPruning } from '../src';
 import { randomMask } from '../test/support/random';
-import { backendsFromArgs, useBackend } from './backend';
-import { allPassed, BenchCase, CaseResult, printTable, runCase, writeResults } from './harness';
+import { backendsFromArgs } from './backend';
+import { allPassed, BenchCase, CaseResult, printTable, runAsScript, runCasesOnBackends, writeResults } from './harness';
 import { soUnitPruning, soWeightPruning } from './stackoverflow_pruning';
 
 const ROWS = 4096;
@@ -74,21 +74,10 @@ function maskCases(backend: string): { cases: BenchCase[]; dispose: () => void }
 
 /** Runs the mask cases on each backend and returns their results. */
 export async function runMaskBench(backends = backendsFromArgs()): Promise<CaseResult[]> {
-  const results: CaseResult[] = [];
-  for (const backend of backends) {
-    await useBackend(backend);
+  return runCasesOnBackends('mask', backends, (backend) => {
     checkSameAsStackOverflow();
-    const before = tf.memory().numTensors;
-    const { cases, dispose } = maskCases(backend);
-    for (const c of cases) {
-      const result = await runCase(c);
-      console.log(`  ${result.case}: ${result.candidate.medianMs.toFixed(1)} ms vs ${result.baseline.medianMs.toFixed(1)} ms`);
-      results.push(result);
-    }
-    dispose();
-    if (tf.memory().numTensors !== before) throw new Error(`mask benchmark leaked ${tf.memory().numTensors - before} tensors`);
-  }
-  return results;
+    return maskCases(backend);
+  });
 }
 
 /** Prints the mask table and writes bench/results/mask.json; false if a target failed. */
@@ -98,11 +87,4 @@ export function reportMaskBench(results: CaseResult[]): boolean {
   return allPassed(results);
 }
 
-if (require.main === module) {
-  runMaskBench().then((results) => {
-    if (!reportMaskBench(results)) process.exitCode = 1;
-  }).catch((error) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+if (require.main === module) runAsScript(() => runMaskBench(), reportMaskBench);

@@ -14,7 +14,7 @@ import { accuracy } from '../experiments/metrics';
 import { lenet300100 } from '../experiments/models';
 import { disposeModel, train } from '../experiments/training';
 import { backendsFromArgs, useBackend } from './backend';
-import { machine } from './harness';
+import { machine, runAsScript } from './harness';
 
 const SPARSITIES = [0.5, 0.8, 0.9, 0.95];
 const STORAGE: Array<QuantizationDtype | 'float32'> = ['float32', 'float16', 'uint8'];
@@ -141,11 +141,4 @@ export function reportSizeBench(rows: SizeRow[]): boolean {
   return checks.every((t) => t.pass);
 }
 
-if (require.main === module) {
-  runSizeBench().then((rows) => {
-    if (!reportSizeBench(rows)) process.exitCode = 1;
-  }).catch((error) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+if (require.main === module) runAsScript(() => runSizeBench(), reportSizeBench);

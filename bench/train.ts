@@ -5,8 +5,8 @@
 //   npm run bench:train [-- --backend wasm,cpu]
 import * as tf from '@tensorflow/tfjs';
 import { PrunableDense, prunableDense, pruneLayer } from '../src';
-import { backendsFromArgs, useBackend } from './backend';
-import { allPassed, BenchCase, CaseResult, printTable, runCase, Side, writeResults } from './harness';
+import { backendsFromArgs } from './backend';
+import { allPassed, BenchCase, CaseResult, printTable, runAsScript, runCasesOnBackends, Side, writeResults } from './harness';
 import { loadMnist, mnistTensors } from '../experiments/data/mnist';
 
 const BATCH_SIZE = 128;
@@ -132,20 +132,7 @@ function trainCases(backend: string): { cases: BenchCase[]; dispose: () => void 
 
 /** Runs the training cases on each backend and returns their results. */
 export async function runTrainBench(backends = backendsFromArgs()): Promise<CaseResult[]> {
-  const results: CaseResult[] = [];
-  for (const backend of backends) {
-    await useBackend(backend);
-    const before = tf.memory().numTensors;
-    const { cases, dispose } = trainCases(backend);
-    for (const c of cases) {
-      const result = await runCase(c);
-      console.log(`  ${result.case}: ${result.candidate.medianMs.toFixed(0)} ms vs ${result.baseline.medianMs.toFixed(0)} ms`);
-      results.push(result);
-    }
-    dispose();
-    if (tf.memory().numTensors !== before) throw new Error(`training benchmark leaked ${tf.memory().numTensors - before} tensors`);
-  }
-  return results;
+  return runCasesOnBackends('training', backends, trainCases);
 }
 
 /** Prints the training table and writes bench/results/train.json; false if a target failed. */
@@ -155,11 +142,4 @@ export function reportTrainBench(results: CaseResult[]): boolean {
   return allPassed(results);
 }
 
-if (require.main === module) {
-  runTrainBench().then((results) => {
-    if (!reportTrainBench(results)) process.exitCode = 1;
-  }).catch((error) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+if (require.main === module) runAsScript(() => runTrainBench(), reportTrainBench);
