@@ -22,10 +22,18 @@ const MODELS: Array<{ name: string; build: () => ExperimentModel }> = [
 /**
  * A side that predicts `x` with `model` as one batch (predict's default
  * batchSize, 32, would split a batch of 128 in four calls), reading the
- * result back so that the work is done.
+ * result back so that the work is done. The read is outside `tf.tidy`, which
+ * walks a returned typed array element by element.
  */
 function predicting(label: string, model: tf.LayersModel, x: tf.Tensor): Side {
-  return { label, run: () => tf.tidy(() => (model.predict(x, { batchSize: x.shape[0] }) as tf.Tensor).dataSync()) };
+  return {
+    label,
+    run: () => {
+      const y = model.predict(x, { batchSize: x.shape[0] }) as tf.Tensor;
+      y.dataSync();
+      y.dispose();
+    },
+  };
 }
 
 /** Timed repetitions per side: many for runs of a few milliseconds or less, few for the MLP's second-long batches on cpu. */

@@ -4,6 +4,7 @@ import type { ActivationIdentifier } from '@tensorflow/tfjs-layers/dist/keras_fo
 import { PrunableDense } from '../layers/prunable_dense';
 import { nonzeroPerColumn } from '../masks/column_counts';
 import { checkLayersModel } from '../model/model_checks';
+import { readFloat32 } from '../ops/float32_data';
 import { maskedKernel } from './masked_kernel';
 import { rebuildModel } from './rebuild_model';
 import { isDenseLayer, mixesUnits, modelGraph, UNITWISE_LAYER_NAMES, UnitReader, unitFlow } from './unit_flow';
@@ -131,12 +132,16 @@ function effectiveWeights(layer: Layer): { kernel: tf.Tensor2D; bias: tf.Tensor1
 
 /** Indices of the all-zero columns of a dense layer's effective kernel: its pruned units. */
 function prunedUnits(layer: Layer): number[] {
-  const { values, shape } = tf.tidy(() => {
+  let pruned: number[] = [];
+  // Set inside the tidy rather than returned: tf.tidy walks a returned array element by element.
+  tf.tidy(() => {
     const { kernel } = effectiveWeights(layer);
-    return { values: kernel.dataSync(), shape: kernel.shape };
+    const [rows, cols] = kernel.shape;
+    const named = { tensor: kernel, name: `kernel of layer '${layer.name}'` };
+    const counts = readFloat32([named], (values) => nonzeroPerColumn(values, rows, cols));
+    pruned = Array.from({ length: cols }, (_, j) => j).filter((j) => counts[j] === 0);
   });
-  const counts = nonzeroPerColumn(values, ...shape);
-  return Array.from({ length: shape[1] }, (_, j) => j).filter((j) => counts[j] === 0);
+  return pruned;
 }
 
 /**
@@ -145,15 +150,17 @@ function prunedUnits(layer: Layer): number[] {
  * unitwise layers between them as at inference.
  */
 function removedConstants(layer: Layer, reader: UnitReader, removed: number[]): Float32Array {
-  return tf.tidy(() => {
+  let constants: Float32Array = new Float32Array(0);
+  tf.tidy(() => {
     const shape = (layer.outputShape as tfl.Shape).map((d, i, all) => (i === all.length - 1 ? d! : 1));
     const { bias } = effectiveWeights(layer);
     const preactivation = bias == null ? tf.zeros(shape) : tf.reshape(bias, shape);
     const activation = tfl.layers.activation({ activation: layer.getConfig().activation as ActivationIdentifier });
     let value = activation.apply(preactivation) as tf.Tensor;
     for (const between of reader.path) value = between.apply(value) as tf.Tensor;
-    return tf.gather(tf.reshape(value, [-1]), removed).dataSync() as Float32Array;
+    constants = tf.gather(tf.reshape(value, [-1]), removed).dataSync() as Float32Array;
   });
+  return constants;
 }
 
 /** The weights of a dense layer after `change`, kernel ⊙ mask folded in. */
