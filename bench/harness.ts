@@ -203,25 +203,31 @@ export function writeResults(name: string, results: CaseResult[]): string {
   return file;
 }
 
+/** The cases of a backend, and a function that frees their models and tensors. */
+export interface BenchCases {
+  cases: BenchCase[];
+  dispose: () => void;
+}
+
 /** Whether every target of every result passed. */
 export function allPassed(results: CaseResult[]): boolean {
   return results.every((r) => r.targets.every((t) => t.pass));
 }
 
 /**
- * Runs the cases `casesFor` builds on each backend in turn, printing a line
+ * Runs the cases `casesFor` builds (and may train) on each backend in turn, printing a line
  * per case, and checks that each backend's cases leaked no tensor.
  */
 export async function runCasesOnBackends(
   label: string,
   backends: BenchBackend[],
-  casesFor: (backend: BenchBackend) => { cases: BenchCase[]; dispose: () => void },
+  casesFor: (backend: BenchBackend) => BenchCases | Promise<BenchCases>,
 ): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (const backend of backends) {
     await useBackend(backend);
     const before = tf.memory().numTensors;
-    const { cases, dispose } = casesFor(backend);
+    const { cases, dispose } = await casesFor(backend);
     for (const c of cases) {
       const result = await runCase(c);
       console.log(`  ${result.case}: ${result.candidate.medianMs.toFixed(1)} ms vs ${result.baseline.medianMs.toFixed(1)} ms`);

@@ -8,6 +8,7 @@ export { layerPruningReport, pruneLayer } from './pruning/prune_layer';
 export type { LayerPruningReport } from './pruning/prune_layer';
 export { pruneModel } from './pruning/prune_model';
 export type { PruneModelArgs } from './pruning/prune_model';
+export { maskOptimizerState } from './pruning/optimizer_state';
 export { PRUNING_METHODS } from './pruning/pruning_method';
 export type { PruningMethod } from './pruning/pruning_method';
 export { PruningSchedule, scheduleFromConfig } from './schedules/pruning_schedule';

@@ -5,6 +5,7 @@ import { PrunableDense } from '../layers/prunable_dense';
 import { checkLayerSelection, findPrunableLayers, LayerSelection } from '../model/prunable_layers';
 import { layerPruningReport, pruneLayers } from '../pruning/prune_layer';
 import { checkPruningMethod, checkPruningMethods, PruningMethod } from '../pruning/pruning_method';
+import { maskOptimizerState } from '../pruning/optimizer_state';
 import { overallSparsity } from '../pruning/pruning_summary';
 import { PruningSchedule } from '../schedules/pruning_schedule';
 
@@ -57,6 +58,10 @@ const NAME = 'PruningScheduleCallback';
  * `fit` calls, and starts from `initialStep` or the optimizer's iteration count,
  * so a model reloaded with its optimizer continues its schedule. One callback
  * follows one model. After the schedule's `endStep`, masks stay.
+ *
+ * After each mask update it zeroes the optimizer's state at the pruned
+ * weights ({@link maskOptimizerState}): they keep their values, and their
+ * state cannot decay into denormal floats that slow training on wasm.
  *
  * TF.js computes an epoch's validation metrics during its last batch, before
  * the update that batch may trigger.
@@ -135,13 +140,13 @@ export class PruningScheduleCallback extends tfl.Callback {
     } else if (this.followed !== this.model) {
       throw new Error(`${NAME}: this callback already follows another model; create one PruningScheduleCallback per model.`);
     }
-    this.updateMasks();
+    await this.updateMasks();
   }
 
   /** Counts the step the batch made and applies its update. */
   override async onBatchEnd(): Promise<void> {
     this.currentStep = (this.currentStep as number) + 1;
-    this.updateMasks();
+    await this.updateMasks();
   }
 
   /** Adds the model's overall `sparsity` and the schedule's `targetSparsity` to the epoch's logs. */
@@ -168,14 +173,19 @@ export class PruningScheduleCallback extends tfl.Callback {
     return layers;
   }
 
-  /** Applies the schedule at the current step, once per step; every mask is selected before any is set. */
-  private updateMasks(): void {
+  /**
+   * Applies the schedule at the current step, once per step; every mask is
+   * selected before any is set. Then zeroes the optimizer's state of the
+   * pruned weights ({@link maskOptimizerState}).
+   */
+  private async updateMasks(): Promise<void> {
     const step = this.currentStep as number;
     if (step === this.lastUpdateStep || !this.schedule.shouldPrune(step)) return;
     const target = this.schedule.sparsityAt(step);
     const methodOf = (l: PrunableDense) => (Object.prototype.hasOwnProperty.call(this.methods, l.name) ? this.methods[l.name] : this.method);
     const reports = pruneLayers(this.layers, methodOf, target);
     this.lastUpdateStep = step;
+    await maskOptimizerState(this.model, this.layers);
     if (this.verbose) {
       console.log(`${NAME}: step ${step}: target sparsity ${target.toFixed(4)}, ` +
         `sparsity ${overallSparsity(reports).toFixed(4)} over ${reports.length} layer(s)`);

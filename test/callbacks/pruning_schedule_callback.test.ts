@@ -123,6 +123,38 @@ describe('PruningScheduleCallback', () => {
     model.dispose();
   });
 
+  it("zeroes the optimizer's state at pruned weights, so they keep their values through training", async () => {
+    const model = mlp();
+    const layers = prunable(model);
+    const kernel = (layer: PrunableDense) => layer.weightVariables.kernel.read().dataSync() as Float32Array;
+    let previous = layers.map((l) => ({ mask: maskValues(l).slice(), kernel: kernel(l).slice() }));
+    let moved = 0;
+    const watcher = {
+      onBatchEnd: async () => {
+        layers.forEach((layer, i) => {
+          const now = kernel(layer);
+          previous[i].mask.forEach((m, j) => m === 0 && now[j] !== previous[i].kernel[j] && moved++);
+        });
+        previous = layers.map((l) => ({ mask: maskValues(l).slice(), kernel: kernel(l).slice() }));
+      },
+    };
+    const callback = new PruningScheduleCallback({ schedule: polynomial(20, 5) });
+    await model.fit(data.xs, data.ys, { ...FIT, epochs: 4, callbacks: combineCallbacks(callback, watcher) });
+    expect(moved, 'pruned kernel entries that moved').to.equal(0);
+    const state = await model.optimizer.getWeights();
+    for (const layer of layers) {
+      const mask = maskValues(layer);
+      const slots = state.filter((w) => w.name.startsWith(`${layer.weightVariables.kernel.name}/`));
+      expect(slots.map((w) => w.name.split('/').pop())).to.deep.equal(['m', 'v']);
+      for (const slot of slots) {
+        const values = slot.tensor.dataSync();
+        mask.forEach((m, j) => m === 0 && expect(values[j], `${slot.name}[${j}]`).to.equal(0));
+      }
+    }
+    tf.dispose(state.filter((w) => w.name === 'iter').map((w) => w.tensor));
+    model.dispose();
+  });
+
   it('prunes whole units with method unit, with per-layer overrides', async () => {
     const model = mlp();
     const callback = new PruningScheduleCallback({ schedule: polynomial(15, 5), method: 'unit', methods: { out: 'weight' } });

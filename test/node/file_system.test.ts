@@ -5,6 +5,7 @@ import { join } from 'path';
 import { fileSystem, loadPrunableModel, PrunableDense } from '../../src/node';
 import { describeOnBackends } from '../support/backends';
 import { expectNoTensorLeak } from '../support/memory';
+import { rejection } from '../support/rejection';
 import { artifactsOf, expectSameModel, nestedPrunableModel, withoutPrunableDense } from '../io/fixtures';
 import { makeReadOnly, snapshot, useTempDirs } from './temp_dirs';
 
@@ -39,15 +40,6 @@ function parsedFiles(dir: string): tf.io.ModelArtifacts {
     weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
     trainingConfig: json.trainingConfig,
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('fileSystem: the format of tfjs-node', () => {

@@ -1,0 +1,82 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { checkLayersModel } from '../model/model_checks';
+import { findPrunableLayers, LayerSelection } from '../model/prunable_layers';
+
+/** An entry of `optimizer.getWeights()`. */
+type OptimizerWeight = Awaited<ReturnType<tf.Optimizer['getWeights']>>[number];
+
+/**
+ * Multiplies the optimizer's per-weight state (Adam's moments, momentum,
+ * RMSProp's averages...) of each selected layer's kernel by the layer's
+ * mask, zeroing it at the pruned entries. Returns how many state variables
+ * it changed.
+ *
+ * A pruned weight gets a zero gradient, but its optimizer state lives on:
+ * momentum keeps moving the (masked, so unused) weight, and the state decays
+ * geometrically forever. Decayed to denormal floats, it makes every optimizer
+ * step several times slower on the wasm backend, which has no flush-to-zero
+ * (`npm run bench:train` measures it). Zeroed, the state stays exactly zero
+ * and the pruned weight keeps its value; a weight unpruned later restarts
+ * from a zero state, as a new weight does.
+ *
+ * {@link PruningScheduleCallback} calls this after each mask update. After
+ * {@link pruneModel} or {@link pruneLayer}, call it when training goes on
+ * with an optimizer that has already trained the model; a new optimizer
+ * has no state to clear.
+ *
+ * The state is reached through `optimizer.getWeights()`, as `model.save`
+ * reaches it, and matched to weights by position, as the optimizer matches
+ * it and as a reload restores it (the names it carries are those of the
+ * weights when it was created, stale after a reload): after the iteration
+ * count, one group per kind of state (Adam: `m`, then `v`), each in the order
+ * of `model.trainableWeights`. Every tf.train optimizer lays it out so, but
+ * `tf.train.adamax`, whose `getWeights` throws in TF.js 4.22. When the state
+ * does not fit that layout (each entry a variable of its weight's shape), or
+ * there is none (SGD, a model not compiled or not trained yet), nothing
+ * changes and the result is 0.
+ *
+ * ```js
+ * pruneModel(model, {method: 'weight', sparsity: 0.8});
+ * await maskOptimizerState(model);
+ * await model.fit(xs, ys, {epochs: 2});
+ * ```
+ */
+export async function maskOptimizerState(model: tfl.LayersModel, layers?: LayerSelection): Promise<number> {
+  checkLayersModel(model, 'maskOptimizerState');
+  const selected = findPrunableLayers(model, layers);
+  const optimizer = model.optimizer;
+  if (optimizer == null || selected.length === 0) return 0;
+  let state: OptimizerWeight[];
+  try {
+    state = await optimizer.getWeights();
+  } catch {
+    return 0;
+  }
+  try {
+    const slots = stateByWeight(model.trainableWeights, state.filter((s) => s.name !== 'iter').map((s) => s.tensor));
+    if (slots === undefined) return 0;
+    return tf.tidy(() => selected.reduce((count, layer) => {
+      const { kernel, mask } = layer.weightVariables;
+      const kernelSlots = slots.get(kernel) ?? [];
+      for (const slot of kernelSlots) slot.assign(tf.mul(slot, mask.read()));
+      return count + kernelSlots.length;
+    }, 0));
+  } finally {
+    // getWeights makes the iteration count a new tensor; the rest is the optimizer's own state.
+    tf.dispose(state.filter((s) => s.name === 'iter' && !(s.tensor instanceof tf.Variable)).map((s) => s.tensor));
+  }
+}
+
+/**
+ * The state variables of each weight: `state` split into groups of
+ * `weights.length`, entry `j` of each group belonging to `weights[j]`; or
+ * undefined unless every entry is a variable of its weight's shape.
+ */
+function stateByWeight(weights: tfl.LayerVariable[], state: tf.Tensor[]): Map<tfl.LayerVariable, tf.Variable[]> | undefined {
+  const n = weights.length;
+  const fits = n > 0 && state.length % n === 0 &&
+    state.every((t, i) => t instanceof tf.Variable && tf.util.arraysEqual(t.shape, weights[i % n].shape as number[]));
+  if (!fits) return undefined;
+  return new Map(weights.map((w, j) => [w, state.filter((_, i) => i % n === j) as tf.Variable[]]));
+}
