@@ -97,7 +97,6 @@ export class NodeFileSystem implements tf.io.IOHandler {
         throw new Error(`Saving the model to ${dir} failed: ${(error as Error).message.replace(/\.$/, '')}; nothing was written.`);
       }
     }
-    await createDirectory(dir);
     // Field for field, in tfjs-node's order.
     const modelJSON: tf.io.ModelJSON = {
       modelTopology: artifacts.modelTopology as object,
@@ -111,7 +110,15 @@ export class NodeFileSystem implements tf.io.IOHandler {
     if (artifacts.userDefinedMetadata != null) modelJSON.userDefinedMetadata = artifacts.userDefinedMetadata;
     const weights = artifacts.weightData == null ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
     try {
-      await withDirectoryLock(dir, () => replaceModelFiles(dir, JSON.stringify(modelJSON), new Uint8Array(weights), this.writeFile));
+      await withDirectoryLock(dir, async () => {
+        const created = await createDirectory(dir);
+        try {
+          await replaceModelFiles(dir, JSON.stringify(modelJSON), new Uint8Array(weights), this.writeFile);
+        } catch (error) {
+          if (created !== undefined) await removeEmptyDirectories(dir, created);
+          throw error;
+        }
+      });
     } catch (error) {
       const unchanged = error instanceof WriteError ? ' The previous model there, if any, is unchanged.' : '';
       throw new Error(`Saving the model to ${dir} failed: ${(error as Error).message}.${unchanged}`);
@@ -204,15 +211,24 @@ export function fileSystem(path: string, args?: FileSystemArgs): NodeFileSystem 
   return new NodeFileSystem(path, args);
 }
 
-async function createDirectory(dir: string): Promise<void> {
+/** Creates `dir` (absolute) unless it exists; returns the first directory it created, if any. */
+async function createDirectory(dir: string): Promise<string | undefined> {
   try {
     if (await exists(dir)) {
       if (!(await isDirectory(dir))) throw new Error('it exists and is not a directory');
-    } else {
-      await fs.mkdir(dir, { recursive: true });
+      return undefined;
     }
+    return await fs.mkdir(dir, { recursive: true });
   } catch (error) {
-    throw new Error(`Saving the model to ${dir} failed: cannot create the directory: ${(error as Error).message}.`);
+    throw new Error(`cannot create the directory: ${(error as Error).message}`);
+  }
+}
+
+/** Removes `dir` and its parents up to `created`, those a failed save created, as long as they are empty. */
+async function removeEmptyDirectories(dir: string, created: string): Promise<void> {
+  for (let current = dir; ; current = dirname(current)) {
+    // rmdir refuses a directory that is not empty: whatever else appeared there stays.
+    if (!(await fs.rmdir(current).then(() => true, () => false)) || current === created || current === dirname(current)) return;
   }
 }
 

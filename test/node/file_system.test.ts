@@ -249,6 +249,17 @@ describe('fileSystem: failed saves leave the previous model intact', () => {
     await expectPreviousModel(dir);
   });
 
+  it('removes the directories it created when a save into a new path fails', async () => {
+    const parent = tempDir();
+    const dir = join(parent, 'new', 'checkpoint');
+    const fullDisk = async () => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    };
+    const error = await rejection(models[0].save(fileSystem(dir, { writeFile: fullDisk })));
+    expect(error.message).to.match(/^Saving the model to .* failed: could not write .*weights\.bin\.tmp: ENOSPC/);
+    expect(fs.readdirSync(parent)).to.deep.equal([]);
+  });
+
   for (const failing of ['weights.bin.tmp', 'model.json.tmp']) {
     it(`throws a clear error and removes its temps when the disk fills up writing ${failing}`, async () => {
       const dir = tempDir();
