@@ -72,11 +72,30 @@ function trainingSide(label: string, model: tf.LayersModel, data: { x: tf.Tensor
 const PRUNED_AT_STEP = 200;
 const TIMED_FROM_STEP = 1200;
 
+/** The smallest normal float32, 2^-126: nonzero values below it in magnitude are denormal. */
+const MIN_NORMAL_FLOAT32 = 2 ** -126;
+
+/** The fraction of the entries of `model`'s optimizer state (iteration count aside) that are denormal floats. */
+async function denormalStateFraction(model: tf.LayersModel): Promise<number> {
+  let [denormal, total] = [0, 0];
+  for (const { name, tensor } of await model.optimizer.getWeights()) {
+    // The iteration count is a new tensor; the rest is the optimizer's own state.
+    if (name === 'iter') {
+      tensor.dispose();
+      continue;
+    }
+    for (const v of tensor.dataSync()) denormal += v !== 0 && Math.abs(v) < MIN_NORMAL_FLOAT32 ? 1 : 0;
+    total += tensor.size;
+  }
+  return denormal / total;
+}
+
 /**
  * Trains `model` on `data` (whole passes) to {@link PRUNED_AT_STEP}, prunes
  * it to 90% by weight, with or without {@link maskOptimizerState}, and trains
  * it on to {@link TIMED_FROM_STEP}: long enough for Adam's moments of the
- * pruned weights, left alone, to decay into denormal floats.
+ * pruned weights, left alone, to decay into denormal floats. Prints the
+ * fraction of the optimizer's state that is denormal then.
  */
 async function trainPruneTrain(model: tf.LayersModel, data: { x: tf.Tensor; y: tf.Tensor }, maskState: boolean): Promise<void> {
   const stepsPerPass = Math.ceil(data.x.shape[0] / BATCH_SIZE);
@@ -87,6 +106,9 @@ async function trainPruneTrain(model: tf.LayersModel, data: { x: tf.Tensor; y: t
   pruneModel(model, { method: 'weight', sparsity: SPARSITY });
   if (maskState) await maskOptimizerState(model);
   await fitSteps(TIMED_FROM_STEP - PRUNED_AT_STEP);
+  const fraction = await denormalStateFraction(model);
+  console.log(`  ${maskState ? 'with' : 'without'} maskOptimizerState: ${(100 * fraction).toFixed(1)}% of Adam's state ` +
+    `entries denormal at step ${TIMED_FROM_STEP}`);
 }
 
 /** The cases on the current backend, and a function that frees their models and data. */
