@@ -213,22 +213,32 @@ export function fileSystem(path: string, args?: FileSystemArgs): NodeFileSystem 
 
 /** Creates `dir` (absolute) unless it exists; returns the first directory it created, if any. */
 async function createDirectory(dir: string): Promise<string | undefined> {
+  let created: string | undefined;
   try {
     if (await exists(dir)) {
       if (!(await isDirectory(dir))) throw new Error('it exists and is not a directory');
       return undefined;
     }
-    return await fs.mkdir(dir, { recursive: true });
+    created = dir;
+    while (dirname(created) !== created && !(await exists(dirname(created)))) created = dirname(created);
+    await fs.mkdir(dir, { recursive: true });
+    return created;
   } catch (error) {
+    // mkdir may fail after creating some of the directories (ENOSPC, a name too long further down).
+    if (created !== undefined) await removeEmptyDirectories(dir, created);
     throw new Error(`cannot create the directory: ${(error as Error).message}`);
   }
 }
 
+/** Error codes of rmdir for a path that names no directory. */
+const ABSENT = new Set(['ENOENT', 'ENOTDIR', 'ENAMETOOLONG']);
+
 /** Removes `dir` and its parents up to `created`, those a failed save created, as long as they are empty. */
 async function removeEmptyDirectories(dir: string, created: string): Promise<void> {
   for (let current = dir; ; current = dirname(current)) {
-    // rmdir refuses a directory that is not empty: whatever else appeared there stays.
-    if (!(await fs.rmdir(current).then(() => true, () => false)) || current === created || current === dirname(current)) return;
+    // rmdir refuses a directory that is not empty: whatever else appeared there stays. One never created is skipped.
+    const removed = await fs.rmdir(current).then(() => true, (error) => ABSENT.has((error as NodeJS.ErrnoException).code ?? ''));
+    if (!removed || current === created || current === dirname(current)) return;
   }
 }
 

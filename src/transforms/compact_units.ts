@@ -150,7 +150,7 @@ function prunedUnits(layer: Layer): number[] {
  * unitwise layers between them as at inference.
  */
 function removedConstants(layer: Layer, reader: UnitReader, removed: number[]): Float32Array {
-  let constants: Float32Array = new Float32Array(0);
+  let constants!: Float32Array;
   tf.tidy(() => {
     const shape = (layer.outputShape as tfl.Shape).map((d, i, all) => (i === all.length - 1 ? d! : 1));
     const { bias } = effectiveWeights(layer);

@@ -258,6 +258,10 @@ describe('fileSystem: failed saves leave the previous model intact', () => {
     const error = await rejection(models[0].save(fileSystem(dir, { writeFile: fullDisk })));
     expect(error.message).to.match(/^Saving the model to .* failed: could not write .*weights\.bin\.tmp: ENOSPC/);
     expect(fs.readdirSync(parent)).to.deep.equal([]);
+    // mkdir creates 'new', then fails on a name longer than any file system allows.
+    const tooLong = join(parent, 'new', 'x'.repeat(300));
+    expect((await rejection(models[0].save(fileSystem(tooLong)))).message).to.match(/failed: cannot create the directory: ENAMETOOLONG/);
+    expect(fs.readdirSync(parent)).to.deep.equal([]);
   });
 
   for (const failing of ['weights.bin.tmp', 'model.json.tmp']) {
