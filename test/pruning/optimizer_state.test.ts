@@ -167,9 +167,9 @@ describeOnBackends('maskOptimizerState', () => {
     await trainSteps(reloaded, 3);
     const mask = maskValues(h1);
     kernelValues(h1).forEach((v, i) => mask[i] === 0 && expect(v, `pruned kernel[${i}]`).to.equal(pruned[i]));
-    for (const model_ of [model, reloaded]) {
-      model_.optimizer.dispose();
-      model_.dispose();
+    for (const m of [model, reloaded]) {
+      m.optimizer.dispose();
+      m.dispose();
     }
   });
 
