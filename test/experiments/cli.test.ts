@@ -1,16 +1,6 @@
 import { expect } from 'chai';
-import { PassThrough } from 'node:stream';
 import { main, parseCommandLine } from '../../experiments/cli';
-
-/** A writable stream that keeps what is written (not a TTY, as in a log file). */
-function sink(): { stream: NodeJS.WriteStream; text: () => string } {
-  const stream = new PassThrough();
-  let text = '';
-  stream.on('data', (chunk) => {
-    text += chunk;
-  });
-  return { stream: stream as unknown as NodeJS.WriteStream, text: () => text };
-}
+import { sink } from '../support/sink';
 
 describe('experiments CLI', () => {
   it('defaults to the full comparison on the automatic backend', () => {

@@ -1,22 +1,18 @@
 import { expect } from 'chai';
-import { PassThrough } from 'node:stream';
 import { createProgress } from '../../experiments/progress';
+import { sink } from '../support/sink';
 
 describe('experiments progress', () => {
   it('writes a plain line per epoch and the summary when the stream is not a terminal', () => {
-    const stream = new PassThrough();
-    let text = '';
-    stream.on('data', (chunk) => {
-      text += chunk;
-    });
-    const progress = createProgress(stream as unknown as NodeJS.WriteStream);
+    const out = sink();
+    const progress = createProgress(out.stream);
     const run = progress.startRun('gradual weight 90%', { epochs: 2, stepsPerEpoch: 3 });
     for (let step = 1; step <= 6; step++) {
       run.update({ epoch: Math.floor((step - 1) / 3), step, loss: 1 / step, accuracy: 0.5, sparsity: step / 10 });
     }
     run.finish('test accuracy 97.00%');
     progress.log('done');
-    const lines = text.trim().split('\n');
+    const lines = out.text().trim().split('\n');
     expect(lines).to.have.length(4);
     expect(lines[0]).to.match(/^gradual weight 90%: epoch 1\/2, loss 0\.3333, accuracy 50\.0%, sparsity 30\.0%, \d+ s$/);
     expect(lines[1]).to.match(/^gradual weight 90%: epoch 2\/2, loss 0\.1667, accuracy 50\.0%, sparsity 60\.0%/);

@@ -2,19 +2,10 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { main } from '../../experiments/cli';
 import { LENET_HIDDEN, REFERENCE_HIDDEN } from '../../experiments/models';
 import type { ComparisonResults, ResultRow } from '../../experiments/results';
-
-function sink(): { stream: NodeJS.WriteStream; text: () => string } {
-  const stream = new PassThrough();
-  let text = '';
-  stream.on('data', (chunk) => {
-    text += chunk;
-  });
-  return { stream: stream as unknown as NodeJS.WriteStream, text: () => text };
-}
+import { sink } from '../support/sink';
 
 /** Exact sparsity of the hidden layers [inputs, ...hidden] pruned at k: round(k · entries) or round(k · units) per layer. */
 function expectedSparsity(widths: number[], method: string, k: number): { sparsity: number; units: number } {
