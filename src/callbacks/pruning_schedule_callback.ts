@@ -5,7 +5,7 @@ import { PrunableDense } from '../layers/prunable_dense';
 import { checkLayerSelection, findPrunableLayers, LayerSelection } from '../model/prunable_layers';
 import { layerPruningReport, pruneLayers } from '../pruning/prune_layer';
 import { checkPruningMethod, checkPruningMethods, PruningMethod } from '../pruning/pruning_method';
-import { maskOptimizerState } from '../pruning/optimizer_state';
+import { maskLayersOptimizerState } from '../pruning/optimizer_state';
 import { overallSparsity } from '../pruning/pruning_summary';
 import { PruningSchedule } from '../schedules/pruning_schedule';
 
@@ -185,7 +185,7 @@ export class PruningScheduleCallback extends tfl.Callback {
     const methodOf = (l: PrunableDense) => (Object.prototype.hasOwnProperty.call(this.methods, l.name) ? this.methods[l.name] : this.method);
     const reports = pruneLayers(this.layers, methodOf, target);
     this.lastUpdateStep = step;
-    await maskOptimizerState(this.model, this.layers);
+    await maskLayersOptimizerState(this.model, this.layers);
     if (this.verbose) {
       console.log(`${NAME}: step ${step}: target sparsity ${target.toFixed(4)}, ` +
         `sparsity ${overallSparsity(reports).toFixed(4)} over ${reports.length} layer(s)`);

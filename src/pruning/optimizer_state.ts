@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { PrunableDense } from '../layers/prunable_dense';
 import { checkLayersModel } from '../model/model_checks';
 import { findPrunableLayers, LayerSelection } from '../model/prunable_layers';
 
@@ -44,7 +45,11 @@ import { findPrunableLayers, LayerSelection } from '../model/prunable_layers';
  */
 export async function maskOptimizerState(model: tfl.LayersModel, layers?: LayerSelection): Promise<number> {
   checkLayersModel(model, 'maskOptimizerState');
-  const selected = findPrunableLayers(model, layers);
+  return maskLayersOptimizerState(model, findPrunableLayers(model, layers));
+}
+
+/** {@link maskOptimizerState} for `selected`, PrunableDense layers of `model` already checked. */
+export async function maskLayersOptimizerState(model: tfl.LayersModel, selected: readonly PrunableDense[]): Promise<number> {
   const optimizer = model.optimizer;
   if (optimizer == null || selected.length === 0 || !hasGetWeights(optimizer)) return 0;
   const state = await optimizer.getWeights();
