@@ -23,6 +23,20 @@ async function trainSteps(model: tf.LayersModel, steps: number): Promise<void> {
   tf.dispose([x, y]);
 }
 
+/** The MLP compiled with `optimizer` and trained `steps` steps: a model whose optimizer has state. */
+async function trainedMlp(optimizer: tf.Optimizer, steps: number): Promise<tf.Sequential> {
+  const model = mlp();
+  model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+  await trainSteps(model, steps);
+  return model;
+}
+
+/** Disposes `model` and its optimizer, which `model.dispose()` leaves alone when it was given as an object. */
+function disposeWithOptimizer(model: tf.LayersModel): void {
+  model.optimizer.dispose();
+  model.dispose();
+}
+
 /** The optimizer's state tensors of `layer`'s kernel, by name, as arrays; their number is the number of slots. */
 async function kernelState(model: tf.LayersModel, layer: PrunableDense): Promise<Map<string, Float32Array>> {
   const weights = await model.optimizer.getWeights();
@@ -53,9 +67,7 @@ const OPTIMIZERS: Array<{ name: string; make: () => tf.Optimizer; slots: number 
 describeOnBackends('maskOptimizerState', () => {
   for (const { name, make, slots } of OPTIMIZERS) {
     it(`zeroes ${name}'s state at pruned weights, keeps the rest, and pruned weights then stay still`, async () => {
-      const model = mlp();
-      model.compile({ optimizer: make(), loss: 'categoricalCrossentropy' });
-      await trainSteps(model, 3);
+      const model = await trainedMlp(make(), 3);
       pruneModel(model, { method: 'weight', sparsity: 0.6 });
       const h1 = model.getLayer('h1') as PrunableDense;
       const before = await kernelState(model, h1);
@@ -76,36 +88,29 @@ describeOnBackends('maskOptimizerState', () => {
       for (const values of (await kernelState(model, h1)).values()) {
         values.forEach((v, i) => mask[i] === 0 && expect(v).to.equal(0));
       }
-      model.optimizer.dispose();
-      model.dispose();
+      disposeWithOptimizer(model);
     });
   }
 
   it('is needed: without it, Adam momentum keeps moving pruned weights', async () => {
-    const model = mlp();
-    model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
-    await trainSteps(model, 3);
+    const model = await trainedMlp(tf.train.adam(0.01), 3);
     pruneModel(model, { method: 'weight', sparsity: 0.6 });
     const h1 = model.getLayer('h1') as PrunableDense;
     const [mask, pruned] = [maskValues(h1), kernelValues(h1)];
     await trainSteps(model, 3);
     const trained = kernelValues(h1);
     expect(trained.some((v, i) => mask[i] === 0 && v !== pruned[i])).to.equal(true);
-    model.optimizer.dispose();
-    model.dispose();
+    disposeWithOptimizer(model);
   });
 
   it('masks only the selected layers', async () => {
-    const model = mlp();
-    model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
-    await trainSteps(model, 2);
+    const model = await trainedMlp(tf.train.adam(0.01), 2);
     pruneModel(model, { method: 'weight', sparsity: 0.6 });
     const out = model.getLayer('out') as PrunableDense;
     const before = await kernelState(model, out);
     expect(await maskOptimizerState(model, ['h1'])).to.equal(2);
     expect(await kernelState(model, out)).to.deep.equal(before);
-    model.optimizer.dispose();
-    model.dispose();
+    disposeWithOptimizer(model);
   });
 
   it('changes nothing without an optimizer state to reach: not compiled, not trained yet, or adamax', async () => {
@@ -118,8 +123,7 @@ describeOnBackends('maskOptimizerState', () => {
     model.compile({ optimizer: tf.train.adamax(0.01), loss: 'categoricalCrossentropy' });
     await trainSteps(model, 2);
     expect(await maskOptimizerState(model)).to.equal(0);
-    model.optimizer.dispose();
-    model.dispose();
+    disposeWithOptimizer(model);
   });
 
   it('matches state by position: a layer frozen after compile keeps its place', async () => {
@@ -143,14 +147,11 @@ describeOnBackends('maskOptimizerState', () => {
       values.forEach((v, i) => expect(v, `${slot}[${i}]`).to.equal(mask[i] === 0 ? 0 : beforeB.get(slot)![i]));
     }
     tf.dispose([x, y]);
-    model.optimizer.dispose();
-    model.dispose();
+    disposeWithOptimizer(model);
   });
 
   it('masks the state of a model reloaded with its optimizer, whose state names are those of the saved model', async () => {
-    const model = mlp();
-    model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
-    await trainSteps(model, 3);
+    const model = await trainedMlp(tf.train.adam(0.01), 3);
     let saved: tf.io.ModelArtifacts | undefined;
     await model.save(tf.io.withSaveHandler(async (artifacts) => {
       saved = artifacts;
@@ -167,10 +168,7 @@ describeOnBackends('maskOptimizerState', () => {
     await trainSteps(reloaded, 3);
     const mask = maskValues(h1);
     kernelValues(h1).forEach((v, i) => mask[i] === 0 && expect(v, `pruned kernel[${i}]`).to.equal(pruned[i]));
-    for (const m of [model, reloaded]) {
-      m.optimizer.dispose();
-      m.dispose();
-    }
+    [model, reloaded].forEach(disposeWithOptimizer);
   });
 
   it('masks every place of a layer shared by two nested models', async () => {
@@ -195,8 +193,7 @@ describeOnBackends('maskOptimizerState', () => {
     expect(kernelSlots).to.have.length(4);
     for (const slot of kernelSlots) slot.tensor.dataSync().forEach((v, i) => mask[i] === 0 && expect(v).to.equal(0));
     tf.dispose(state.filter((w) => w.name === 'iter').map((w) => w.tensor));
-    model.optimizer.dispose();
-    model.dispose();
+    disposeWithOptimizer(model);
   });
 
   it('leaves alone optimizer state that is not one entry per trained weight', async () => {
@@ -211,24 +208,18 @@ describeOnBackends('maskOptimizerState', () => {
         super.dispose();
       }
     }
-    const model = mlp();
-    model.compile({ optimizer: new ScaledSgd(0.1), loss: 'categoricalCrossentropy' });
-    await trainSteps(model, 2);
+    const model = await trainedMlp(new ScaledSgd(0.1), 2);
     pruneModel(model, { method: 'weight', sparsity: 0.6 });
     expect(await maskOptimizerState(model)).to.equal(0);
     expect((model.optimizer as ScaledSgd).scale.dataSync()[0]).to.equal(1);
-    model.optimizer.dispose();
-    model.dispose();
+    disposeWithOptimizer(model);
   });
 
   it('leaves no tensor behind', async () => {
-    const model = mlp();
-    model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
-    await trainSteps(model, 2);
+    const model = await trainedMlp(tf.train.adam(0.01), 2);
     pruneModel(model, { method: 'unit', sparsity: 0.5, layers: ['h1'] });
     await expectNoTensorLeak(() => maskOptimizerState(model));
-    model.optimizer.dispose();
-    model.dispose();
+    disposeWithOptimizer(model);
   });
 
   it('rejects what is not a model, and layers it does not have', async () => {
