@@ -71,7 +71,6 @@ export async function runReferenceOneShot(context: ExperimentContext, seed: numb
 
 function resetMasks(model: tf.LayersModel, layers: string[]): void {
   for (const layer of findPrunableLayers(model, layers)) {
-    const [rows, cols] = layer.weightVariables.mask.shape as [number, number];
-    layer.setMask(new Float32Array(rows * cols).fill(1));
+    for (const { name, mask } of layer.maskedWeights) layer.setMask(new Float32Array(mask.read().size).fill(1), name);
   }
 }

@@ -1,11 +1,21 @@
 // Browser-safe entry: nothing here or below imports a Node built-in.
+export { PrunableLayer } from './layers/prunable_layer';
+export type { MaskedWeight, MaskInput } from './layers/prunable_layer';
+export { isPrunableLayer } from './layers/registry';
 export { PrunableDense, prunableDense } from './layers/prunable_dense';
-export type { MaskInput, PrunableDenseLayerArgs } from './layers/prunable_dense';
+export type { PrunableDenseLayerArgs } from './layers/prunable_dense';
+export {
+  PrunableConv1D, prunableConv1d, PrunableConv2D, prunableConv2d, PrunableConv2DTranspose, prunableConv2dTranspose,
+  PrunableDepthwiseConv2D, prunableDepthwiseConv2d, PrunableSeparableConv2D, prunableSeparableConv2d,
+} from './layers/prunable_conv';
+export type {
+  PrunableConv2DTransposeLayerArgs, PrunableConvLayerArgs, PrunableDepthwiseConv2DLayerArgs, PrunableSeparableConv2DLayerArgs,
+} from './layers/prunable_conv';
 export * from './masks';
 export { findPrunableLayers } from './model/prunable_layers';
 export type { LayerSelection } from './model/prunable_layers';
 export { layerPruningReport, pruneLayer } from './pruning/prune_layer';
-export type { LayerPruningReport } from './pruning/prune_layer';
+export type { LayerPruningReport, MaskReport } from './pruning/prune_layer';
 export { pruneModel } from './pruning/prune_model';
 export type { PruneModelArgs } from './pruning/prune_model';
 export { maskOptimizerState } from './pruning/optimizer_state';

@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import {
-  combineCallbacks, findPrunableLayers, layerPruningReport, PolynomialDecay, PrunableDense, prunableDense, PruningScheduleCallback,
+  combineCallbacks, findPrunableLayers, layerPruningReport, PolynomialDecay, PrunableLayer, prunableDense, PruningScheduleCallback,
 } from '../../src';
 
 /** What the page reports on `window.result` when training is done. */
@@ -27,7 +27,7 @@ export interface BrowserExampleResult {
   /** Accuracy on held-out points. */
   accuracy: number;
   /** Each layer's mask: kernel shape [inputs, units] and sparsity. */
-  layers: Array<{ name: string; kernelShape: [number, number]; sparsity: number }>;
+  layers: Array<{ name: string; kernelShape: number[]; sparsity: number }>;
 }
 
 declare global {
@@ -89,9 +89,9 @@ function readOptions(): { steps: number; backends: string[] } {
 }
 
 /** Adds a canvas per layer, one pixel per kernel entry (row: input, column: unit). */
-function addHeatMaps(layers: PrunableDense[]): HTMLCanvasElement[] {
+function addHeatMaps(layers: PrunableLayer[]): HTMLCanvasElement[] {
   return layers.map((layer) => {
-    const [inputs, units] = layer.weightVariables.kernel.shape as number[];
+    const [inputs, units] = layer.maskedWeights[0].weight.shape as number[];
     const figure = document.createElement('figure');
     const canvas = document.createElement('canvas');
     canvas.width = units;
@@ -107,9 +107,9 @@ function addHeatMaps(layers: PrunableDense[]): HTMLCanvasElement[] {
 }
 
 /** Paints a layer's mask: PRUNED where it is 0, else a colour from the smallest to the largest kept |weight|. */
-function drawHeatMap(canvas: HTMLCanvasElement, layer: PrunableDense): void {
-  const { kernel, mask } = layer.weightVariables;
-  const weights = kernel.read().dataSync();
+function drawHeatMap(canvas: HTMLCanvasElement, layer: PrunableLayer): void {
+  const [{ weight, mask }] = layer.maskedWeights;
+  const weights = weight.read().dataSync();
   const kept = mask.read().dataSync();
   let smallest = Infinity;
   let largest = 0;
@@ -171,7 +171,7 @@ async function main(): Promise<BrowserExampleResult> {
     element('sparsity').textContent = percent(sparsity);
     element('accuracy').textContent = percent(accuracy);
     layers.forEach((layer, i) => drawHeatMap(canvases[i], layer));
-    const layerRows = reports.map((r) => ({ name: r.layer, kernelShape: r.kernelShape, sparsity: r.sparsity }));
+    const layerRows = reports.map((r) => ({ name: r.layer, kernelShape: r.masks[0].shape, sparsity: r.sparsity }));
     return { backend, steps: step, targetSparsity, sparsity, accuracy, layers: layerRows };
   };
 

@@ -1,7 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { UnresolvedLogs } from '@tensorflow/tfjs-layers/dist/logs';
 import { checkDimension, checkOptions, describeValue } from '../checks';
-import { PrunableDense } from '../layers/prunable_dense';
+import type { PrunableLayer } from '../layers/prunable_layer';
 import { checkLayerSelection, findPrunableLayers, LayerSelection } from '../model/prunable_layers';
 import { layerPruningReport, pruneLayers } from '../pruning/prune_layer';
 import { checkPruningMethod, checkPruningMethods, PruningMethod } from '../pruning/pruning_method';
@@ -21,13 +21,13 @@ export interface PruningScheduleCallbackArgs {
   schedule: PruningSchedule;
   /**
    * How the layers prune: `'weight'` (smallest |w| entries) or `'unit'`
-   * (smallest-norm columns; on an output layer that removes outputs, so leave
+   * (smallest-norm units: columns, filters; on an output layer that removes outputs, so leave
    * it out with `layers` or give it `'weight'` in `methods`). Default: `'weight'`.
    */
   method?: PruningMethod;
   /** Per-layer methods by layer name, overriding `method` for those layers. Default: none. */
   methods?: Readonly<Record<string, PruningMethod>>;
-  /** The PrunableDense layers to prune, by name or object. Default: every PrunableDense of the model, in nested models and wrappers too. */
+  /** The prunable layers to prune, by name or object. Default: every prunable layer of the model, in nested models and wrappers too. */
   layers?: LayerSelection;
   /** Print a line (`console.log`) at each mask update. Default: false. */
   verbose?: boolean;
@@ -46,7 +46,7 @@ const NAME = 'PruningScheduleCallback';
 
 /**
  * Gradual pruning during `model.fit` / `fitDataset`, as tfmot's
- * `UpdatePruningStep`: the masks of the selected PrunableDense layers are
+ * `UpdatePruningStep`: the masks of the selected prunable layers are
  * raised to `schedule.sparsityAt(step)` whenever `schedule.shouldPrune(step)`,
  * through {@link pruneLayer}'s selection, so masks only grow.
  *
@@ -67,7 +67,7 @@ const NAME = 'PruningScheduleCallback';
  * the update that batch may trigger.
  *
  * At each epoch end it adds `sparsity`, the model's overall sparsity (the
- * fraction of pruned kernel entries over all its PrunableDense layers,
+ * fraction of pruned masked entries over all its prunable layers,
  * selected or not, as in {@link pruningSummary}'s total), and
  * `targetSparsity` (`schedule.sparsityAt(step)`, which the selected layers
  * follow) to the epoch logs, so they appear in `history.history`.
@@ -92,9 +92,9 @@ export class PruningScheduleCallback extends tfl.Callback {
   /** The model this callback follows, set when its first training begins. */
   private followed: tfl.LayersModel | null = null;
   /** The selected layers. */
-  private layers: PrunableDense[] = [];
-  /** Every PrunableDense of the followed model, for its overall sparsity. */
-  private modelLayers: PrunableDense[] = [];
+  private layers: PrunableLayer[] = [];
+  /** Every prunable layer of the followed model, for its overall sparsity. */
+  private modelLayers: PrunableLayer[] = [];
   private currentStep: number | null = null;
   private lastUpdateStep = -1;
 
@@ -157,11 +157,11 @@ export class PruningScheduleCallback extends tfl.Callback {
   }
 
   /** The selected layers, with every option that names a layer checked against the model. */
-  private resolveLayers(model: tfl.LayersModel): PrunableDense[] {
+  private resolveLayers(model: tfl.LayersModel): PrunableLayer[] {
     const layers = prefixed(() => findPrunableLayers(model, this.selection));
     if (layers.length === 0) {
-      throw new Error(`${NAME}: the model has no PrunableDense layer to prune; ` +
-        'build it with prunableDense instead of tf.layers.dense.');
+      throw new Error(`${NAME}: the model has no prunable layer to prune; build it with prunable layers ` +
+        `(prunableDense instead of tf.layers.dense, prunableConv2d instead of tf.layers.conv2d...) or convert it with makePrunable.`);
     }
     const names = layers.map((l) => l.name);
     for (const name of Object.keys(this.methods)) {
@@ -182,7 +182,7 @@ export class PruningScheduleCallback extends tfl.Callback {
     const step = this.currentStep as number;
     if (step === this.lastUpdateStep || !this.schedule.shouldPrune(step)) return;
     const target = this.schedule.sparsityAt(step);
-    const methodOf = (l: PrunableDense) => (Object.prototype.hasOwnProperty.call(this.methods, l.name) ? this.methods[l.name] : this.method);
+    const methodOf = (l: PrunableLayer) => (Object.prototype.hasOwnProperty.call(this.methods, l.name) ? this.methods[l.name] : this.method);
     const reports = pruneLayers(this.layers, methodOf, target);
     this.lastUpdateStep = step;
     await maskLayersOptimizerState(this.model, this.layers);

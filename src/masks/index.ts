@@ -11,3 +11,4 @@
  */
 export { prunedCount, selectMagnitudeMask, selectUnitMask } from './mask_selection';
 export { magnitudeMask, unitMask, unitPruning, weightPruning } from './pruning_ops';
+export type { UnitLayout } from './unit_layout';

@@ -14,6 +14,7 @@ import {
   toFloat32Array,
 } from '../checks';
 import { magnitudeOfRank, ONE_BITS, scanMagnitudes } from './magnitude_histogram';
+import { accumulateUnitNorms, chooseUnits, layoutSize, UnitLayout, writeKeptUnits } from './unit_layout';
 
 /**
  * Number of entries to prune for sparsity `k` out of `n`: `Math.round(k * n)`
@@ -194,91 +195,79 @@ export function selectUnitMask(
 ): Float32Array {
   const weights = toFloat32Array(values, 'values');
   const mask = currentMask === undefined ? undefined : toFloat32Array(currentMask, 'currentMask');
-  return writeUnitMask(new Float32Array(weights.length), weights, rows, cols, k, mask);
+  checkDimension(rows, 'rows');
+  checkDimension(cols, 'cols');
+  checkLength(weights.length, rows * cols, 'values', 'rows * cols');
+  return writeUnitMask(new Float32Array(weights.length), weights, { outer: rows, units: cols, inner: 1 }, k, mask);
+}
+
+/** A weight whose entries group into units (see ./unit_layout), for {@link selectUnitMasks}. */
+export interface UnitWeight {
+  /** The weight's values, row-major, all finite. */
+  values: Float32Array;
+  layout: UnitLayout;
+  /** Its current 0/1 mask, whose zeros stay zero. */
+  currentMask?: Float32Array;
 }
 
 /**
- * {@link selectUnitMask} into `out` (`rows * cols` entries, all overwritten,
- * not aliasing the inputs), for callers that own the memory of the result,
- * such as a tensor's. Returns `out`.
+ * Unit selection over weights that share their units (each `layout.units`
+ * the same), as one layer's: a unit's norm is the L2 norm of its effective
+ * entries (`values ⊙ currentMask`) in all the weights, and a unit is already
+ * pruned when every weight's mask removes all its entries. Returns each
+ * weight's new mask, in order: {@link selectUnitMask}'s rules otherwise.
+ *
+ * ```ts
+ * // A unit spans a column of each weight.
+ * selectUnitMasks([{values: w1, layout: l1}, {values: w2, layout: l2}], 0.5);
+ * ```
+ */
+export function selectUnitMasks(weights: readonly UnitWeight[], k: number): Float32Array[] {
+  const keep = chooseKeptUnits(weights, k);
+  return weights.map((w) => {
+    const out = new Float32Array(layoutSize(w.layout));
+    writeKeptUnits(out, w.layout, keep, w.currentMask);
+    return out;
+  });
+}
+
+/**
+ * {@link selectUnitMask} for a weight of any `layout` (see ./unit_layout)
+ * into `out` (every entry overwritten, not aliasing the inputs), for callers
+ * that own the memory of the result, such as a tensor's. Returns `out`.
  */
 export function writeUnitMask(
   out: Float32Array,
   values: Float32Array,
-  rows: number,
-  cols: number,
+  layout: UnitLayout,
   k: number,
   currentMask?: Float32Array,
 ): Float32Array {
-  checkDimension(rows, 'rows');
-  checkDimension(cols, 'cols');
-  checkFraction(k);
-  checkLength(values.length, rows * cols, 'values', 'rows * cols');
-  const n = values.length;
-  const validate = () => {
-    checkFinite(values, 'weights');
-    checkCurrentMask(currentMask, n);
-  };
-  if (currentMask !== undefined && currentMask.length !== n) validate();
-
-  // One row-major pass (cache friendly): squared norms of the effective
-  // weights w * m, and whether each column still has a live weight. No branch
-  // on the mask: a random 0/1 mask would mispredict it half the time. The
-  // pass also validates: a NaN or infinite weight makes its column's sum NaN
-  // or infinite (squares of finite float32 values cannot overflow a Float64),
-  // and `|m * (1 - m)|` is positive for a mask entry other than 0 and 1.
-  const sumSquares = new Float64Array(cols);
-  const live = new Uint8Array(cols);
-  let checksum = 0;
-  for (let r = 0, i = 0; r < rows; r++) {
-    if (currentMask === undefined) {
-      for (let c = 0; c < cols; c++, i++) sumSquares[c] += values[i] * values[i];
-    } else {
-      for (let c = 0; c < cols; c++, i++) {
-        const m = currentMask[i];
-        const v = values[i] * m;
-        sumSquares[c] += v * v;
-        live[c] |= m;
-        checksum += Math.abs(m * (1 - m));
-      }
-    }
-  }
-  for (let c = 0; c < cols; c++) checksum += sumSquares[c] * 0;
-  // A non-zero checksum means bad input: the plain checks name the first culprit.
-  if (checksum !== 0) validate();
-
-  // Without a mask nothing is pruned yet; with one, a column is already
-  // pruned when all its mask entries are 0 (rows > 0, else nothing to prune).
-  const keys = new Float64Array(cols);
-  let alreadyPruned = 0;
-  for (let c = 0; c < cols; c++) {
-    if (currentMask !== undefined && rows > 0 && live[c] === 0) {
-      keys[c] = -1;
-      alreadyPruned++;
-    } else {
-      keys[c] = Math.sqrt(sumSquares[c]);
-    }
-  }
-
-  // Columns are few next to weights, so a comparison sort by (key, index) is
-  // cheap and gives the tie order directly.
-  const count = Math.max(Math.round(k * cols), alreadyPruned);
-  const order = Array.from({ length: cols }, (_, c) => c);
-  order.sort((a, b) => keys[a] - keys[b] || a - b);
-  const keepColumn = new Float32Array(cols).fill(1);
-  for (let i = 0; i < count; i++) keepColumn[order[i]] = 0;
-
-  if (currentMask === undefined) {
-    for (let r = 0; r < rows; r++) out.set(keepColumn, r * cols);
-  } else {
-    // mask = keepColumn AND currentMask on bit patterns: the mask entry
-    // without its sign (so -0 becomes 0), where the column is kept.
-    const keepBits = Uint32Array.from(keepColumn, (keep) => (keep === 0 ? 0 : 0x7fffffff));
-    const maskBits = new Uint32Array(currentMask.buffer, currentMask.byteOffset, n);
-    const outBits = new Uint32Array(out.buffer, out.byteOffset, n);
-    for (let r = 0, i = 0; r < rows; r++) {
-      for (let c = 0; c < cols; c++, i++) outBits[i] = maskBits[i] & keepBits[c];
-    }
-  }
+  writeKeptUnits(out, layout, chooseKeptUnits([{ values, layout, currentMask }], k), currentMask);
   return out;
+}
+
+/** The units to keep (1) or prune (0) of weights that share them; validates the inputs. */
+function chooseKeptUnits(weights: readonly UnitWeight[], k: number): Float32Array {
+  checkFraction(k);
+  const units = weights[0].layout.units;
+  const sumSquares = new Float64Array(units);
+  const live = new Uint8Array(units);
+  let entries = 0;
+  for (const { values, layout, currentMask } of weights) {
+    if (layout.units !== units) throw new Error(`weights must share their units: ${units} and ${layout.units} units`);
+    const n = layoutSize(layout);
+    entries += n;
+    const validate = () => {
+      checkFinite(values, 'weights');
+      checkCurrentMask(currentMask, n);
+    };
+    checkLength(values.length, n, 'values', 'one per weight');
+    if (currentMask !== undefined && currentMask.length !== n) validate();
+    // A non-zero checksum means bad input: the plain checks name the first culprit.
+    if (accumulateUnitNorms(values, layout, currentMask, sumSquares, live) !== 0) validate();
+  }
+  // With no entries at all, no unit counts as already pruned.
+  if (entries === 0) live.fill(1);
+  return chooseUnits(sumSquares.map(Math.sqrt), live, Math.round(k * units));
 }

@@ -20,17 +20,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkFraction, checkShape } from '../checks';
 import { computeFloat32, NamedTensor } from '../ops/float32_data';
 import { writeMagnitudeMask, writeUnitMask } from './mask_selection';
+import { unitLayout, UnitLayout } from './unit_layout';
 
-/** Checks that a kernel is rank 2 and returns its [rows, cols]. */
-function kernelShape(w: tf.Tensor): [number, number] {
-  if (w.rank !== 2) {
+/** The layout of a kernel whose last axis indexes its units; throws below rank 2. */
+function kernelLayout(w: tf.Tensor): UnitLayout {
+  if (w.rank < 2) {
     throw new Error(
-      `w must be a rank-2 kernel [inputs, units] for unit pruning; received rank ${w.rank} ` +
+      `w must be a kernel of rank 2 or more, its units on the last axis, for unit pruning; received rank ${w.rank} ` +
         `(shape [${w.shape.join(', ')}])`,
     );
   }
-  const shape = w.shape as number[];
-  return [shape[0], shape[1]];
+  return unitLayout(w.shape, [-1]);
 }
 
 /** Multiplies `values` into the 0/1 `mask` in place; `+ 0` makes pruned entries 0 rather than -0. */
@@ -70,16 +70,17 @@ export function magnitudeMask(w: tf.Tensor, k: number, currentMask?: tf.Tensor):
 }
 
 /**
- * Unit-pruning mask for a rank-2 kernel `w` of shape `[inputs, units]`: the
- * `max(round(k * units), alreadyPrunedUnits)` columns of smallest L2 norm (of
- * `w * currentMask`) are all 0; the result is ANDed with `currentMask`.
+ * Unit-pruning mask for a kernel `w` whose last axis indexes its units (a
+ * Dense kernel `[inputs, units]`, a Conv2D kernel `[kh, kw, in, filters]`):
+ * the `max(round(k * units), alreadyPrunedUnits)` units of smallest L2 norm
+ * (of `w * currentMask`) are all 0; the result is ANDed with `currentMask`.
  * See {@link selectUnitMask}.
  *
- * @param w Rank-2 kernel, units as columns.
+ * @param w Kernel of rank 2 or more, units on the last axis.
  * @param k Target fraction of units to prune, in [0, 1].
  * @param currentMask Optional 0/1 mask of `w`'s shape; its zeros stay zero.
  * @returns A new float32 tensor of `w`'s shape; the caller owns (and disposes) it.
- * @throws Error if `w` is not rank 2.
+ * @throws Error if `w` is of rank below 2.
  *
  * @example
  * ```ts
@@ -88,11 +89,11 @@ export function magnitudeMask(w: tf.Tensor, k: number, currentMask?: tf.Tensor):
  * ```
  */
 export function unitMask(w: tf.Tensor, k: number, currentMask?: tf.Tensor): tf.Tensor {
-  const [rows, cols] = kernelShape(w);
+  const layout = kernelLayout(w);
   checkFraction(k);
   if (currentMask !== undefined) checkShape(currentMask.shape, w.shape, 'currentMask');
   return computeFloat32(w.shape, selectionInputs(w, currentMask), (out, values, previous) => {
-    writeUnitMask(out, values, rows, cols, k, previous);
+    writeUnitMask(out, values, layout, k, previous);
   });
 }
 
@@ -120,15 +121,15 @@ export function weightPruning(w: tf.Tensor, k: number): tf.Tensor {
 }
 
 /**
- * Unit pruning: rank-2 `w` (`[inputs, units]`) with the `round(k * units)`
- * columns of smallest L2 norm set to 0 (ties: lower column first). TF.js
+ * Unit pruning: `w` (units on its last axis, as in {@link unitMask}) with the
+ * `round(k * units)` units of smallest L2 norm set to 0 (ties: lower unit first). TF.js
  * version of `unit_pruning` from the Stack Overflow answer "How to implement
  * neural network pruning?"; returns a new tensor instead of assigning to `w`.
  *
- * @param w Rank-2 kernel, units as columns.
+ * @param w Kernel of rank 2 or more, units on the last axis.
  * @param k Fraction of units to prune, in [0, 1].
  * @returns A new float32 tensor of `w`'s shape; `w` is unchanged.
- * @throws Error if `w` is not rank 2.
+ * @throws Error if `w` is of rank below 2.
  *
  * @example
  * ```ts
@@ -137,9 +138,9 @@ export function weightPruning(w: tf.Tensor, k: number): tf.Tensor {
  * ```
  */
 export function unitPruning(w: tf.Tensor, k: number): tf.Tensor {
-  const [rows, cols] = kernelShape(w);
+  const layout = kernelLayout(w);
   checkFraction(k);
   return computeFloat32(w.shape, selectionInputs(w, undefined), (out, values) => {
-    applyMask(writeUnitMask(out, values, rows, cols, k), values);
+    applyMask(writeUnitMask(out, values, layout, k), values);
   });
 }

@@ -1,6 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describeValue } from '../checks';
-import { PrunableDense } from '../layers/prunable_dense';
+import type { PrunableLayer } from '../layers/prunable_layer';
+import { isPrunableLayer, plainClassNames } from '../layers/registry';
 
 /**
  * Renders a received value for an error message as {@link describeValue}
@@ -18,10 +19,10 @@ export function checkLayersModel(model: unknown, caller: string): asserts model 
   }
 }
 
-/** Throws a clear error naming `caller` unless `layer` is a {@link PrunableDense}. */
-export function checkPrunableDense(layer: unknown, caller: string): asserts layer is PrunableDense {
-  if (!(layer instanceof PrunableDense)) {
-    throw new TypeError(`${caller}: layer must be a PrunableDense (from prunableDense or makePrunable); ` +
-      `received ${describeLayerOrValue(layer)}.`);
+/** Throws a clear error naming `caller` unless `layer` is a prunable layer (PrunableDense, PrunableConv2D...). */
+export function checkPrunableLayer(layer: unknown, caller: string): asserts layer is PrunableLayer {
+  if (!isPrunableLayer(layer)) {
+    throw new TypeError(`${caller}: layer must be a prunable layer (such as prunableDense or prunableConv2d, or from ` +
+      `makePrunable, which converts ${plainClassNames()}); received ${describeLayerOrValue(layer)}.`);
   }
 }

@@ -1,39 +1,41 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { PrunableDense } from '../layers/prunable_dense';
+import type { PrunableLayer } from '../layers/prunable_layer';
+import { isPrunableLayer } from '../layers/registry';
 import { checkLayersModel, describeLayerOrValue } from './model_checks';
 
 /**
- * Which PrunableDense layers of a model an operation applies to: names or layer objects.
+ * Which prunable layers of a model an operation applies to: names or layer objects.
  *
  * ```js
  * pruneModel(model, {method: 'unit', sparsity: 0.5, layers: ['hidden1', model.getLayer('hidden2')]});
  * ```
  */
-export type LayerSelection = ReadonlyArray<string | PrunableDense>;
+export type LayerSelection = ReadonlyArray<string | PrunableLayer>;
 
 /**
- * Every PrunableDense layer of `model`, nested models and wrappers (such as
- * `tf.layers.timeDistributed`) included, in model order and each once; or,
- * with `selection`, those layers, each checked to be a PrunableDense of the model.
+ * Every prunable layer of `model` (PrunableDense, PrunableConv2D...), nested
+ * models and wrappers (such as `tf.layers.timeDistributed`) included, in
+ * model order and each once; or, with `selection`, those layers, each
+ * checked to be a prunable layer of the model.
  *
  * ```js
  * findPrunableLayers(model).map((layer) => layer.sparsity()); // e.g. [0.9, 0.9, 0.5]
  * ```
  */
-export function findPrunableLayers(model: tfl.LayersModel, selection?: LayerSelection): PrunableDense[] {
+export function findPrunableLayers(model: tfl.LayersModel, selection?: LayerSelection): PrunableLayer[] {
   checkLayersModel(model, 'findPrunableLayers');
   const all = allLayers(model);
-  const prunable = all.filter((l): l is PrunableDense => l instanceof PrunableDense);
+  const prunable = all.filter(isPrunableLayer);
   if (selection === undefined) return prunable;
   checkLayerSelection(selection);
   const chosen = selection.map((entry) => {
     const layer = typeof entry === 'string' ? all.find((l) => l.name === entry) : entry;
     if (layer == null || !all.includes(layer)) {
       throw new Error(`layers: the model has no layer ${typeof entry === 'string' ? `named '${entry}'` : `'${entry.name}'`}; ` +
-        `its PrunableDense layers are: ${prunable.map((l) => `'${l.name}'`).join(', ') || 'none'}.`);
+        `its prunable layers are: ${prunable.map((l) => `'${l.name}'`).join(', ') || 'none'}.`);
     }
-    if (!(layer instanceof PrunableDense)) {
-      throw new Error(`layers: '${layer.name}' is a ${layer.getClassName()}, not a PrunableDense; ` +
+    if (!isPrunableLayer(layer)) {
+      throw new Error(`layers: '${layer.name}' is a ${layer.getClassName()}, not a prunable layer; ` +
         'convert the model with makePrunable first.');
     }
     return layer;
@@ -43,18 +45,18 @@ export function findPrunableLayers(model: tfl.LayersModel, selection?: LayerSele
 
 /**
  * Throws a clear error unless `selection` is a {@link LayerSelection}: a
- * non-empty array of layer names and PrunableDense layers.
+ * non-empty array of layer names and prunable layers.
  */
 export function checkLayerSelection(selection: unknown, name = 'layers'): asserts selection is LayerSelection {
   if (!Array.isArray(selection)) {
-    throw new TypeError(`${name} must be an array of layer names or PrunableDense layers; received ${describeLayerOrValue(selection)}.`);
+    throw new TypeError(`${name} must be an array of layer names or prunable layers; received ${describeLayerOrValue(selection)}.`);
   }
   if (selection.length === 0) {
     throw new Error(`${name} must select at least one layer; received an empty array.`);
   }
-  const bad = selection.findIndex((l) => typeof l !== 'string' && !(l instanceof PrunableDense));
+  const bad = selection.findIndex((l) => typeof l !== 'string' && !isPrunableLayer(l));
   if (bad >= 0) {
-    throw new TypeError(`${name}[${bad}] must be a layer name or a PrunableDense layer; received ${describeLayerOrValue(selection[bad])}.`);
+    throw new TypeError(`${name}[${bad}] must be a layer name or a prunable layer; received ${describeLayerOrValue(selection[bad])}.`);
   }
 }
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { customOp, CustomOpSpec, eagerCustomOp, LazyGradients } from './custom_op';
 import { computeFloat32 } from './float32_data';
 
 /**
@@ -30,13 +31,6 @@ function multiply(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   return computeFloat32(a.shape, inputs, (out, x, y) => {
     for (let i = 0; i < out.length; i++) out[i] = x[i] * y[i];
   }) as tf.Tensor2D;
-}
-
-/** Gradients by input name, each computed only if called. */
-interface MaskedMatMulGradients {
-  x: () => tf.Tensor;
-  kernel: () => tf.Tensor;
-  mask: () => tf.Tensor;
 }
 
 /**
@@ -72,7 +66,7 @@ function forward(operands: Operands, save: tf.GradSaveFunc): tf.Tensor2D {
   return tf.matMul(operands.x, multiply(operands.kernel, operands.mask));
 }
 
-function backward(dy: tf.Tensor, { x, kernel, mask }: Operands): MaskedMatMulGradients {
+function backward(dy: tf.Tensor, { x, kernel, mask }: Operands): LazyGradients<keyof Operands> {
   const grad = dy as tf.Tensor2D;
   const xTdy = () => matMulTransposed(x, grad, true);
   return {
@@ -83,34 +77,21 @@ function backward(dy: tf.Tensor, { x, kernel, mask }: Operands): MaskedMatMulGra
   };
 }
 
-/** The engine entry point behind `tf.customGrad`; unlike customGrad it takes lazy gradients. */
-interface KernelFuncEngine {
-  runKernelFunc(params: {
-    forwardFunc: (backend: unknown, save: tf.GradSaveFunc) => tf.Tensor;
-    backwardsFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => MaskedMatMulGradients;
-    inputs: tf.NamedTensorMap;
-  }): tf.Tensor;
-}
-
-const eagerOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-  const [x, kernel, mask, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-  const operands = { x, kernel, mask };
+/** The op for `operands`, for {@link customOp} or {@link eagerCustomOp}. */
+function spec(operands: Operands): CustomOpSpec<keyof Operands> {
   return {
-    value: forward(operands, save),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const gradients = backward(dy, savedOperands(operands, saved));
-      return [gradients.x(), gradients.kernel(), gradients.mask()];
-    },
+    inputs: { ...operands },
+    forward: (save) => forward(operands, save),
+    backward: (dy, saved) => backward(dy, savedOperands(operands, saved)),
   };
-});
+}
 
 /**
  * {@link maskedMatMul} through `tf.customGrad`, which computes the gradients
- * of all three inputs whether they are needed or not: the fallback for an
- * engine without `runKernelFunc`.
+ * of all three inputs whether they are needed or not.
  */
 export function eagerMaskedMatMul(x: tf.Tensor2D, kernel: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D {
-  return eagerOp(x, kernel, mask) as tf.Tensor2D;
+  return eagerCustomOp(spec({ x, kernel, mask })) as tf.Tensor2D;
 }
 
 /**
@@ -121,25 +102,15 @@ export function eagerMaskedMatMul(x: tf.Tensor2D, kernel: tf.Tensor2D, mask: tf.
  * Faster to train than `tf.matMul` of the masked kernel in two ways: the
  * backward products use the matMul form that is fastest on the current
  * backend (explicit transposes on wasm), and each gradient is computed only
- * when the tape needs it. `tf.customGrad` would compute all of them, so the
- * first layer of a model would pay for a `dx` as costly as its forward pass
- * that nothing uses; the engine's custom-kernel entry point (the one
- * customGrad calls) takes one function per input and calls only those on the
- * path to the variables being trained.
+ * when the tape needs it (see {@link customOp}): a first layer does not pay
+ * for a `dx` as costly as its forward pass that nothing uses.
  *
  * ```js
  * const y = maskedMatMul(x, kernel, mask); // [batch, inputs] · [inputs, units]
  * ```
  */
 export function maskedMatMul(x: tf.Tensor2D, kernel: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D {
-  const engine = tf.engine() as unknown as Partial<KernelFuncEngine>;
-  if (typeof engine.runKernelFunc !== 'function') return eagerMaskedMatMul(x, kernel, mask);
-  const operands = { x, kernel, mask };
-  return engine.runKernelFunc({
-    forwardFunc: (_backend, save) => forward(operands, save),
-    backwardsFunc: (dy, saved) => backward(dy, savedOperands(operands, saved)),
-    inputs: { x, kernel, mask },
-  }) as tf.Tensor2D;
+  return customOp(spec({ x, kernel, mask })) as tf.Tensor2D;
 }
 
 /**

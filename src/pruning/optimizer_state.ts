@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { PrunableDense } from '../layers/prunable_dense';
+import type { PrunableLayer } from '../layers/prunable_layer';
 import { checkLayersModel } from '../model/model_checks';
 import { findPrunableLayers, LayerSelection } from '../model/prunable_layers';
 
 /**
  * Multiplies the optimizer's per-weight state (Adam's moments, momentum,
- * RMSProp's averages...) of each selected layer's kernel by the layer's
- * mask, zeroing it at the pruned entries. Returns how many state variables
+ * RMSProp's averages...) of each masked weight of the selected layers by
+ * its mask, zeroing it at the pruned entries. Returns how many state variables
  * it changed.
  *
  * A pruned weight gets a zero gradient, but its optimizer state lives on:
@@ -48,19 +48,18 @@ export async function maskOptimizerState(model: tfl.LayersModel, layers?: LayerS
   return maskLayersOptimizerState(model, findPrunableLayers(model, layers));
 }
 
-/** {@link maskOptimizerState} for `selected`, PrunableDense layers of `model` already checked. */
-export async function maskLayersOptimizerState(model: tfl.LayersModel, selected: readonly PrunableDense[]): Promise<number> {
+/** {@link maskOptimizerState} for `selected`, prunable layers of `model` already checked. */
+export async function maskLayersOptimizerState(model: tfl.LayersModel, selected: readonly PrunableLayer[]): Promise<number> {
   const optimizer = model.optimizer;
   if (optimizer == null || selected.length === 0 || !hasGetWeights(optimizer)) return 0;
   const state = await optimizer.getWeights();
   try {
     const slots = stateByWeight(trainedWeights(model), state.filter((s) => s.name !== 'iter').map((s) => s.tensor));
     if (slots === undefined) return 0;
-    return tf.tidy(() => selected.reduce((count, layer) => {
-      const { kernel, mask } = layer.weightVariables;
-      const kernelSlots = slots.get(kernel) ?? [];
-      for (const slot of kernelSlots) slot.assign(tf.mul(slot, mask.read()));
-      return count + kernelSlots.length;
+    return tf.tidy(() => selected.flatMap((layer) => layer.maskedWeights).reduce((count, { weight, mask }) => {
+      const weightSlots = slots.get(weight) ?? [];
+      for (const slot of weightSlots) slot.assign(tf.mul(slot, mask.read()));
+      return count + weightSlots.length;
     }, 0));
   } finally {
     // getWeights makes the iteration count a new tensor; the rest is the optimizer's own state.

@@ -1,45 +1,71 @@
-import { PrunableDense, writeMaskUnchecked } from '../layers/prunable_dense';
 import { checkFraction, checkLength } from '../checks';
-import { nonzeroPerColumn } from '../masks/column_counts';
-import { selectMagnitudeMask, selectUnitMask } from '../masks/mask_selection';
-import { checkPrunableDense } from '../model/model_checks';
-import { readFloat32 } from '../ops/float32_data';
+import { PrunableLayer, writeMaskUnchecked } from '../layers/prunable_layer';
+import { selectMagnitudeMask, selectUnitMasks } from '../masks/mask_selection';
+import { layoutSize, nonzeroPerUnit } from '../masks/unit_layout';
+import { checkPrunableLayer } from '../model/model_checks';
+import { NamedTensor, readFloat32 } from '../ops/float32_data';
 import { checkPruningMethod, PruningMethod } from './pruning_method';
 
 /**
- * The state of one PrunableDense layer's mask.
+ * The state of one masked weight of a layer.
  *
  * ```js
- * const {layer, nonzero, weights, sparsity, prunedUnits} = layerPruningReport(model.getLayer('hidden1'));
+ * const {weight, shape, nonzero} = layerPruningReport(layer).masks[0]; // e.g. 'kernel', [5, 5, 1, 20], 250
+ * ```
+ */
+export interface MaskReport {
+  /** The weight's name (`'kernel'`, `'pointwise_kernel'`). */
+  weight: string;
+  /** The weight's shape. */
+  shape: number[];
+  /** Number of entries. */
+  weights: number;
+  /** Entries the mask keeps. */
+  nonzero: number;
+}
+
+/**
+ * The state of one prunable layer's masks.
+ *
+ * ```js
+ * const {layer, className, nonzero, weights, sparsity, prunedUnits} = layerPruningReport(model.getLayer('conv1'));
  * ```
  */
 export interface LayerPruningReport {
   /** The layer's name. */
   layer: string;
-  /** Kernel shape `[inputDim, units]`. */
-  kernelShape: [number, number];
-  /** Number of kernel entries. */
+  /** The layer's class (`'PrunableConv2D'`). */
+  className: string;
+  /** Each masked weight, in the layer's order. */
+  masks: MaskReport[];
+  /** Entries of all masked weights. */
   weights: number;
-  /** Kernel entries the mask keeps. */
+  /** Entries the masks keep. */
   nonzero: number;
-  /** Fraction of kernel entries the mask removes. */
+  /** Fraction of the masked entries the masks remove. */
   sparsity: number;
-  /** Units (kernel columns) the mask removes entirely. */
+  /** Output units: a Dense's kernel columns, a convolution's output channels. */
+  units: number;
+  /** Units the masks remove entirely. */
   prunedUnits: number;
 }
 
 /**
- * Raises `layer`'s mask to `sparsity` by `method`, ranking the effective
- * weights (`kernel ⊙ mask`): what is already pruned stays pruned, so a layer's
- * sparsity never goes down.
+ * Raises `layer`'s masks to `sparsity` by `method`, ranking the effective
+ * weights (`weight ⊙ mask`): what is already pruned stays pruned, so a layer's
+ * sparsity never goes down. `'weight'` prunes each masked weight to
+ * `sparsity` by magnitude; `'unit'` prunes that fraction of the layer's
+ * output units by the L2 norm of their entries in every weight that holds
+ * them (the masks of weights that hold none, such as SeparableConv2D's
+ * depthwise kernel, stay as they are).
  *
  * ```js
- * const report = pruneLayer(model.getLayer('hidden1'), 'unit', 0.5); // half of its units
+ * const report = pruneLayer(model.getLayer('conv2'), 'unit', 0.5); // half of its filters
  * ```
  */
-export function pruneLayer(layer: PrunableDense, method: PruningMethod, sparsity: number): LayerPruningReport {
-  checkPrunableDense(layer, 'pruneLayer');
-  return setLayerMask(layer, selectLayerMask(layer, method, sparsity));
+export function pruneLayer(layer: PrunableLayer, method: PruningMethod, sparsity: number): LayerPruningReport {
+  checkPrunableLayer(layer, 'pruneLayer');
+  return setLayerMasks(layer, selectLayerMasks(layer, method, sparsity));
 }
 
 /**
@@ -51,69 +77,85 @@ export function pruneLayer(layer: PrunableDense, method: PruningMethod, sparsity
  * pruneLayers(findPrunableLayers(model), () => 'weight', 0.8);
  * ```
  */
-export function pruneLayers(layers: readonly PrunableDense[], methodOf: (layer: PrunableDense) => PruningMethod,
+export function pruneLayers(layers: readonly PrunableLayer[], methodOf: (layer: PrunableLayer) => PruningMethod,
   sparsity: number): LayerPruningReport[] {
-  const masks = layers.map((layer) => selectLayerMask(layer, methodOf(layer), sparsity));
-  return layers.map((layer, i) => setLayerMask(layer, masks[i]));
+  const masks = layers.map((layer) => selectLayerMasks(layer, methodOf(layer), sparsity));
+  return layers.map((layer, i) => setLayerMasks(layer, masks[i]));
 }
 
-/** The mask {@link pruneLayer} would set, computed without changing the layer. */
-export function selectLayerMask(layer: PrunableDense, method: PruningMethod, sparsity: number): Float32Array {
+/**
+ * The masks {@link pruneLayer} would set, one per masked weight in the
+ * layer's order (null: unchanged), computed without changing the layer.
+ */
+export function selectLayerMasks(layer: PrunableLayer, method: PruningMethod, sparsity: number): Array<Float32Array | null> {
   checkPruningMethod(method);
   checkFraction(sparsity, 'sparsity');
-  const { kernel, mask } = layer.weightVariables;
-  const [rows, cols] = kernel.shape as [number, number];
-  const inputs = [{ tensor: kernel.read(), name: 'kernel' }, { tensor: mask.read(), name: 'mask' }];
+  const masked = layer.maskedWeights;
+  const inputs: NamedTensor[] = masked.flatMap((m) => [
+    { tensor: m.weight.read(), name: m.name }, { tensor: m.mask.read(), name: `${m.name} mask` },
+  ]);
   try {
-    // Selection only reads its inputs: no copies of the kernel and mask.
-    return readFloat32(inputs, (weights, current) =>
-      method === 'weight'
-        ? selectMagnitudeMask(weights, sparsity, current)
-        : selectUnitMask(weights, rows, cols, sparsity, current));
+    // Selection only reads its inputs: no copies of the weights and masks.
+    return readFloat32(inputs, (...values) => {
+      if (method === 'weight') return masked.map((_, i) => selectMagnitudeMask(values[2 * i], sparsity, values[2 * i + 1]));
+      const carriers = masked.flatMap((m, i) => (m.units === null ? [] : [{ values: values[2 * i], layout: m.units, currentMask: values[2 * i + 1] }]));
+      const selected = selectUnitMasks(carriers, sparsity);
+      return masked.map((m) => (m.units === null ? null : selected.shift()!));
+    });
   } catch (error) {
-    // Say which layer's kernel is bad (a NaN after diverged training, say).
-    if (error instanceof Error) error.message = `PrunableDense '${layer.name}': ${error.message}`;
+    // Say which layer's weight is bad (a NaN after diverged training, say).
+    if (error instanceof Error) error.message = `${layer.getClassName()} '${layer.name}': ${error.message}`;
     throw error;
   }
 }
 
 /**
- * Sets a mask from {@link selectLayerMask} on `layer` and reports the result.
- * Such a mask is 0/1 and of the right size by construction, so it is written
- * without `setMask`'s checks and copy; the layer may keep the array.
+ * Sets masks from {@link selectLayerMasks} on `layer` and reports the
+ * result. Such masks are 0/1 and of the right size by construction, so they
+ * are written without `setMask`'s checks and copy; the layer may keep the arrays.
  */
-export function setLayerMask(layer: PrunableDense, mask: Float32Array): LayerPruningReport {
-  const [rows, cols] = layer.weightVariables.mask.shape as [number, number];
-  checkLength(mask.length, rows * cols, 'mask', 'the kernel\'s size');
-  writeMaskUnchecked(layer, mask);
-  return reportOfMask(layer.name, rows, cols, mask);
+export function setLayerMasks(layer: PrunableLayer, masks: ReadonlyArray<Float32Array | null>): LayerPruningReport {
+  layer.maskedWeights.forEach((m, i) => {
+    const mask = masks[i];
+    if (mask === null) return;
+    checkLength(mask.length, m.mask.read().size, `mask of '${m.name}'`, 'the weight\'s size');
+    writeMaskUnchecked(layer, m.name, mask);
+  });
+  return layerPruningReport(layer);
 }
 
 /**
- * Reads the report of `layer`'s current mask.
+ * Reads the report of `layer`'s current masks.
  *
  * ```js
  * layerPruningReport(model.getLayer('hidden1')).sparsity; // e.g. 0.9
  * ```
  */
-export function layerPruningReport(layer: PrunableDense): LayerPruningReport {
-  checkPrunableDense(layer, 'layerPruningReport');
-  const { mask } = layer.weightVariables;
-  const [rows, cols] = mask.shape as [number, number];
-  return reportOfMask(layer.name, rows, cols, mask.read().dataSync());
-}
-
-function reportOfMask(name: string, rows: number, cols: number, mask: ArrayLike<number>): LayerPruningReport {
-  const kept = nonzeroPerColumn(mask, rows, cols);
-  let nonzero = 0;
-  for (let c = 0; c < cols; c++) nonzero += kept[c];
-  const weights = rows * cols;
+export function layerPruningReport(layer: PrunableLayer): LayerPruningReport {
+  checkPrunableLayer(layer, 'layerPruningReport');
+  const masks: MaskReport[] = [];
+  let unitsKept: Uint32Array | null = null;
+  for (const m of layer.maskedWeights) {
+    const values = m.mask.read().dataSync();
+    let nonzero = 0;
+    for (let i = 0; i < values.length; i++) if (values[i] !== 0) nonzero++;
+    masks.push({ weight: m.name, shape: m.mask.shape as number[], weights: values.length, nonzero });
+    if (m.units !== null && layoutSize(m.units) > 0) {
+      const kept = nonzeroPerUnit(values, m.units);
+      unitsKept = unitsKept === null ? kept : unitsKept.map((n, u) => n + kept[u]);
+    }
+  }
+  const weights = masks.reduce((n, m) => n + m.weights, 0);
+  const nonzero = masks.reduce((n, m) => n + m.nonzero, 0);
+  const units = layer.maskedWeights.find((m) => m.units !== null)?.units?.units ?? 0;
   return {
-    layer: name,
-    kernelShape: [rows, cols],
+    layer: layer.name,
+    className: layer.getClassName(),
+    masks,
     weights,
     nonzero,
     sparsity: weights === 0 ? 0 : 1 - nonzero / weights,
-    prunedUnits: kept.filter((n) => n === 0).length,
+    units,
+    prunedUnits: unitsKept === null ? 0 : unitsKept.filter((n) => n === 0).length,
   };
 }

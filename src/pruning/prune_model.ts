@@ -13,16 +13,16 @@ import { checkPruningMethod, PruningMethod } from './pruning_method';
  * ```
  */
 export interface PruneModelArgs {
-  /** `'weight'` (smallest |w| entries) or `'unit'` (smallest-norm columns). */
+  /** `'weight'` (smallest |w| entries) or `'unit'` (smallest-norm output units: columns, filters). */
   method: PruningMethod;
   /** Target fraction of each layer's kernel (or units) to remove, in [0, 1]. */
   sparsity: number;
-  /** The layers to prune, by name or object. Default: every PrunableDense of the model, in nested models and wrappers too. */
+  /** The layers to prune, by name or object. Default: every prunable layer of the model, in nested models and wrappers too. */
   layers?: LayerSelection;
 }
 
 /**
- * One-shot pruning: raises the mask of each selected PrunableDense layer to
+ * One-shot pruning: raises the masks of each selected prunable layer to
  * `sparsity` at once, as the Stack Overflow answer "How to implement neural
  * network pruning?" prunes a trained network. Returns a report per layer.
  * Every mask is selected before any is set, so an error changes no layer.

@@ -3,7 +3,8 @@ import { checkOptions, describeValue } from '../checks';
 /**
  * How a layer chooses what to prune:
  * - `'weight'`: the individual kernel entries of smallest magnitude |w|;
- * - `'unit'`: whole units (kernel columns) of smallest L2 norm.
+ * - `'unit'`: whole output units (a Dense kernel's columns, a convolution's
+ *   filters) of smallest L2 norm.
  *
  * ```js
  * pruneModel(model, {method: 'unit', sparsity: 0.5});

@@ -24,7 +24,7 @@ export interface PruningSummaryArgs {
 }
 
 /**
- * One PrunableDense layer's row of a {@link PruningSummary}.
+ * One prunable layer's row of a {@link PruningSummary}.
  *
  * ```js
  * const {layer, sparsity, prunedUnits, method} = pruningSummary(model).layers[0];
@@ -36,7 +36,7 @@ export interface PruningSummaryRow extends LayerPruningReport {
 }
 
 /**
- * The pruning state of a model: one row per PrunableDense layer and the totals over them.
+ * The pruning state of a model: one row per prunable layer and the totals over them.
  *
  * ```js
  * const {layers, total} = pruningSummary(model);
@@ -44,15 +44,15 @@ export interface PruningSummaryRow extends LayerPruningReport {
  * ```
  */
 export interface PruningSummary {
-  /** The PrunableDense layers, in nested models and wrappers too, in model order. */
+  /** The prunable layers, in nested models and wrappers too, in model order. */
   layers: PruningSummaryRow[];
-  /** Sums over all rows; `sparsity` is the fraction of all their kernel entries that is pruned. */
+  /** Sums over all rows; `sparsity` is the fraction of all their masked entries that is pruned. */
   total: {
-    /** Kernel entries of all rows. */
+    /** Masked entries of all rows. */
     weights: number;
-    /** Kernel entries the masks keep. */
+    /** Masked entries the masks keep. */
     nonzero: number;
-    /** Fraction of all kernel entries that is pruned. */
+    /** Fraction of all masked entries that is pruned. */
     sparsity: number;
     /** Units pruned entirely, over all rows. */
     prunedUnits: number;
@@ -60,12 +60,13 @@ export interface PruningSummary {
 }
 
 const COLUMNS = ['Layer (type)', 'Kernel shape', 'Method', 'Nonzero / weights', 'Sparsity', 'Pruned units'];
-const WIDTHS = [32, 14, 8, 22, 10, 12];
+const WIDTHS = [40, 30, 8, 22, 10, 12];
 
 /**
- * The pruning state of every PrunableDense layer of `model` (in nested
- * models and wrappers too): kernel shape, method when known, nonzero (kept) kernel entries,
- * sparsity and pruned units, with totals. With `print` (or a `printFn`) it
+ * The pruning state of every prunable layer of `model` (in nested models
+ * and wrappers too): its class, masked weights and their shapes, method
+ * when known, nonzero (kept) masked entries, sparsity and pruned units
+ * (of its output units), with totals. With `print` (or a `printFn`) it
  * also prints them as a table in the style of `model.summary()`.
  *
  * ```js
@@ -89,8 +90,8 @@ export function pruningSummary(model: tfl.LayersModel, args: PruningSummaryArgs 
   const layers = findPrunableLayers(model);
   const unknown = Object.keys(methods).filter((name) => !layers.some((l) => l.name === name));
   if (unknown.length > 0) {
-    throw new Error(`pruningSummary: methods names ${unknown.map((n) => `'${n}'`).join(', ')}, not a PrunableDense layer of ` +
-      `the model; its PrunableDense layers are: ${layers.map((l) => `'${l.name}'`).join(', ') || 'none'}.`);
+    throw new Error(`pruningSummary: methods names ${unknown.map((n) => `'${n}'`).join(', ')}, not a prunable layer of ` +
+      `the model; its prunable layers are: ${layers.map((l) => `'${l.name}'`).join(', ') || 'none'}.`);
   }
   const rows = layers.map((layer) => ({ ...layerPruningReport(layer), method: methods[layer.name] ?? method ?? null }));
   const summary: PruningSummary = {
@@ -102,8 +103,8 @@ export function pruningSummary(model: tfl.LayersModel, args: PruningSummaryArgs 
 }
 
 /**
- * The fraction of pruned kernel entries over all `reports` (0 for none): the
- * sparsity of a model when they are all its PrunableDense layers.
+ * The fraction of pruned masked entries over all `reports` (0 for none): the
+ * sparsity of a model when they are all its prunable layers.
  */
 export function overallSparsity(reports: ReadonlyArray<Pick<LayerPruningReport, 'weights' | 'nonzero'>>): number {
   const weights = sum(reports, 'weights');
@@ -117,11 +118,12 @@ function printSummary(model: tfl.LayersModel, summary: PruningSummary, printFn: 
   printFn(row(COLUMNS));
   printFn('='.repeat(width));
   summary.layers.forEach((r, i) => {
-    printFn(row([`${r.layer} (PrunableDense)`, `[${r.kernelShape.join(',')}]`, r.method ?? '-',
+    const shapes = r.masks.map((m) => (r.masks.length === 1 ? `[${m.shape.join(',')}]` : `${m.weight} [${m.shape.join(',')}]`)).join(' ');
+    printFn(row([`${r.layer} (${r.className})`, shapes, r.method ?? '-',
       `${r.nonzero} / ${r.weights}`, r.sparsity.toFixed(4), String(r.prunedUnits)]));
     printFn((i === summary.layers.length - 1 ? '=' : '_').repeat(width));
   });
-  if (summary.layers.length === 0) printFn('(no PrunableDense layer)');
+  if (summary.layers.length === 0) printFn('(no prunable layer)');
   const t = summary.total;
   printFn(`Kernel weights: ${t.weights}`);
   printFn(`Nonzero (kept): ${t.nonzero}`);

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ActivationIdentifier } from '@tensorflow/tfjs-layers/dist/keras_format/activation_config';
-import { PrunableDense } from '../layers/prunable_dense';
-import { nonzeroPerColumn } from '../masks/column_counts';
+import type { PrunableLayer } from '../layers/prunable_layer';
+import { isPrunableLayer } from '../layers/registry';
+import { nonzeroPerUnit } from '../masks/unit_layout';
 import { checkLayersModel } from '../model/model_checks';
 import { readFloat32 } from '../ops/float32_data';
-import { maskedKernel } from './masked_kernel';
+import { effectiveWeights } from './effective_weights';
 import { rebuildModel } from './rebuild_model';
 import { isDenseLayer, mixesUnits, modelGraph, UNITWISE_LAYER_NAMES, UnitReader, unitFlow } from './unit_flow';
 
@@ -24,9 +25,10 @@ interface LayerChange {
 }
 
 /**
- * A plain model (Dense layers) computing the same outputs as `model` with
- * the pruned units of its dense layers removed: the deployable, smaller and
- * faster form of a unit-pruned model.
+ * A plain model computing the same outputs as `model` with the pruned units
+ * of its dense layers removed: the deployable, smaller and faster form of a
+ * unit-pruned model. Other prunable layers (convolutions) become their plain
+ * classes with their masks folded in, as in `stripPruning`.
  *
  * A unit of a dense layer (PrunableDense, or Dense) is pruned when its
  * column of the effective kernel (`kernel ⊙ mask`) is all zeros. Its column
@@ -63,8 +65,8 @@ export function compactUnits(model: tfl.LayersModel): tfl.LayersModel {
   const plan = new Map<Layer, LayerChange>();
   planModel(model, plan);
   return rebuildModel(model, {
-    selects: (layer) => plan.has(layer) || layer instanceof PrunableDense,
-    className: (layer) => (isDenseLayer(layer) ? 'Dense' : layer.getClassName()),
+    selects: (layer) => plan.has(layer) || isPrunableLayer(layer),
+    className: (layer) => (isPrunableLayer(layer) ? (layer as PrunableLayer).plainClassName : layer.getClassName()),
     config: (layer) => {
       const change = plan.get(layer) ?? {};
       return {
@@ -73,8 +75,9 @@ export function compactUnits(model: tfl.LayersModel): tfl.LayersModel {
       };
     },
     weights: (layer) => {
-      const change = plan.get(layer) ?? {};
-      if (isDenseLayer(layer)) return denseWeights(layer, change);
+      const change = plan.get(layer);
+      if (isDenseLayer(layer)) return denseWeights(layer, change ?? {});
+      if (change === undefined) return effectiveWeights(layer);
       // A BatchNormalization on the last axis: each weight holds one value per unit.
       return layer.getWeights().map((w) => tf.gather(w, change.keptUnits!, w.rank - 1));
     },
@@ -121,12 +124,8 @@ function planModel(model: tfl.LayersModel, plan: Map<Layer, LayerChange>): void 
 }
 
 /** The kernel ⊙ mask (kernel for a Dense) and bias (null without) of a dense layer. */
-function effectiveWeights(layer: Layer): { kernel: tf.Tensor2D; bias: tf.Tensor1D | null } {
-  if (layer instanceof PrunableDense) {
-    const { kernel, bias, mask } = layer.weightVariables;
-    return { kernel: maskedKernel(kernel.read(), mask.read()) as tf.Tensor2D, bias: bias == null ? null : (bias.read() as tf.Tensor1D) };
-  }
-  const [kernel, bias] = layer.getWeights();
+function denseKernelAndBias(layer: Layer): { kernel: tf.Tensor2D; bias: tf.Tensor1D | null } {
+  const [kernel, bias] = effectiveWeights(layer);
   return { kernel: kernel as tf.Tensor2D, bias: (bias ?? null) as tf.Tensor1D | null };
 }
 
@@ -135,10 +134,10 @@ function prunedUnits(layer: Layer): number[] {
   let pruned: number[] = [];
   // Set inside the tidy rather than returned: tf.tidy walks a returned array element by element.
   tf.tidy(() => {
-    const { kernel } = effectiveWeights(layer);
+    const { kernel } = denseKernelAndBias(layer);
     const [rows, cols] = kernel.shape;
     const named = { tensor: kernel, name: `kernel of layer '${layer.name}'` };
-    const counts = readFloat32([named], (values) => nonzeroPerColumn(values, rows, cols));
+    const counts = readFloat32([named], (values) => nonzeroPerUnit(values, { outer: rows, units: cols, inner: 1 }));
     pruned = Array.from({ length: cols }, (_, j) => j).filter((j) => counts[j] === 0);
   });
   return pruned;
@@ -153,7 +152,7 @@ function removedConstants(layer: Layer, reader: UnitReader, removed: number[]): 
   let constants!: Float32Array;
   tf.tidy(() => {
     const shape = (layer.outputShape as tfl.Shape).map((d, i, all) => (i === all.length - 1 ? d! : 1));
-    const { bias } = effectiveWeights(layer);
+    const { bias } = denseKernelAndBias(layer);
     const preactivation = bias == null ? tf.zeros(shape) : tf.reshape(bias, shape);
     const activation = tfl.layers.activation({ activation: layer.getConfig().activation as ActivationIdentifier });
     let value = activation.apply(preactivation) as tf.Tensor;
@@ -165,7 +164,7 @@ function removedConstants(layer: Layer, reader: UnitReader, removed: number[]): 
 
 /** The weights of a dense layer after `change`, kernel ⊙ mask folded in. */
 function denseWeights(layer: Layer, change: LayerChange): tf.Tensor[] {
-  const weights = effectiveWeights(layer);
+  const weights = denseKernelAndBias(layer);
   let kernel: tf.Tensor = weights.kernel;
   let bias: tf.Tensor | null = weights.bias;
   if (change.removedInputs != null) {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { checkOptions, describeValue } from '../checks';
-import { PrunableDense } from '../layers/prunable_dense';
+import { prunableClassFor } from '../layers/registry';
 import { checkLayersModel } from '../model/model_checks';
 import { rebuildModel } from './rebuild_model';
 
@@ -14,20 +14,23 @@ import { rebuildModel } from './rebuild_model';
  */
 export interface MakePrunableArgs {
   /**
-   * Chooses the Dense layers to convert: called with each Dense layer of the
-   * model (in nested models and wrappers too), it returns true to convert it.
-   * Default: every Dense layer.
+   * Chooses the layers to convert: called with each layer of the model that
+   * has a prunable kind (Dense, Conv1D, Conv2D, Conv2DTranspose,
+   * DepthwiseConv2D, SeparableConv2D; in nested models and wrappers too), it
+   * returns true to convert it. Default: every such layer.
    */
   filter?: (layer: tfl.layers.Layer) => boolean;
 }
 
 /**
- * A copy of `model` in which every `Dense` layer, or each one `filter`
- * selects, is a {@link PrunableDense} with the same name, config and weights
- * and a mask of ones, so the copy computes the same outputs. Works for
- * Sequential and functional models, nested models and Dense layers inside a
+ * A copy of `model` in which every layer of a prunable kind (Dense, Conv1D,
+ * Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D), or each one
+ * `filter` selects, is its prunable class (a Dense a {@link PrunableDense}, a
+ * Conv2D a {@link PrunableConv2D}...) with the same name, config and weights
+ * and masks of ones, so the copy computes the same outputs. Works for
+ * Sequential and functional models, nested models and layers inside a
  * `tf.layers.timeDistributed` included (a `tf.layers.bidirectional` around a
- * selected Dense is refused); `model` is left untouched. As with tfmot's
+ * selected layer is refused); `model` is left untouched. As with tfmot's
  * `prune_low_magnitude`, compile the copy to train it.
  *
  * ```js
@@ -43,12 +46,13 @@ export function makePrunable(model: tfl.LayersModel, args: MakePrunableArgs = {}
     throw new TypeError(`makePrunable: filter must be a function (layer) => boolean; received ${describeValue(filter)}.`);
   }
   return rebuildModel(model, {
-    selects: (layer) => layer.getClassName() === 'Dense' && (filter === undefined || Boolean(filter(layer))),
-    className: PrunableDense.className,
-    // Dense's weights are [kernel, bias?]; PrunableDense's are [kernel, bias?, mask].
+    selects: (layer) => prunableClassFor(layer.getClassName()) !== undefined && (filter === undefined || Boolean(filter(layer))),
+    className: (layer) => prunableClassFor(layer.getClassName())!.className,
+    // The plain layer's weights, then a mask of ones for each masked weight (the prunable layer's weights).
     weights: (layer) => {
-      const weights = layer.getWeights();
-      return [...weights, tf.ones(weights[0].shape, 'float32')];
+      const shapes = new Map(layer.weights.map((w) => [w.originalName.slice(w.originalName.lastIndexOf('/') + 1), w.shape as number[]]));
+      const masks = prunableClassFor(layer.getClassName())!.kind.maskedWeights.map((m) => tf.ones(shapes.get(m.weight)!, 'float32'));
+      return [...layer.getWeights(), ...masks];
     },
   });
 }

@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Node } from '@tensorflow/tfjs-layers/dist/engine/topology';
-import { PrunableDense } from '../layers/prunable_dense';
+import { isPrunableLayer } from '../layers/registry';
 
 type Layer = tfl.layers.Layer;
 
@@ -36,9 +36,9 @@ export function modelGraph(model: tfl.LayersModel): ModelGraph {
   return { consumers, uses, outputs: new Set(model.outputs.map((t) => t.sourceLayer)) };
 }
 
-/** Whether `layer` is a dense layer: a Dense or a {@link PrunableDense}. */
+/** Whether `layer` is a dense layer: a Dense, or a prunable layer that strips to one. */
 export function isDenseLayer(layer: Layer): boolean {
-  return layer instanceof PrunableDense || layer.getClassName() === 'Dense';
+  return (isPrunableLayer(layer) ? layer.plainClassName : layer.getClassName()) === 'Dense';
 }
 
 /** Activations that combine the units they are applied to. */

@@ -3,12 +3,17 @@ import { expect } from 'chai';
 import {
   combineCallbacks,
   ConstantSparsity,
+  findPrunableLayers,
+  layerPruningReport,
   PolynomialDecay,
   PrunableDense,
   prunableDense,
   PruningScheduleCallback,
   pruningScheduleCallback,
   PruningScheduleCallbackArgs,
+  prunableConv2d,
+  prunableDepthwiseConv2d,
+  prunableSeparableConv2d,
 } from '../../src';
 import { describeOnBackends } from '../support/backends';
 import { countZeroColumns, countZeros } from '../support/counts';
@@ -323,11 +328,11 @@ describe('PruningScheduleCallback', () => {
     expect(bad({ schedule, method: 'magnitude' })).to.throw("PruningScheduleCallback: method must be one of 'weight', 'unit'; received string \"magnitude\".");
     expect(bad({ schedule, methods: ['unit'] })).to.throw(TypeError, "PruningScheduleCallback: methods must be an object mapping layer names to 'weight' or 'unit'; received an array.");
     expect(bad({ schedule, methods: { out: 'column' } })).to.throw("PruningScheduleCallback: methods['out'] must be one of 'weight', 'unit'; received string \"column\".");
-    expect(bad({ schedule, layers: 'hidden' })).to.throw(TypeError, 'PruningScheduleCallback: layers must be an array of layer names or PrunableDense layers; received string "hidden".');
+    expect(bad({ schedule, layers: 'hidden' })).to.throw(TypeError, 'PruningScheduleCallback: layers must be an array of layer names or prunable layers; received string "hidden".');
     expect(bad({ schedule, layers: [] })).to.throw('PruningScheduleCallback: layers must select at least one layer; received an empty array.');
     expect(bad({ schedule, layers: ['hidden', tf.layers.dense({ units: 2, name: 'extra' })] })).to.throw(TypeError,
-      "PruningScheduleCallback: layers[1] must be a layer name or a PrunableDense layer; received a Dense layer 'extra'.");
-    expect(bad({ schedule, layers: [3] })).to.throw(TypeError, 'PruningScheduleCallback: layers[0] must be a layer name or a PrunableDense layer; received 3.');
+      "PruningScheduleCallback: layers[1] must be a layer name or a prunable layer; received a Dense layer 'extra'.");
+    expect(bad({ schedule, layers: [3] })).to.throw(TypeError, 'PruningScheduleCallback: layers[0] must be a layer name or a prunable layer; received 3.');
     expect(bad({ schedule, methods: null })).to.throw(TypeError, "PruningScheduleCallback: methods must be an object mapping layer names to 'weight' or 'unit'; received null.");
     expect(bad({ schedule, verbose: 1 })).to.throw(TypeError, 'PruningScheduleCallback: verbose must be true or false; received 1.');
     expect(bad({ schedule, initialStep: -3 })).to.throw(RangeError, 'PruningScheduleCallback: initialStep must be a non-negative integer; received -3');
@@ -337,7 +342,7 @@ describe('PruningScheduleCallback', () => {
   it('checks layer names when training begins, before any mask changes', async () => {
     const schedule = polynomial(8, 1, 0.5);
     const cases: Array<[Partial<PruningScheduleCallbackArgs>, string | RegExp]> = [
-      [{ layers: ['hidden', 'nope'] }, "PruningScheduleCallback: layers: the model has no layer named 'nope'; its PrunableDense layers are: 'hidden', 'out'."],
+      [{ layers: ['hidden', 'nope'] }, "PruningScheduleCallback: layers: the model has no layer named 'nope'; its prunable layers are: 'hidden', 'out'."],
       [{ methods: { hidden: 'unit', nope: 'unit' } }, "PruningScheduleCallback: methods names 'nope', which is not a pruned layer; the pruned layers are 'hidden', 'out'."],
       [{ layers: ['hidden'], methods: { out: 'unit' } }, "PruningScheduleCallback: methods names 'out', which is not a pruned layer; the pruned layers are 'hidden'."],
     ];
@@ -355,7 +360,8 @@ describe('PruningScheduleCallback', () => {
     dense.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
     await dense.fit(data.xs, data.ys, { ...FIT, epochs: 1, callbacks: [new PruningScheduleCallback({ schedule })] })
       .then(() => expect.fail('fit should fail'), (e: Error) => expect(e.message).to.equal(
-        "PruningScheduleCallback: the model has no PrunableDense layer to prune; build it with prunableDense instead of tf.layers.dense."));
+        "PruningScheduleCallback: the model has no prunable layer to prune; build it with prunable layers (prunableDense instead of " +
+        "tf.layers.dense, prunableConv2d instead of tf.layers.conv2d...) or convert it with makePrunable."));
     dense.dispose();
   });
 
@@ -423,5 +429,55 @@ describeOnBackends('PruningScheduleCallback resuming a reloaded model', () => {
     expect(loaded.optimizer.iterations).to.equal(0);
     expect(updateSteps(await resume(loaded, { initialStep: 8 }))).to.deep.equal([9, 12, 14]);
     loaded.dispose();
+  });
+});
+
+describeOnBackends('PruningScheduleCallback on a CNN', () => {
+  it('trains every convolution kind with fit, prunes each to its target, and pruned weights keep their values', async () => {
+    const model = tf.sequential({
+      layers: [
+        prunableConv2d({ filters: 4, kernelSize: 3, activation: 'relu', inputShape: [8, 8, 1], name: 'conv' }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        prunableDepthwiseConv2d({ kernelSize: 2, depthMultiplier: 2, padding: 'same', name: 'dw' }),
+        prunableSeparableConv2d({ filters: 4, kernelSize: 2, activation: 'relu', name: 'sep' }),
+        tf.layers.flatten(),
+        prunableDense({ units: CLASSES, activation: 'softmax', name: 'out' }),
+      ],
+    });
+    model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
+    const rng = mulberry32(3);
+    const xs = tf.tensor4d(Float32Array.from({ length: 64 * 64 }, () => rng()), [64, 8, 8, 1]);
+    const ys = tf.oneHot(tf.tensor1d(Array.from({ length: 64 }, (_, i) => i % CLASSES), 'int32'), CLASSES);
+    const layers = findPrunableLayers(model);
+    const snapshot = () => layers.flatMap((l) => l.maskedWeights.map((m) => ({
+      mask: m.mask.read().dataSync().slice(), weight: m.weight.read().dataSync().slice(),
+    })));
+    const before = snapshot();
+    let pruned: ReturnType<typeof snapshot> | null = null;
+    const watcher = {
+      onBatchEnd: async () => {
+        if (callback.step === 6) pruned = snapshot();
+      },
+    };
+    // Prunes to 75% at step 6, then 6 more steps of training.
+    const callback = new PruningScheduleCallback({
+      schedule: new ConstantSparsity({ targetSparsity: 0.75, beginStep: 6, endStep: 6 }), methods: { conv: 'unit' },
+    });
+    await model.fit(xs, ys, { ...FIT, batchSize: 16, epochs: 3, callbacks: combineCallbacks(callback, watcher) });
+    const after = snapshot();
+    const reports = layers.map(layerPruningReport);
+    expect(reports[0].prunedUnits).to.equal(3);
+    for (const r of reports.slice(1)) for (const m of r.masks) expect(m.weights - m.nonzero, `${r.layer}/${m.weight}`).to.equal(Math.round(0.75 * m.weights));
+    after.forEach(({ mask, weight }, i) => {
+      let moved = 0;
+      for (let j = 0; j < mask.length; j++) {
+        if (mask[j] === 0) expect(weight[j], `weight ${i}[${j}] pruned`).to.equal(pruned![i].weight[j]);
+        else if (weight[j] !== pruned![i].weight[j]) moved++;
+      }
+      expect(moved, `weight ${i} trained`).to.be.above(0);
+      expect(Array.from(weight).some((v, j) => v !== before[i].weight[j])).to.equal(true);
+    });
+    tf.dispose([xs, ys]);
+    model.dispose();
   });
 });

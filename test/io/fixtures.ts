@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { findPrunableLayers, PrunableDense, prunableDense } from '../../src';
+import { prunableClasses } from '../../src/layers/registry';
 import { randomMask, randomWeights } from '../support/random';
 
 /**
@@ -24,24 +25,25 @@ export function nestedPrunableModel(seed = 1): tf.LayersModel {
   return model;
 }
 
-/** Sets every weight of `model` to seeded random values and every PrunableDense mask to a seeded random 0/1 mask. */
+/** Sets every weight of `model` to seeded random values and every mask to a seeded random 0/1 mask. */
 export function randomizeModel(model: tf.LayersModel, seed: number): void {
+  const layers = findPrunableLayers(model);
+  const masks = new Set(layers.flatMap((layer) => layer.maskedWeights.map((m) => m.mask)));
   model.weights.forEach((variable, i) => {
-    if (variable.originalName.endsWith('/mask')) return;
+    if (masks.has(variable)) return;
     const shape = variable.shape as number[];
     const values = tf.tensor(randomWeights(tf.util.sizeFromShape(shape), seed * 100 + i, 'normal'), shape);
     variable.write(values);
     values.dispose();
   });
-  prunableLayers(model).forEach((layer, i) => {
-    const [rows, cols] = layer.weightVariables.mask.shape as [number, number];
-    layer.setMask(randomMask(rows * cols, seed * 1000 + i, 0.5));
-  });
+  layers.forEach((layer, i) => layer.maskedWeights.forEach((m, j) => {
+    layer.setMask(randomMask(m.mask.read().size, seed * 1000 + i + 500 * j, 0.5), m.name);
+  }));
 }
 
 /** The PrunableDense layers of `model`, in nested models and wrappers too. */
 export function prunableLayers(model: tf.LayersModel): PrunableDense[] {
-  return findPrunableLayers(model);
+  return findPrunableLayers(model) as PrunableDense[];
 }
 
 /**
@@ -105,16 +107,44 @@ export function expectSameModel(actual: tf.LayersModel, expected: tf.LayersModel
   tf.dispose([x, a, e]);
 }
 
-/** Runs `work` as if this library had not been imported: PrunableDense unregistered from TF.js. */
-export async function withoutPrunableDense<T>(work: () => Promise<T>): Promise<T> {
+/** Runs `work` as if this library had not been imported: its layer classes unregistered from TF.js. */
+export async function withoutPrunableLayers<T>(work: () => Promise<T>): Promise<T> {
   const map = tf.serialization.SerializationMap.getMap().classNameMap;
-  const entry = map[PrunableDense.className];
-  delete map[PrunableDense.className];
+  const entries = prunableClasses().map((cls) => [cls.className, map[cls.className]] as const);
+  for (const [name] of entries) delete map[name];
   try {
     return await work();
   } finally {
-    map[PrunableDense.className] = entry;
+    for (const [name, entry] of entries) map[name] = entry;
   }
+}
+
+/**
+ * A plain functional CNN with a layer of every convolution kind:
+ * input[8, 8, 2] → conv (Conv2D 4@3x3 same, relu) → dw (DepthwiseConv2D 3x3, ×2) →
+ * sep (SeparableConv2D 3@3x3 same) → up (Conv2DTranspose 2@2x2 stride 2) →
+ * flatten → out (Dense 3); and a Conv1D model, input[10, 3] → conv1d (4@3) →
+ * flatten → out (Dense 2). Weights are seeded random.
+ */
+export function convolutionalModels(seed = 1): tf.LayersModel[] {
+  const input = tf.input({ shape: [8, 8, 2], name: 'image' });
+  let x = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv' }).apply(input) as tf.SymbolicTensor;
+  x = tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, name: 'dw' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.separableConv2d({ filters: 3, kernelSize: 3, padding: 'same', name: 'sep' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.conv2dTranspose({ filters: 2, kernelSize: 2, strides: 2, name: 'up' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
+  const cnn = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 3, name: 'out' }).apply(x) as tf.SymbolicTensor, name: 'cnn' });
+  const sequence = tf.sequential({
+    name: 'sequence',
+    layers: [
+      tf.layers.conv1d({ filters: 4, kernelSize: 3, activation: 'relu', inputShape: [10, 3], name: 'conv1d' }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 2, name: 'out' }),
+    ],
+  });
+  randomizeModel(cnn, seed);
+  randomizeModel(sequence, seed + 1);
+  return [cnn, sequence];
 }
 
 /**
@@ -130,4 +160,20 @@ export function expectSameOutputs(actual: tf.LayersModel, expected: tf.LayersMod
   expect(av.length).to.equal(ev.length);
   ev.forEach((v, i) => expect(av[i]).to.be.closeTo(v, 1e-6 * Math.max(1, Math.abs(v)), `output ${i}`));
   tf.dispose([x, a, e]);
+}
+
+/**
+ * Asserts that two models compute the same outputs to 1e-5 of the largest
+ * output (at least 1): convolutions sum many products, in another order in
+ * each implementation.
+ */
+export function expectCloseOutputs(actual: tf.LayersModel, expected: tf.LayersModel): void {
+  const x = inputsFor(expected);
+  tf.tidy(() => {
+    const [a, e] = [actual.predict(x) as tf.Tensor, expected.predict(x) as tf.Tensor];
+    expect(a.shape).to.deep.equal(e.shape);
+    const scale = Math.max(1, tf.max(tf.abs(e)).dataSync()[0]);
+    expect(tf.max(tf.abs(tf.sub(a, e))).dataSync()[0]).to.be.at.most(1e-5 * scale);
+  });
+  x.dispose();
 }

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { loadPrunableModel, PrunableDense, prunableDense } from '../../src';
 import { describeOnBackends } from '../support/backends';
 import { expectNoTensorLeak } from '../support/memory';
-import { artifactsOf, expectSameModel, nestedPrunableModel, withoutPrunableDense, wrappedPrunableModel } from './fixtures';
+import { artifactsOf, expectSameModel, nestedPrunableModel, withoutPrunableLayers, wrappedPrunableModel } from './fixtures';
 
 /** Artifacts with the weight data replaced. */
 function withWeightData(artifacts: tf.io.ModelArtifacts, data: ArrayBuffer): tf.io.ModelArtifacts {
@@ -99,7 +99,7 @@ describe('loadPrunableModel: errors', () => {
   });
 
   it('says which import registers PrunableDense when it is not registered (TF.js says only "Unknown layer")', async () => {
-    await withoutPrunableDense(async () => {
+    await withoutPrunableLayers(async () => {
       await expectLoadError(artifacts,
         /uses PrunableDense layers \('inner_dense', 'hidden'\), which TensorFlow.js does not know: import 'tfjs-prune' \(or 'tfjs-prune\/node' in Node\) registers them/);
       let plain: Error | null = null;

@@ -47,7 +47,7 @@ describe('mask selection on a 256 x 256 kernel', () => {
     const mask = randomMask(N, 30, 0.5);
     for (const current of [undefined, mask]) {
       out.fill(7);
-      expectSameArray(writeUnitMask(out, values, ROWS, COLS, 0.5, current),
+      expectSameArray(writeUnitMask(out, values, { outer: ROWS, units: COLS, inner: 1 }, 0.5, current),
         referenceUnitMask(values, ROWS, COLS, 0.5, current), `unit, ${current ? 'with' : 'no'} mask`);
     }
   });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 
-import { magnitudeMask, unitMask, unitPruning, weightPruning } from '../../src/masks';
+import { magnitudeMask, selectUnitMask, unitMask, unitPruning, weightPruning } from '../../src/masks';
 import { describeOnBackends } from '../support/backends';
 import { expectNoTensorLeak } from '../support/memory';
 import {
@@ -188,14 +188,21 @@ describeOnBackends('mask tensor API', () => {
       tf.dispose([w, transposed, flat, half]);
     });
 
-    it('reject unit pruning of a tensor that is not rank 2, naming w and its rank', () => {
+    it('reject unit pruning of a tensor below rank 2, naming w and its rank', () => {
       const rank1 = tf.tensor1d([1, 2, 3]);
-      const rank3 = tf.zeros([2, 3, 4]);
       for (const op of [unitMask, unitPruning]) {
-        expect(() => op(rank1, 0.5), op.name).to.throw(Error, /^w must be a rank-2 kernel.*received rank 1 \(shape \[3\]\)/);
-        expect(() => op(rank3, 0.5), op.name).to.throw(Error, /^w must be a rank-2 kernel.*received rank 3 \(shape \[2, 3, 4\]\)/);
+        expect(() => op(rank1, 0.5), op.name).to.throw(Error, /^w must be a kernel of rank 2 or more.*received rank 1 \(shape \[3\]\)/);
       }
-      tf.dispose([rank1, rank3]);
+      rank1.dispose();
+    });
+
+    it('prune a kernel of higher rank by the units of its last axis, as its [rows, units] reshape', () => {
+      const values = randomWeights(5 * 5 * 3 * 8, 41, 'normal');
+      const conv = tf.tensor4d(values, [5, 5, 3, 8]);
+      const mask = unitMask(conv, 0.5);
+      expect(mask.shape).to.deep.equal([5, 5, 3, 8]);
+      expect(Array.from(mask.dataSync())).to.deep.equal(Array.from(selectUnitMask(values, 75, 8, 0.5)));
+      tf.dispose([conv, mask]);
     });
 
     it('reject string tensors', () => {

@@ -23,7 +23,7 @@ describe('findPrunableLayers', () => {
     });
     const layers = findPrunableLayers(model);
     expect(layers.map((l) => l.name)).to.deep.equal(['forward_pd', 'backward_pd']);
-    expect(layers.every((l) => l.weightVariables.mask.shape.join() === '4,2')).to.equal(true);
+    expect(layers.every((l) => l.maskedWeights[0].mask.shape.join() === '4,2')).to.equal(true);
     model.dispose();
   });
 
@@ -32,15 +32,15 @@ describe('findPrunableLayers', () => {
     expect(() => findPrunableLayers(null as unknown as tf.LayersModel)).to.throw(TypeError,
       'findPrunableLayers: model must be a tf.LayersModel (from tf.sequential, tf.model or tf.loadLayersModel); received null.');
     expect(() => findPrunableLayers(model, 'p' as never)).to.throw(TypeError,
-      'layers must be an array of layer names or PrunableDense layers; received string "p".');
+      'layers must be an array of layer names or prunable layers; received string "p".');
     expect(() => findPrunableLayers(model, [])).to.throw('layers must select at least one layer; received an empty array.');
     expect(() => findPrunableLayers(model, [3] as never)).to.throw(TypeError,
-      'layers[0] must be a layer name or a PrunableDense layer; received 3.');
-    expect(() => findPrunableLayers(model, ['nope'])).to.throw("layers: the model has no layer named 'nope'; its PrunableDense layers are: 'p'.");
+      'layers[0] must be a layer name or a prunable layer; received 3.');
+    expect(() => findPrunableLayers(model, ['nope'])).to.throw("layers: the model has no layer named 'nope'; its prunable layers are: 'p'.");
     const stranger = prunableDense({ units: 1, name: 'stranger' });
-    expect(() => findPrunableLayers(model, [stranger])).to.throw("layers: the model has no layer 'stranger'; its PrunableDense layers are: 'p'.");
+    expect(() => findPrunableLayers(model, [stranger])).to.throw("layers: the model has no layer 'stranger'; its prunable layers are: 'p'.");
     expect(() => checkLayerSelection([model.layers[0], tf.layers.dropout({ rate: 0.5, name: 'drop' })], 'opts.layers')).to.throw(TypeError,
-      "opts.layers[1] must be a layer name or a PrunableDense layer; received a Dropout layer 'drop'.");
+      "opts.layers[1] must be a layer name or a prunable layer; received a Dropout layer 'drop'.");
     expect(() => checkLayerSelection(['p', model.layers[0] as PrunableDense])).to.not.throw();
     model.dispose();
   });

@@ -6,7 +6,7 @@ import { fileSystem, loadPrunableModel, PrunableDense } from '../../src/node';
 import { describeOnBackends } from '../support/backends';
 import { expectNoTensorLeak } from '../support/memory';
 import { rejection } from '../support/rejection';
-import { artifactsOf, expectSameModel, nestedPrunableModel, withoutPrunableDense } from '../io/fixtures';
+import { artifactsOf, expectSameModel, nestedPrunableModel, withoutPrunableLayers } from '../io/fixtures';
 import { makeReadOnly, snapshot, useTempDirs } from './temp_dirs';
 
 /**
@@ -199,7 +199,7 @@ describe('fileSystem: load errors name the file and change nothing', () => {
   });
 
   it('a model using PrunableDense when the library is not registered: says which import registers it', async () => {
-    await withoutPrunableDense(() => expectLoadError(saved, /uses PrunableDense layers .* import 'tfjs-prune' \(or 'tfjs-prune\/node' in Node\) registers them/));
+    await withoutPrunableLayers(() => expectLoadError(saved, /uses PrunableDense layers .* import 'tfjs-prune' \(or 'tfjs-prune\/node' in Node\) registers them/));
   });
 
   it('rejects bad arguments', () => {

@@ -5,7 +5,7 @@ import { join } from 'path';
 import { fileSystem, loadPrunableModel, stripPruning } from '../../src/node';
 import { describeOnBackends } from '../support/backends';
 import { expectNoTensorLeak } from '../support/memory';
-import { nestedPrunableModel, prunableLayers, withoutPrunableDense } from '../io/fixtures';
+import { nestedPrunableModel, prunableLayers, withoutPrunableLayers } from '../io/fixtures';
 import { snapshot, useTempDirs } from './temp_dirs';
 
 const DTYPES = ['float16', 'uint8', 'uint16'] as const;
@@ -71,7 +71,7 @@ describeOnBackends('fileSystem: quantized weights', () => {
       const stripped = stripPruning(model);
       const dir = tempDir();
       await stripped.save(fileSystem(dir, { quantization: { dtype } }));
-      const loaded = await withoutPrunableDense(() => loadWithPlainTfjs(dir));
+      const loaded = await withoutPrunableLayers(() => loadWithPlainTfjs(dir));
       expectWithinQuantizationError(loaded, stripped, manifest(dir));
       const zeros = (m: tf.LayersModel) => m.weights.reduce((n, w) => n + w.read().dataSync().filter((v) => v === 0).length, 0);
       expect(zeros(loaded)).to.equal(zeros(stripped)).and.to.be.greaterThan(20);

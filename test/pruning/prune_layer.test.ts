@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { PrunableDense, prunableDense } from '../../src';
 import { selectMagnitudeMask, selectUnitMask } from '../../src/masks/mask_selection';
-import { layerPruningReport, pruneLayer, selectLayerMask, setLayerMask } from '../../src/pruning/prune_layer';
+import { layerPruningReport, pruneLayer, selectLayerMasks, setLayerMasks } from '../../src/pruning/prune_layer';
 import { describeOnBackends } from '../support/backends';
 import { countZeroColumns, countZeros } from '../support/counts';
 import { expectNoTensorLeak } from '../support/memory';
@@ -27,14 +27,14 @@ function disposeLayer(layer: PrunableDense): void {
   layer.weights.forEach((w) => w.dispose());
 }
 
-describeOnBackends('selectLayerMask and setLayerMask', () => {
+describeOnBackends('selectLayerMasks and setLayerMasks', () => {
   it('select what the pure selection selects from the kernel and current mask, changing nothing', () => {
     const layer = builtLayer(1);
     const current = randomMask(ROWS * COLS, 2, 0.3);
     layer.setMask(current);
     const kernel = Float32Array.from(layer.weightVariables.kernel.read().dataSync());
-    expect(Array.from(selectLayerMask(layer, 'weight', 0.6))).to.deep.equal(Array.from(selectMagnitudeMask(kernel, 0.6, current)));
-    expect(Array.from(selectLayerMask(layer, 'unit', 0.5))).to.deep.equal(
+    expect(Array.from(selectLayerMasks(layer, 'weight', 0.6)[0]!)).to.deep.equal(Array.from(selectMagnitudeMask(kernel, 0.6, current)));
+    expect(Array.from(selectLayerMasks(layer, 'unit', 0.5)[0]!)).to.deep.equal(
       Array.from(selectUnitMask(kernel, ROWS, COLS, 0.5, current)));
     expect(Array.from(layer.weightVariables.kernel.read().dataSync())).to.deep.equal(Array.from(kernel));
     expect(Array.from(layer.weightVariables.mask.read().dataSync())).to.deep.equal(Array.from(current));
@@ -43,9 +43,10 @@ describeOnBackends('selectLayerMask and setLayerMask', () => {
 
   it('set the mask and report it; the layer computes with it', () => {
     const layer = builtLayer(3);
-    const mask = selectLayerMask(layer, 'unit', 0.25);
-    const report = setLayerMask(layer, mask);
-    expect(report).to.deep.include({ layer: 'dense_3', kernelShape: [ROWS, COLS], weights: ROWS * COLS, prunedUnits: 5 });
+    const mask = selectLayerMasks(layer, 'unit', 0.25)[0]!;
+    const report = setLayerMasks(layer, [mask]);
+    expect(report).to.deep.include({ layer: 'dense_3', className: 'PrunableDense', weights: ROWS * COLS, units: COLS, prunedUnits: 5 });
+    expect(report.masks).to.deep.equal([{ weight: 'kernel', shape: [ROWS, COLS], weights: ROWS * COLS, nonzero: report.nonzero }]);
     expect(report.nonzero).to.equal(ROWS * COLS - countZeros(mask));
     expect(report).to.deep.equal(layerPruningReport(layer));
     expect(Array.from(layer.weightVariables.mask.read().dataSync())).to.deep.equal(Array.from(mask));
@@ -58,20 +59,20 @@ describeOnBackends('selectLayerMask and setLayerMask', () => {
     disposeLayer(layer);
   });
 
-  it('setLayerMask rejects a mask of the wrong size and keeps the old one', () => {
+  it('setLayerMasks rejects a mask of the wrong size and keeps the old one', () => {
     const layer = builtLayer(4);
-    expect(() => setLayerMask(layer, new Float32Array(ROWS * COLS - 1))).to.throw(
-      Error, `mask must have ${ROWS * COLS} elements (the kernel's size); received ${ROWS * COLS - 1}`);
+    expect(() => setLayerMasks(layer, [new Float32Array(ROWS * COLS - 1)])).to.throw(
+      Error, `mask of 'kernel' must have ${ROWS * COLS} elements (the weight's size); received ${ROWS * COLS - 1}`);
     expect(layer.sparsity()).to.equal(0);
     disposeLayer(layer);
   });
 
-  it('selectLayerMask names the layer when its kernel is not finite', () => {
+  it('selectLayerMasks names the layer when its kernel is not finite', () => {
     const layer = builtLayer(5);
     const kernel = randomWeights(ROWS * COLS, 5, 'normal');
     kernel[17] = NaN;
     writeKernel(layer, kernel);
-    expect(() => selectLayerMask(layer, 'weight', 0.5)).to.throw(
+    expect(() => selectLayerMasks(layer, 'weight', 0.5)).to.throw(
       Error, "PrunableDense 'dense_5': weights must not hold NaN or Infinity; found NaN at flat index 17");
     disposeLayer(layer);
   });
@@ -88,9 +89,11 @@ describeOnBackends('selectLayerMask and setLayerMask', () => {
   it('pruneLayer and layerPruningReport reject what is not a PrunableDense, naming what was received', () => {
     const dense = tf.layers.dense({ units: 3, name: 'plain' });
     expect(() => pruneLayer(dense as unknown as PrunableDense, 'weight', 0.5)).to.throw(TypeError,
-      "pruneLayer: layer must be a PrunableDense (from prunableDense or makePrunable); received a Dense layer 'plain'.");
+      "pruneLayer: layer must be a prunable layer (such as prunableDense or prunableConv2d, or from makePrunable, which converts " +
+      "'Dense', 'Conv1D', 'Conv2D', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D'); received a Dense layer 'plain'.");
     expect(() => layerPruningReport({ name: 'fake' } as unknown as PrunableDense)).to.throw(TypeError,
-      'layerPruningReport: layer must be a PrunableDense (from prunableDense or makePrunable); received an object.');
+      'layerPruningReport: layer must be a prunable layer (such as prunableDense or prunableConv2d, or from makePrunable, which converts ' +
+      "'Dense', 'Conv1D', 'Conv2D', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D'); received an object.");
     expect(() => layerPruningReport(undefined as unknown as PrunableDense)).to.throw(TypeError, 'received undefined.');
   });
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { PrunableDense, prunableDense, pruneLayer, pruneModel } from '../../src';
+import { findPrunableLayers, makePrunable, PrunableDense, prunableDense, pruneLayer, pruneModel, pruningSummary } from '../../src';
+import { convolutionalModels } from '../io/fixtures';
 import { describeOnBackends } from '../support/backends';
 import { countZeroColumns } from '../support/counts';
 import { expectNoTensorLeak } from '../support/memory';
@@ -27,7 +28,7 @@ describeOnBackends('pruneModel', () => {
       expect(layer.sparsity()).to.be.closeTo(r.sparsity, 1e-12);
     }
     expect(report[0]).to.include({ weights: 200, nonzero: 60 });
-    expect(report[0].kernelShape).to.deep.equal([10, 20]);
+    expect(report[0].masks.map((m) => m.shape)).to.deep.equal([[10, 20]]);
     model.dispose();
   });
 
@@ -96,7 +97,7 @@ describeOnBackends('pruneModel', () => {
       "pruneModel needs options {method: 'weight' | 'unit', sparsity: number in [0, 1], layers?}; received null.");
     expect(() => pruneModel(model, { method: {} as never, sparsity: 0.5 })).to.throw("method must be one of 'weight', 'unit'; received an object.");
     expect(() => pruneModel(model, { method: 'weight', sparsity: 0.5, layers: [3] as never })).to.throw(TypeError,
-      'layers[0] must be a layer name or a PrunableDense layer; received 3.');
+      'layers[0] must be a layer name or a prunable layer; received 3.');
     expect(() => pruneModel(model, { method: 'weight', sparsity: 0.5, layers: [] })).to.throw('layers must select at least one layer; received an empty array.');
     model.dispose();
   });
@@ -107,7 +108,7 @@ describeOnBackends('pruneModel', () => {
     expect(() => pruneModel(model, { method: 'weight', sparsity: 1.5 })).to.throw(RangeError, /sparsity.*\[0, 1\]/);
     expect(() => pruneModel(model, { method: 'weight', sparsity: '0.5' as unknown as number })).to.throw(TypeError, /sparsity/);
     expect(() => pruneModel(model, { method: 'weight', sparsity: 0.5, layers: ['nope'] })).to.throw(/no layer named 'nope'.*'h1', 'h2', 'out'/);
-    expect(() => pruneModel(model, { method: 'weight', sparsity: 0.5, layers: [model.layers[1].name] })).to.throw(/is a Dropout, not a PrunableDense/);
+    expect(() => pruneModel(model, { method: 'weight', sparsity: 0.5, layers: [model.layers[1].name] })).to.throw(/is a Dropout, not a prunable layer/);
     expect(() => pruneModel(model, undefined as unknown as { method: 'weight'; sparsity: number })).to.throw(TypeError, /pruneModel needs options/);
     // A non-finite weight in the last layer: the error names it, and no earlier layer was pruned.
     const out = model.getLayer('out') as PrunableDense;
@@ -127,6 +128,65 @@ describeOnBackends('pruneModel', () => {
     await expectNoTensorLeak(() => {
       for (let i = 1; i <= 10; i++) pruneModel(model, { method: i % 2 ? 'weight' : 'unit', sparsity: i / 10 });
     });
+    model.dispose();
+  });
+});
+
+describeOnBackends('pruneModel: convolutional models', () => {
+  /** Every prunable convolution kind in one model, with seeded random weights. */
+  function cnn(): tf.LayersModel {
+    const [model] = convolutionalModels(91);
+    const prunable = makePrunable(model);
+    model.dispose();
+    return prunable;
+  }
+
+  /** How many of a mask's units (by `units` layout) have no entry left. */
+  function emptyUnits(values: ArrayLike<number>, { outer, units, inner }: { outer: number; units: number; inner: number }): number {
+    let empty = 0;
+    for (let u = 0; u < units; u++) {
+      let any = false;
+      for (let o = 0; o < outer && !any; o++) for (let j = 0; j < inner && !any; j++) any = values[(o * units + u) * inner + j] !== 0;
+      if (!any) empty++;
+    }
+    return empty;
+  }
+
+  it('prunes each masked weight of every kind by weight to exactly round(k·size) zeros', () => {
+    const model = cnn();
+    const report = pruneModel(model, { method: 'weight', sparsity: 0.6 });
+    expect(report.map((r) => `${r.layer}:${r.className}`)).to.deep.equal([
+      'conv:PrunableConv2D', 'dw:PrunableDepthwiseConv2D', 'sep:PrunableSeparableConv2D', 'up:PrunableConv2DTranspose', 'out:PrunableDense',
+    ]);
+    for (const r of report) for (const m of r.masks) expect(m.weights - m.nonzero, `${r.layer}/${m.weight}`).to.equal(Math.round(0.6 * m.weights));
+    expect(report[2].masks.map((m) => [m.weight, m.shape])).to.deep.equal([['depthwise_kernel', [3, 3, 8, 1]], ['pointwise_kernel', [1, 1, 8, 3]]]);
+    model.dispose();
+  });
+
+  it("prunes whole output channels by unit: filters, depthwise channel × multiplier, a transposed kernel's third axis", () => {
+    const model = cnn();
+    const report = pruneModel(model, { method: 'unit', sparsity: 0.5, layers: ['conv', 'dw', 'sep', 'up'] });
+    expect(report.map((r) => [r.layer, r.units, r.prunedUnits])).to.deep.equal([['conv', 4, 2], ['dw', 8, 4], ['sep', 3, 2], ['up', 2, 1]]);
+    for (const layer of findPrunableLayers(model).filter((l) => l.name !== 'out')) {
+      for (const m of layer.maskedWeights) {
+        const values = m.mask.read().dataSync();
+        // The separable layer's depthwise kernel holds no output unit: its mask stays as it was.
+        if (m.units === null) expect(Array.from(values).every((v) => v === 1), `${layer.name}/${m.name}`).to.equal(true);
+        else expect(emptyUnits(values, m.units), `${layer.name}/${m.name}`).to.equal(report.find((r) => r.layer === layer.name)!.prunedUnits);
+      }
+    }
+    // A transposed kernel [2, 2, filters 2, in 3]: its pruned filter is a slice of the third axis.
+    const up = findPrunableLayers(model).find((l) => l.name === 'up')!;
+    expect(up.maskedWeights[0].units).to.deep.equal({ outer: 4, units: 2, inner: 3 });
+    model.dispose();
+  });
+
+  it('lists every kind in the summary table', () => {
+    const model = cnn();
+    const lines: string[] = [];
+    pruningSummary(model, { printFn: (line) => lines.push(line) });
+    expect(lines.some((l) => l.startsWith('sep (PrunableSeparableConv2D)') && l.includes('depthwise_kernel [3,3,8,1] pointwise_kernel [1,1,8,3]'))).to.equal(true);
+    expect(lines.some((l) => l.startsWith('conv (PrunableConv2D)') && l.includes('[3,3,2,4]'))).to.equal(true);
     model.dispose();
   });
 });

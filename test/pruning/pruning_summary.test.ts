@@ -18,7 +18,7 @@ describe('pruningSummary', () => {
       { ...layerPruningReport(layers[0]), method: 'weight' },
       { ...layerPruningReport(layers[1]), method: 'unit' },
     ]);
-    expect(summary.layers.map((r) => [r.layer, r.kernelShape, r.weights])).to.deep.equal([['inner_dense', [6, 5], 30], ['hidden', [5, 4], 20]]);
+    expect(summary.layers.map((r) => [r.layer, r.masks[0].shape, r.weights])).to.deep.equal([['inner_dense', [6, 5], 30], ['hidden', [5, 4], 20]]);
     expect(summary.layers[1].prunedUnits).to.be.at.least(2);
     const nonzero = summary.layers[0].nonzero + summary.layers[1].nonzero;
     expect(summary.total).to.deep.equal({
@@ -70,7 +70,7 @@ describe('pruningSummary', () => {
     expect(pruningSummary(plain, { printFn: (l) => lines.push(l) })).to.deep.equal({
       layers: [], total: { weights: 0, nonzero: 0, sparsity: 0, prunedUnits: 0 },
     });
-    expect(lines).to.include('(no PrunableDense layer)');
+    expect(lines).to.include('(no prunable layer)');
     plain.dispose();
   });
 
@@ -80,7 +80,7 @@ describe('pruningSummary', () => {
     expect(() => pruningSummary(model, { method: 'magnitude' as never })).to.throw("pruningSummary: method must be one of 'weight', 'unit'; received string \"magnitude\".");
     expect(() => pruningSummary(model, { methods: { hidden: 'l1' as never } })).to.throw("pruningSummary: methods['hidden'] must be one of 'weight', 'unit'; received string \"l1\".");
     expect(() => pruningSummary(model, { methods: { logits: 'unit' } })).to.throw(
-      "pruningSummary: methods names 'logits', not a PrunableDense layer of the model; its PrunableDense layers are: 'inner_dense', 'hidden'.");
+      "pruningSummary: methods names 'logits', not a prunable layer of the model; its prunable layers are: 'inner_dense', 'hidden'.");
     expect(() => pruningSummary(model, { print: 'yes' as never })).to.throw(TypeError, 'pruningSummary: print must be true or false; received string "yes".');
     expect(() => pruningSummary(model, { printFn: 'console' as never })).to.throw(TypeError,
       'pruningSummary: printFn must be a function (line: string) => void; received string "console".');
@@ -103,7 +103,10 @@ describe('pruningSummary', () => {
     const single = tf.sequential({ layers: [prunableDense({ units: 4, inputShape: [2], name: 'only' })] });
     (single.getLayer('only') as PrunableDense).setMask([1, 0, 0, 0, 1, 0, 0, 0]);
     expect(pruningSummary(single).layers).to.deep.equal([
-      { layer: 'only', kernelShape: [2, 4], weights: 8, nonzero: 2, sparsity: 0.75, prunedUnits: 3, method: null },
+      {
+        layer: 'only', className: 'PrunableDense', masks: [{ weight: 'kernel', shape: [2, 4], weights: 8, nonzero: 2 }],
+        weights: 8, nonzero: 2, sparsity: 0.75, units: 4, prunedUnits: 3, method: null,
+      },
     ]);
     single.dispose();
   });

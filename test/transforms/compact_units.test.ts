@@ -5,7 +5,7 @@ import { describeOnBackends } from '../support/backends';
 import { expectNoTensorLeak } from '../support/memory';
 import { randomWeights } from '../support/random';
 import {
-  artifactsOf, expectSameOutputs, inputsFor, prunableLayers, randomizeModel, weightValues, withoutPrunableDense, wrappedPrunableModel,
+  artifactsOf, expectSameOutputs, inputsFor, prunableLayers, randomizeModel, weightValues, withoutPrunableLayers, wrappedPrunableModel,
 } from '../io/fixtures';
 
 /** Every layer of `model`, nested models expanded. */
@@ -274,7 +274,7 @@ describeOnBackends('compactUnits', () => {
     const compact = compactUnits(model);
     const artifacts = await artifactsOf(compact);
     expect(JSON.stringify(artifacts.modelTopology)).to.not.include('PrunableDense');
-    const loaded = await withoutPrunableDense(() => tf.loadLayersModel(tf.io.fromMemory(artifacts)));
+    const loaded = await withoutPrunableLayers(() => tf.loadLayersModel(tf.io.fromMemory(artifacts)));
     expectSamePredictions(loaded, model);
     [model, compact, loaded].forEach((m) => m.dispose());
   });

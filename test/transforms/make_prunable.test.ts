@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { makePrunable, PrunableDense, prunableDense, pruneModel } from '../../src';
+import { findPrunableLayers, makePrunable, PrunableDense, prunableDense, pruneModel } from '../../src';
 import { describeOnBackends } from '../support/backends';
 import { expectNoTensorLeak } from '../support/memory';
-import { expectSameOutputs, inputsFor, prunableLayers, randomizeModel, weightValues } from '../io/fixtures';
+import { convolutionalModels, expectCloseOutputs, expectSameOutputs, inputsFor, prunableLayers, randomizeModel, weightValues } from '../io/fixtures';
 
 /** input[6] → dense a[5] → batchNorm → inner(functional: dense b[4] → nested(Sequential: dense c[3])) → dense out[2]. */
 function denseModel(): tf.LayersModel {
@@ -124,7 +124,10 @@ describe('makePrunable: wrappers', () => {
     expect(weightValues(prunable).map(([name]) => name)).to.deep.equal(['td/kernel', 'td/bias', 'td/mask']);
     expectSameOutputs(prunable, model);
     expect(pruneModel(prunable, { method: 'unit', sparsity: 0.4 })).to.deep.include.members([
-      { layer: 'step_dense', kernelShape: [4, 5], weights: 20, nonzero: 12, sparsity: 0.4, prunedUnits: 2 },
+      {
+        layer: 'step_dense', className: 'PrunableDense', masks: [{ weight: 'kernel', shape: [4, 5], weights: 20, nonzero: 12 }],
+        weights: 20, nonzero: 12, sparsity: 0.4, units: 5, prunedUnits: 2,
+      },
     ]);
     model.dispose();
     prunable.dispose();
@@ -180,3 +183,55 @@ function findLayer(model: tf.LayersModel, name: string): tf.layers.Layer {
   }
   throw new Error(`no layer ${name}`);
 }
+
+describeOnBackends('makePrunable: convolutional models', () => {
+  it('turns every convolution into its prunable class with the same weights and masks of ones, computing the same', () => {
+    for (const model of convolutionalModels(71)) {
+      const prunable = makePrunable(model);
+      const kinds = prunable.layers.filter((l) => l.weights.length > 0).map((l) => `${l.name}:${l.getClassName()}`);
+      expect(kinds).to.deep.equal(model.name === 'cnn'
+        ? ['conv:PrunableConv2D', 'dw:PrunableDepthwiseConv2D', 'sep:PrunableSeparableConv2D', 'up:PrunableConv2DTranspose', 'out:PrunableDense']
+        : ['conv1d:PrunableConv1D', 'out:PrunableDense']);
+      const names = (m: tf.LayersModel) => weightValues(m).map(([name]) => name);
+      expect(names(prunable).filter((n) => !n.endsWith('mask'))).to.deep.equal(names(model));
+      const masks = findPrunableLayers(prunable).flatMap((l) => l.maskedWeights.map((m) => `${l.name}/${m.name}`));
+      expect(names(prunable).filter((n) => n.endsWith('mask'))).to.have.length(masks.length);
+      expect(findPrunableLayers(prunable).every((l) => l.sparsity() === 0)).to.equal(true);
+      expectCloseOutputs(prunable, model);
+      model.dispose();
+      prunable.dispose();
+    }
+  });
+
+  it('hands the filter every layer it could convert, and converts those it selects', () => {
+    const [model] = convolutionalModels(72);
+    const offered: string[] = [];
+    const prunable = makePrunable(model, {
+      filter: (layer) => {
+        offered.push(layer.name);
+        return layer.name === 'sep';
+      },
+    });
+    expect(offered).to.deep.equal(['conv', 'dw', 'sep', 'up', 'out']);
+    expect(findPrunableLayers(prunable).map((l) => l.name)).to.deep.equal(['sep']);
+    expectCloseOutputs(prunable, model);
+    model.dispose();
+    prunable.dispose();
+  });
+
+  it('converts a Conv2D inside a TimeDistributed', () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.timeDistributed({ layer: tf.layers.conv2d({ filters: 2, kernelSize: 3, name: 'frame_conv' }), inputShape: [3, 6, 6, 1], name: 'frames' }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 2 }),
+      ],
+    });
+    randomizeModel(model, 73);
+    const prunable = makePrunable(model);
+    expect(findPrunableLayers(prunable).map((l) => `${l.name}:${l.getClassName()}`)).to.deep.equal(['frame_conv:PrunableConv2D', `${prunable.layers[2].name}:PrunableDense`]);
+    expectCloseOutputs(prunable, model);
+    model.dispose();
+    prunable.dispose();
+  });
+});

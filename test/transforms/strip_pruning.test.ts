@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { makePrunable, PrunableDense, prunableDense, stripPruning } from '../../src';
+import { findPrunableLayers, makePrunable, PrunableDense, prunableDense, stripPruning } from '../../src';
 import { describeOnBackends } from '../support/backends';
 import { expectNoTensorLeak } from '../support/memory';
 import {
-  artifactsOf, expectSameModel, expectSameOutputs, nestedPrunableModel, prunableLayers, weightValues, withoutPrunableDense,
-  wrappedPrunableModel,
+  artifactsOf, convolutionalModels, expectCloseOutputs, expectSameModel, expectSameOutputs, nestedPrunableModel, prunableLayers, randomizeModel, weightValues,
+  withoutPrunableLayers, wrappedPrunableModel,
 } from '../io/fixtures';
 
 /** Every layer of `model`, nested models expanded. */
@@ -53,7 +53,7 @@ describeOnBackends('stripPruning', () => {
     const artifacts = await artifactsOf(stripped);
     expect(JSON.stringify(artifacts.modelTopology)).to.not.include('PrunableDense');
     expect(artifacts.weightSpecs!.map((s) => s.name)).to.not.include.members(['hidden/mask', 'inner_dense/mask']);
-    const loaded = await withoutPrunableDense(() => tf.loadLayersModel(tf.io.fromMemory(artifacts)));
+    const loaded = await withoutPrunableLayers(() => tf.loadLayersModel(tf.io.fromMemory(artifacts)));
     expectSameModel(loaded, stripped);
     expectSameOutputs(loaded, model);
     [model, stripped, loaded].forEach((m) => m.dispose());
@@ -70,7 +70,7 @@ describeOnBackends('stripPruning', () => {
     expectSameOutputs(stripped, model);
     const artifacts = await artifactsOf(stripped);
     expect(JSON.stringify(artifacts.modelTopology)).to.not.include('PrunableDense');
-    const loaded = await withoutPrunableDense(() => tf.loadLayersModel(tf.io.fromMemory(artifacts)));
+    const loaded = await withoutPrunableLayers(() => tf.loadLayersModel(tf.io.fromMemory(artifacts)));
     expectSameOutputs(loaded, model);
     [model, stripped, loaded].forEach((x) => x.dispose());
   });
@@ -103,5 +103,31 @@ describe('stripPruning: errors', () => {
   it('rejects what is not a model', () => {
     expect(() => stripPruning(tf.layers.dense({ units: 2 }) as unknown as tf.LayersModel)).to.throw(TypeError,
       'stripPruning: model must be a tf.LayersModel (from tf.sequential, tf.model or tf.loadLayersModel); received a Dense.');
+  });
+});
+
+describeOnBackends('stripPruning: convolutional models', () => {
+  it('returns the plain classes with weight ⊙ mask, loading without this library and computing the same', async () => {
+    for (const model of convolutionalModels(81)) {
+      const prunable = makePrunable(model);
+      randomizeModel(prunable, 82);
+      const stripped = stripPruning(prunable);
+      expect(stripped.layers.map((l) => l.getClassName())).to.deep.equal(model.layers.map((l) => l.getClassName()));
+      for (const layer of findPrunableLayers(prunable)) {
+        const plain = stripped.getLayer(layer.name);
+        const folded = tf.tidy(() => {
+          const masks = new Map(layer.maskedWeights.map((m) => [m.weight, m.mask]));
+          return layer.weights.filter((w) => ![...masks.values()].includes(w))
+            .map((w) => Array.from(masks.has(w) ? tf.add(tf.mul(w.read(), masks.get(w)!.read()), 0).dataSync() : w.read().dataSync()));
+        });
+        expect(plain.getWeights().map((w) => Array.from(w.dataSync()))).to.deep.equal(folded);
+      }
+      expectCloseOutputs(stripped, prunable);
+      const artifacts = await artifactsOf(stripped);
+      expect(JSON.stringify(artifacts.modelTopology)).to.not.include('Prunable');
+      const loaded = await withoutPrunableLayers(() => tf.loadLayersModel(tf.io.fromMemory(artifacts)));
+      expectCloseOutputs(loaded, prunable);
+      [model, prunable, stripped, loaded].forEach((m) => m.dispose());
+    }
   });
 });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { maskedKernel } from '../../src/transforms/masked_kernel';
+import { maskedKernel } from '../../src/transforms/effective_weights';
 import { describeOnBackends } from '../support/backends';
 import { expectNoTensorLeak } from '../support/memory';
 
