@@ -115,9 +115,22 @@ export class PrunableDense extends PrunableLayer {
   }
 
   protected compute(input: tf.Tensor, weights: CallWeights): tf.Tensor {
+    const bias = weights.has('bias') ? weights.raw('bias') : undefined;
+    const activation = this.options.objects.activation as Activation;
+    if (!weights.training) {
+      // Inference as Dense computes it: one fused matMul, bias and activation where tf.layers fuses them.
+      const fused = this.activation === 'relu' || this.activation === 'linear' || this.activation === 'elu';
+      const units = this.units;
+      const flat = input.rank === 2 ? input : tf.reshape(input, [-1, input.shape[input.rank - 1]]);
+      let output: tf.Tensor = tf.fused.matMul({
+        a: flat as tf.Tensor2D, b: weights.masked('kernel') as tf.Tensor2D, bias, activation: fused ? this.activation as 'relu' : 'linear',
+      });
+      if (!fused) output = activation.apply(output);
+      return input.rank === 2 ? output : tf.reshape(output, [...input.shape.slice(0, -1), units]);
+    }
     let output = maskedDenseDot(input, weights.raw('kernel') as tf.Tensor2D, weights.mask('kernel') as tf.Tensor2D);
-    if (weights.has('bias')) output = tf.add(output, weights.raw('bias'));
-    return (this.options.objects.activation as Activation).apply(output);
+    if (bias !== undefined) output = tf.add(output, bias);
+    return activation.apply(output);
   }
 }
 tf.serialization.registerClass(PrunableDense);

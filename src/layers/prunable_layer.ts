@@ -63,9 +63,16 @@ export interface MaskedWeight {
 
 /** The weights a layer computes with during one call. */
 export interface CallWeights {
+  /** Whether the call records gradients (training); else it only infers. */
+  readonly training: boolean;
   /** The weight as it is (a bias, or a masked weight unmasked). */
   raw(name: string): tf.Tensor;
-  /** `weight ⊙ mask`, computed once per call. */
+  /**
+   * `weight ⊙ mask`: computed once per call when training; when inferring,
+   * kept from call to call while weight and mask stay the same, so that
+   * backends that cache a kernel's packed form by tensor (wasm's matMul and
+   * convolutions) reuse it, as they do for a plain layer's weight.
+   */
   masked(name: string): tf.Tensor;
   /** The mask of a masked weight. */
   mask(name: string): tf.Tensor;
@@ -107,6 +114,8 @@ export abstract class PrunableLayer extends tfl.layers.Layer {
   protected readonly options: ResolvedOptions;
   private readonly variables = new Map<string, tfl.LayerVariable>();
   private readonly masks = new Map<string, tfl.LayerVariable>();
+  /** The masked weights of the last inference, with the data of the weight and mask they were computed from. */
+  private readonly inferenceProducts = new Map<string, { weight: tf.DataId; mask: tf.DataId; product: tf.Tensor }>();
 
   protected constructor(args: object, kind: PrunableKind) {
     super(checkedArgs(args, (new.target as unknown as { className: string }).className, kind));
@@ -163,11 +172,14 @@ export abstract class PrunableLayer extends tfl.layers.Layer {
     return tf.tidy(() => {
       this.invokeCallHook(inputs, kwargs);
       this.checkBuilt('call');
+      const training = recordsGradients();
       const masked = new Map<string, tf.Tensor>();
       const weights: CallWeights = {
+        training,
         raw: (name) => this.weightVariable(name).read(),
         mask: (name) => this.maskVariable(name).read(),
         masked: (name) => {
+          if (!training) return this.inferenceProduct(name);
           let product = masked.get(name);
           if (product === undefined) {
             product = tf.mul(this.weightVariable(name).read(), this.maskVariable(name).read());
@@ -179,6 +191,24 @@ export abstract class PrunableLayer extends tfl.layers.Layer {
       };
       return this.compute(singleTensor(this, inputs), weights);
     });
+  }
+
+  /** `weight ⊙ mask` for inference: the one of the last inference while weight and mask hold the same data. */
+  private inferenceProduct(name: string): tf.Tensor {
+    const weight = this.weightVariable(name).read();
+    const mask = this.maskVariable(name).read();
+    const last = this.inferenceProducts.get(name);
+    if (last !== undefined && last.weight === weight.dataId && last.mask === mask.dataId) return last.product;
+    last?.product.dispose();
+    const product = tf.keep(tf.mul(weight, mask));
+    this.inferenceProducts.set(name, { weight: weight.dataId, mask: mask.dataId, product });
+    return product;
+  }
+
+  protected override disposeWeights(): number {
+    for (const { product } of this.inferenceProducts.values()) product.dispose();
+    this.inferenceProducts.clear();
+    return super.disposeWeights();
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -289,6 +319,16 @@ export abstract class PrunableLayer extends tfl.layers.Layer {
         'add it to a model or call build(inputShape) first.');
     }
   }
+}
+
+/**
+ * Whether TF.js is recording gradients (inside `tf.grad`, `variableGrads`,
+ * `fit`'s step). Where the engine lacks the check, as if it were: a layer then
+ * always computes its masked weights afresh.
+ */
+function recordsGradients(): boolean {
+  const engine = tf.engine() as Partial<Pick<ReturnType<typeof tf.engine>, 'isTapeOn'>>;
+  return typeof engine.isTapeOn === 'function' ? engine.isTapeOn() : true;
 }
 
 /** How many `fromConfig` calls are constructing a layer: their configs may hold options tf.layers ignores. */
