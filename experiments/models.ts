@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { prunableDense } from '../src';
+import { prunableConv2d, prunableDense } from '../src';
 import { MNIST_CLASSES, MNIST_PIXELS } from './data/mnist';
 import { seedSequence } from './random';
 import { SeededDropout } from './seeded_dropout';
@@ -44,6 +44,34 @@ export function referenceMlp(seed: number): ExperimentModel {
  */
 export function lenet300100(seed: number, dropoutRate = 0): ExperimentModel {
   return mlp(LENET_HIDDEN, { seed, useBias: true, dropoutRate });
+}
+
+/**
+ * LeNet-5 as Han et al. 2015 prune it: 28x28x1 → conv 20@5x5 ReLU → max-pool
+ * 2 → conv 50@5x5 ReLU → max-pool 2 → dense 500 ReLU → dense 10 softmax,
+ * Glorot-uniform initialization seeded from `seed`; with `dropoutRate > 0`,
+ * a dropout layer after the dense hidden layer. Every convolution and dense
+ * layer is prunable; the output layer is not among `prunable`.
+ *
+ * ```ts
+ * const {model, prunable} = lenet5(1); // prunable: ['conv1', 'conv2', 'hidden']
+ * ```
+ */
+export function lenet5(seed: number, dropoutRate = 0): ExperimentModel {
+  const nextSeed = seedSequence(seed);
+  const init = () => ({ kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }) });
+  const layers: tf.layers.Layer[] = [
+    prunableConv2d({ filters: 20, kernelSize: 5, activation: 'relu', inputShape: [28, 28, 1], name: 'conv1', ...init() }),
+    tf.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }),
+    prunableConv2d({ filters: 50, kernelSize: 5, activation: 'relu', name: 'conv2', ...init() }),
+    tf.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }),
+    tf.layers.flatten({ name: 'flatten' }),
+    prunableDense({ units: 500, activation: 'relu', name: 'hidden', ...init() }),
+  ];
+  const dropoutSeed = nextSeed();
+  if (dropoutRate > 0) layers.push(new SeededDropout({ rate: dropoutRate, seed: dropoutSeed, name: 'dropout' }));
+  layers.push(prunableDense({ units: MNIST_CLASSES, activation: 'softmax', name: 'output', ...init() }));
+  return { model: tf.sequential({ layers }), prunable: ['conv1', 'conv2', 'hidden'] };
 }
 
 function mlp(hidden: number[], options: { seed: number; useBias: boolean; dropoutRate: number }): ExperimentModel {

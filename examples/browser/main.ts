@@ -1,11 +1,14 @@
 /**
  * The browser example (index.html): trains a small classifier with gradual
  * pruning and shows, live, the step, the sparsity, the held-out accuracy and a
- * heat map of each layer's mask. build.ts bundles this file into dist/main.js.
+ * heat map of each mask. build.ts bundles this file into dist/main.js.
  *
  * URL options:
  * - `?steps=N`: training steps (batches), an integer >= 4. Default: 2000.
  * - `?backend=webgl|wasm|cpu`: force a backend. Default: the first of webgl, wasm, cpu that starts.
+ * - `?model=mlp|cnn`: a dense classifier of 16-dimensional points, or a
+ *   small convolutional network (convolution, max-pooling, separable
+ *   convolution) of 8x8 images. Default: mlp.
  *
  * When training ends, `window.result` holds the outcome (or `{error}`) and
  * `<body data-done>` is set to `'true'` (or `'error'`): the browser test waits for it.
@@ -13,7 +16,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import {
-  combineCallbacks, findPrunableLayers, layerPruningReport, PolynomialDecay, PrunableLayer, prunableDense, PruningScheduleCallback,
+  combineCallbacks, findPrunableLayers, layerPruningReport, MaskedWeight, PolynomialDecay, prunableConv2d, prunableDense,
+  PrunableLayer, prunableSeparableConv2d, PruningScheduleCallback,
 } from '../../src';
 
 /** What the page reports on `window.result` when training is done. */
@@ -26,8 +30,8 @@ export interface BrowserExampleResult {
   sparsity: number;
   /** Accuracy on held-out points. */
   accuracy: number;
-  /** Each layer's mask: kernel shape [inputs, units] and sparsity. */
-  layers: Array<{ name: string; kernelShape: number[]; sparsity: number }>;
+  /** Each mask: its layer, its weight, the weight's shape and the mask's sparsity. */
+  masks: Array<{ layer: string; weight: string; shape: number[]; sparsity: number }>;
 }
 
 declare global {
@@ -37,7 +41,9 @@ declare global {
 }
 
 const FEATURES = 16;
+const IMAGE = 8;
 const CLASSES = 4;
+const MODELS = ['mlp', 'cnn'];
 const FINAL_SPARSITY = 0.8;
 const TRAIN_SAMPLES = 2048;
 const BATCH_SIZE = 32;
@@ -66,6 +72,51 @@ function gaussianClusters(samples: number, seed: number): { xs: tf.Tensor2D; ys:
   });
 }
 
+/**
+ * Seeded 8x8 images of 4 classes, each a stroke (a row, a column, a
+ * diagonal, an anti-diagonal) at a random place, in noise of 0.5, one-hot labelled.
+ */
+function strokes(samples: number, seed: number): { xs: tf.Tensor4D; ys: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const labels = tf.randomUniform([samples], 0, CLASSES, 'float32', seed).floor().toInt();
+    const offsets = tf.randomUniform([samples], 0, IMAGE, 'float32', seed + 1).floor().arraySync() as number[];
+    const pixels = new Float32Array(samples * IMAGE * IMAGE);
+    (labels.arraySync() as number[]).forEach((label, n) => {
+      for (let t = 0; t < IMAGE; t++) {
+        const at = [[offsets[n], t], [t, offsets[n]], [t, t], [t, IMAGE - 1 - t]][label];
+        pixels[n * IMAGE * IMAGE + at[0] * IMAGE + at[1]] = 1;
+      }
+    });
+    const noise = tf.randomNormal([samples, IMAGE, IMAGE, 1], 0, 0.5, 'float32', seed + 2);
+    const xs = tf.add(tf.tensor4d(pixels, [samples, IMAGE, IMAGE, 1]), noise) as tf.Tensor4D;
+    return { xs, ys: tf.oneHot(labels as tf.Tensor1D, CLASSES).toFloat() as tf.Tensor2D };
+  });
+}
+
+/** The classifier of `kind`, and its training and held-out data. */
+function task(kind: string): { model: tf.Sequential; train: { xs: tf.Tensor; ys: tf.Tensor }; test: { xs: tf.Tensor; ys: tf.Tensor } } {
+  if (kind === 'cnn') {
+    const model = tf.sequential({
+      layers: [
+        prunableConv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', inputShape: [IMAGE, IMAGE, 1], name: 'conv' }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        prunableSeparableConv2d({ filters: 16, kernelSize: 3, activation: 'relu', name: 'separable' }),
+        tf.layers.flatten(),
+        prunableDense({ units: CLASSES, activation: 'softmax', name: 'output' }),
+      ],
+    });
+    return { model, train: strokes(TRAIN_SAMPLES, 2), test: strokes(512, 3) };
+  }
+  const model = tf.sequential({
+    layers: [
+      prunableDense({ units: 64, activation: 'relu', inputShape: [FEATURES], name: 'hidden1' }),
+      prunableDense({ units: 64, activation: 'relu', name: 'hidden2' }),
+      prunableDense({ units: CLASSES, activation: 'softmax', name: 'output' }),
+    ],
+  });
+  return { model, train: gaussianClusters(TRAIN_SAMPLES, 2), test: gaussianClusters(512, 3) };
+}
+
 /** Sets the first backend of `names` that starts (setBackend resolves false when one cannot, e.g. no WebGL). */
 async function startBackend(names: string[]): Promise<string> {
   for (const name of names) {
@@ -75,7 +126,7 @@ async function startBackend(names: string[]): Promise<string> {
 }
 
 /** Parses the URL options, with an error naming the option for a bad value. */
-function readOptions(): { steps: number; backends: string[] } {
+function readOptions(): { steps: number; backends: string[]; model: string } {
   const params = new URLSearchParams(location.search);
   const steps = Number(params.get('steps') ?? 2000);
   if (!Number.isInteger(steps) || steps < 4) {
@@ -85,30 +136,45 @@ function readOptions(): { steps: number; backends: string[] } {
   if (backend !== null && !BACKENDS.includes(backend)) {
     throw new Error(`?backend= must be one of ${BACKENDS.join(', ')}; received '${backend}'.`);
   }
-  return { steps, backends: backend === null ? BACKENDS : [backend] };
+  const model = params.get('model') ?? 'mlp';
+  if (!MODELS.includes(model)) {
+    throw new Error(`?model= must be one of ${MODELS.join(', ')}; received '${model}'.`);
+  }
+  return { steps, backends: backend === null ? BACKENDS : [backend], model };
 }
 
-/** Adds a canvas per layer, one pixel per kernel entry (row: input, column: unit). */
-function addHeatMaps(layers: PrunableLayer[]): HTMLCanvasElement[] {
-  return layers.map((layer) => {
-    const [inputs, units] = layer.maskedWeights[0].weight.shape as number[];
+/** A mask and the canvas that shows it. */
+interface HeatMap {
+  layer: PrunableLayer;
+  mask: MaskedWeight;
+  canvas: HTMLCanvasElement;
+}
+
+/**
+ * Adds a canvas per mask, one pixel per weight entry: a row per entry of
+ * the axes before the last (a kernel's inputs), a column per last-axis entry
+ * (its units, or a depthwise kernel's multiplier).
+ */
+function addHeatMaps(layers: PrunableLayer[]): HeatMap[] {
+  return layers.flatMap((layer) => layer.maskedWeights.map((mask) => {
+    const shape = mask.weight.shape as number[];
+    const columns = shape[shape.length - 1];
     const figure = document.createElement('figure');
     const canvas = document.createElement('canvas');
-    canvas.width = units;
-    canvas.height = inputs;
-    canvas.style.width = `${units * ZOOM}px`;
-    canvas.style.height = `${inputs * ZOOM}px`;
-    canvas.dataset.layer = layer.name;
+    canvas.width = columns;
+    canvas.height = tf.util.sizeFromShape(shape) / columns;
+    canvas.style.width = `${canvas.width * ZOOM}px`;
+    canvas.style.height = `${canvas.height * ZOOM}px`;
+    canvas.dataset.mask = `${layer.name}/${mask.name}`;
     const caption = document.createElement('figcaption');
     figure.append(canvas, caption);
     element('masks').append(figure);
-    return canvas;
-  });
+    return { layer, mask, canvas };
+  }));
 }
 
-/** Paints a layer's mask: PRUNED where it is 0, else a colour from the smallest to the largest kept |weight|. */
-function drawHeatMap(canvas: HTMLCanvasElement, layer: PrunableLayer): void {
-  const [{ weight, mask }] = layer.maskedWeights;
+/** Paints a mask: PRUNED where it is 0, else a colour from the smallest to the largest kept |weight|. */
+function drawHeatMap({ layer, mask: { name, weight, mask }, canvas }: HeatMap): number {
   const weights = weight.read().dataSync();
   const kept = mask.read().dataSync();
   let smallest = Infinity;
@@ -126,30 +192,26 @@ function drawHeatMap(canvas: HTMLCanvasElement, layer: PrunableLayer): void {
     image.data.set([...colour, 255], 4 * i);
   }
   context.putImageData(image, 0, 0);
+  let zeros = 0;
+  for (let i = 0; i < kept.length; i++) if (kept[i] === 0) zeros++;
+  const sparsity = zeros / kept.length;
   (canvas.nextElementSibling as HTMLElement).textContent =
-    `${layer.name}: ${canvas.height}×${canvas.width}, ${(100 * layer.sparsity()).toFixed(1)}% pruned`;
+    `${layer.name}/${name}: [${weight.shape.join(', ')}], ${percent(sparsity)} pruned`;
+  return sparsity;
 }
 
 const percent = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 async function main(): Promise<BrowserExampleResult> {
-  const { steps, backends } = readOptions();
+  const { steps, backends, model: kind } = readOptions();
   const backend = await startBackend(backends);
   element('backend').textContent = backend;
   (element('progress') as HTMLProgressElement).max = steps;
 
-  const train = gaussianClusters(TRAIN_SAMPLES, 2);
-  const test = gaussianClusters(512, 3);
-  const model = tf.sequential({
-    layers: [
-      prunableDense({ units: 64, activation: 'relu', inputShape: [FEATURES], name: 'hidden1' }),
-      prunableDense({ units: 64, activation: 'relu', name: 'hidden2' }),
-      prunableDense({ units: CLASSES, activation: 'softmax', name: 'output' }),
-    ],
-  });
+  const { model, train, test } = task(kind);
   model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const layers = findPrunableLayers(model);
-  const canvases = addHeatMaps(layers);
+  const heatMaps = addHeatMaps(layers);
 
   // Sparsity rises from 0 to 80% over the first 3/4 of the steps, in about 30 mask updates; the rest fine-tunes.
   const schedule = new PolynomialDecay({
@@ -170,9 +232,10 @@ async function main(): Promise<BrowserExampleResult> {
     element('target').textContent = percent(targetSparsity);
     element('sparsity').textContent = percent(sparsity);
     element('accuracy').textContent = percent(accuracy);
-    layers.forEach((layer, i) => drawHeatMap(canvases[i], layer));
-    const layerRows = reports.map((r) => ({ name: r.layer, kernelShape: r.masks[0].shape, sparsity: r.sparsity }));
-    return { backend, steps: step, targetSparsity, sparsity, accuracy, layers: layerRows };
+    const masks = heatMaps.map((map) => ({
+      layer: map.layer.name, weight: map.mask.name, shape: map.mask.weight.shape as number[], sparsity: drawHeatMap(map),
+    }));
+    return { backend, steps: step, targetSparsity, sparsity, accuracy, masks };
   };
 
   await show(0);

@@ -17,6 +17,7 @@ const ARGS = [
 ];
 const SCREENSHOT = join(__dirname, '..', '..', 'test-artifacts', 'browser.png');
 const STEPS = 80;
+const CNN_STEPS = 120;
 
 describe('examples/browser in headless Chromium', function () {
   this.timeout(60_000);
@@ -61,16 +62,19 @@ describe('examples/browser in headless Chromium', function () {
     return result;
   }
 
-  /** Each layer prunes exactly round(0.8 · size) kernel entries; 4 classes, so chance accuracy is 0.25. */
-  function expectPrunedAndLearned(result: BrowserExampleResult): void {
-    expect(result.steps).to.equal(STEPS);
+  const MLP_MASKS = ['hidden1/kernel', 'hidden2/kernel', 'output/kernel'];
+  const CNN_MASKS = ['conv/kernel', 'separable/depthwise_kernel', 'separable/pointwise_kernel', 'output/kernel'];
+
+  /** Each mask prunes exactly round(0.8 · size) entries; 4 classes, so chance accuracy is 0.25. */
+  function expectPrunedAndLearned(result: BrowserExampleResult, masks: string[], steps = STEPS): void {
+    expect(result.steps).to.equal(steps);
     expect(result.targetSparsity).to.equal(0.8);
-    expect(result.layers.map((l) => l.name)).to.deep.equal(['hidden1', 'hidden2', 'output']);
+    expect(result.masks.map((m) => `${m.layer}/${m.weight}`)).to.deep.equal(masks);
     let pruned = 0;
     let weights = 0;
-    for (const { name, kernelShape, sparsity } of result.layers) {
-      const size = kernelShape[0] * kernelShape[1];
-      expect(sparsity, name).to.equal(Math.round(0.8 * size) / size);
+    for (const { layer, weight, shape, sparsity } of result.masks) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      expect(sparsity, `${layer}/${weight}`).to.equal(Math.round(0.8 * size) / size);
       pruned += Math.round(0.8 * size);
       weights += size;
     }
@@ -83,22 +87,30 @@ describe('examples/browser in headless Chromium', function () {
     mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(['webgl', 'wasm'], 'backend').to.include(result.backend);
-    expectPrunedAndLearned(result);
-    // Each canvas is its layer's mask: one pixel per kernel entry, the pruned ones in the pruned colour.
+    expectPrunedAndLearned(result, MLP_MASKS);
+    // Each canvas is a mask: one pixel per kernel entry, the pruned ones in the pruned colour.
     const canvases = await page.$$eval('#masks canvas', (elements) => (elements as HTMLCanvasElement[]).map((canvas) => {
       const pixels = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, canvas.width, canvas.height).data;
       let dark = 0;
       for (let i = 0; i < pixels.length; i += 4) if (pixels[i] === 22 && pixels[i + 1] === 27 && pixels[i + 2] === 45) dark++;
-      return { layer: canvas.dataset.layer, height: canvas.height, width: canvas.width, dark };
+      return { mask: canvas.dataset.mask, height: canvas.height, width: canvas.width, dark };
     }));
-    expect(canvases).to.deep.equal(result.layers.map((l) => ({
-      layer: l.name, height: l.kernelShape[0], width: l.kernelShape[1], dark: Math.round(l.sparsity * l.kernelShape[0] * l.kernelShape[1]),
+    expect(canvases).to.deep.equal(result.masks.map((m) => ({
+      mask: `${m.layer}/${m.weight}`, height: m.shape[0], width: m.shape[1], dark: Math.round(m.sparsity * m.shape[0] * m.shape[1]),
     })));
   });
 
   it('runs on the wasm backend too, fetching the .wasm files copied next to the bundle', async () => {
     const result = await runPage(`?steps=${STEPS}&backend=wasm`);
     expect(result.backend).to.equal('wasm');
-    expectPrunedAndLearned(result);
+    expectPrunedAndLearned(result, MLP_MASKS);
   });
+
+  for (const backend of ['webgl', 'wasm']) {
+    it(`trains and prunes a small CNN (convolution, pooling, separable convolution) on ${backend}`, async () => {
+      const result = await runPage(`?steps=${CNN_STEPS}&model=cnn&backend=${backend}`);
+      expect(result.backend).to.equal(backend);
+      expectPrunedAndLearned(result, CNN_MASKS, CNN_STEPS);
+    });
+  }
 });

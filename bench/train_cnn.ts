@@ -1,0 +1,195 @@
+// Training benchmark of convolutional networks on wasm: LeNet-5 of prunable
+// layers against stock tf.layers on the cpu backend (the only stock way to
+// train a CNN in Node without tfjs-node: wasm lacks Conv2DBackpropFilter),
+// against the step's matMul-bound limit, predict against stock tf.layers on
+// wasm, and a MobileNet-style block beside stock cpu. Part of bench:train.
+import * as tf from '@tensorflow/tfjs';
+import { prunableConv2d, prunableDense, prunableDepthwiseConv2d, stripPruning } from '../src';
+import { loadMnist, mnistTensors } from '../experiments/data/mnist';
+import { lenet5 } from '../experiments/models';
+import { BenchCase, BenchCases, Side } from './harness';
+
+/**
+ * LeNet-5's multiply-accumulates per image in one training step: forward
+ * (288,000 + 1,600,000 + 400,000 + 5,000), the same again for the kernel
+ * gradients, and the input gradients of every layer but the first
+ * (1,600,000 + 400,000 + 5,000).
+ */
+export const LENET5_STEP_MACS = 6_591_000;
+/** The matMul whose measured rate is the limit: 1024 x 1024 by 1024 x 1024. */
+const MATMUL = 1024;
+
+/** `model` compiled with Adam (by name, so that model.dispose() frees the optimizer too). */
+function compiled(model: tf.LayersModel): tf.LayersModel {
+  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+  return model;
+}
+
+/** A side that runs one training step of `model` on `data`, on `backend` (switched to for the step). */
+function stepping(label: string, model: tf.LayersModel, data: { x: tf.Tensor; y: tf.Tensor }, backend: string): Side {
+  return {
+    label,
+    run: async () => {
+      await tf.setBackend(backend);
+      try {
+        await model.trainOnBatch(data.x, data.y);
+      } finally {
+        await tf.setBackend('wasm');
+      }
+    },
+  };
+}
+
+/**
+ * A side that multiplies two 1024 x 1024 matrices, the second new each time
+ * (wasm's matMul caches its second operand by tensor: reusing one would
+ * flatter the rate).
+ */
+function matMulSide(): Side & { dispose: () => void } {
+  const a = tf.randomUniform([MATMUL, MATMUL], -1, 1, 'float32', 1);
+  let b: tf.Tensor | null = null;
+  return {
+    label: `matMul ${MATMUL}x${MATMUL} by ${MATMUL}x${MATMUL}`,
+    cacheKey: 'matmul-1024',
+    repetitions: 9,
+    prepare: () => {
+      b?.dispose();
+      b = tf.randomUniform([MATMUL, MATMUL], -1, 1, 'float32', 2);
+    },
+    run: () => {
+      const c = tf.matMul(a, b!);
+      c.dataSync();
+      c.dispose();
+    },
+    dispose: () => tf.dispose([a, b!]),
+  };
+}
+
+/** A side that predicts `x` in one batch and reads the result. */
+function predicting(label: string, model: tf.LayersModel, x: tf.Tensor): Side {
+  return {
+    label,
+    run: () => {
+      const y = model.predict(x, { batchSize: x.shape[0] }) as tf.Tensor;
+      y.dataSync();
+      y.dispose();
+    },
+  };
+}
+
+/**
+ * A MobileNet-style block on 16x16x32: depthwise 3x3 → BatchNormalization →
+ * ReLU6 → pointwise 1x1 to 64 → BatchNormalization → ReLU6, then global
+ * average pooling and a dense softmax over 10 classes.
+ */
+function mobileNetBlock(kind: 'prunable' | 'stock'): tf.LayersModel {
+  const prunable = kind === 'prunable';
+  const depthwise = { kernelSize: 3, padding: 'same' as const, useBias: false, inputShape: [16, 16, 32] };
+  const pointwise = { filters: 64, kernelSize: 1, useBias: false };
+  return tf.sequential({
+    layers: [
+      prunable ? prunableDepthwiseConv2d(depthwise) : tf.layers.depthwiseConv2d(depthwise),
+      tf.layers.batchNormalization(),
+      tf.layers.reLU({ maxValue: 6 }),
+      prunable ? prunableConv2d(pointwise) : tf.layers.conv2d(pointwise),
+      tf.layers.batchNormalization(),
+      tf.layers.reLU({ maxValue: 6 }),
+      tf.layers.globalAveragePooling2d({}),
+      prunable ? prunableDense({ units: 10, activation: 'softmax' }) : tf.layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
+}
+
+/** A batch of `count` MNIST images as [count, 28, 28, 1], with one-hot labels. */
+function mnistImages(count: number): { x: tf.Tensor; y: tf.Tensor } {
+  const { xs, ys } = mnistTensors(loadMnist({ trainSize: count, testSize: 1 }).train);
+  const x = tf.reshape(xs, [count, 28, 28, 1]);
+  xs.dispose();
+  return { x, y: ys };
+}
+
+/** A seeded batch of 32 inputs of the MobileNet block, with one-hot labels, on the current backend. */
+function blockBatch(): { x: tf.Tensor; y: tf.Tensor } {
+  const labels = tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 10), 'int32');
+  const y = tf.oneHot(labels, 10);
+  labels.dispose();
+  return { x: tf.randomUniform([32, 16, 16, 32], 0, 1, 'float32', 3), y };
+}
+
+/** The CNN cases, built on wasm (and, for the stock sides, on cpu); wasm must be active. */
+export async function cnnTrainCases(): Promise<BenchCases> {
+  const models: tf.LayersModel[] = [];
+  const tensors: tf.Tensor[] = [];
+  const keep = <T extends tf.LayersModel>(model: T) => {
+    models.push(model);
+    return model;
+  };
+  const data = (count: number) => {
+    const batch = mnistImages(count);
+    tensors.push(batch.x, batch.y);
+    return batch;
+  };
+  const prunableLenet = () => keep(compiled(lenet5(1).model));
+  const batch32 = data(32);
+  const batch128 = data(128);
+  const matMul = matMulSide();
+
+  // The stock models live on the cpu backend, with their own copies of the data.
+  await tf.setBackend('cpu');
+  const stockLenet = keep(compiled(stripPruning(lenet5(1).model)));
+  const stockBlock = keep(compiled(mobileNetBlock('stock')));
+  const cpuBatch32 = { x: tf.clone(batch32.x), y: tf.clone(batch32.y) };
+  const cpuBlockData = blockBatch();
+  tensors.push(cpuBatch32.x, cpuBatch32.y, cpuBlockData.x, cpuBlockData.y);
+  await tf.setBackend('wasm');
+  const blockData = blockBatch();
+  tensors.push(blockData.x, blockData.y);
+
+  // Timed once per batch size, for the two cases that compare it.
+  const lenetStep = (batch: { x: tf.Tensor; y: tf.Tensor }, size: number): Side => ({
+    ...stepping('prunable LeNet-5, Adam, wasm', prunableLenet(), batch, 'wasm'),
+    cacheKey: `lenet5-step-${size}`,
+    repetitions: 15,
+    warmup: 3,
+  });
+  const steps: Record<number, Side> = { 32: lenetStep(batch32, 32), 128: lenetStep(batch128, 128) };
+  const stockStep: Side = { ...stepping('tf.layers LeNet-5, Adam, cpu', stockLenet, cpuBatch32, 'cpu'), repetitions: 3 };
+  const cases: BenchCase[] = [
+    {
+      name: 'LeNet-5 step: prunable on wasm / tf.layers on cpu',
+      sizes: 'batch 32, one step',
+      candidate: steps[32],
+      baseline: stockStep,
+      maxRatio: 0.05,
+    },
+    ...[[128, 2.5], [32, 3.5]].map(([size, maxRatio]): BenchCase => ({
+      name: 'LeNet-5 step / matMul-bound limit',
+      sizes: `batch ${size}, ${LENET5_STEP_MACS * size} MACs, limit = 1024³ matMul time × MACs / 1024³`,
+      candidate: steps[size],
+      baseline: matMul,
+      baselineScale: (LENET5_STEP_MACS * size) / MATMUL ** 3,
+      maxRatio,
+    })),
+    {
+      name: 'LeNet-5 predict: prunable / tf.layers',
+      sizes: 'batch 128, wasm',
+      candidate: predicting('prunable LeNet-5', prunableLenet(), batch128.x),
+      baseline: predicting('tf.layers LeNet-5', keep(stripPruning(lenet5(1).model)), batch128.x),
+      repetitions: 31,
+      warmup: 3,
+      maxRatio: 1.05,
+    },
+    {
+      name: 'MobileNet block step: prunable on wasm / tf.layers on cpu',
+      sizes: '16x16x32, depthwise 3x3 + BN + ReLU6 + pointwise 64 + BN + ReLU6, batch 32',
+      candidate: { ...stepping('prunable block, Adam, wasm', keep(compiled(mobileNetBlock('prunable'))), blockData, 'wasm'), repetitions: 15, warmup: 3 },
+      baseline: { ...stepping('tf.layers block, Adam, cpu', stockBlock, cpuBlockData, 'cpu'), repetitions: 3 },
+    },
+  ];
+  const dispose = () => {
+    models.forEach((model) => model.dispose());
+    tf.dispose(tensors);
+    matMul.dispose();
+  };
+  return { cases, dispose };
+}
