@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Stats } from 'fs';
-import { basename, dirname, join, resolve } from 'path';
-import { checkPrunableArtifacts } from '../io/check_prunable_artifacts';
+import { basename, dirname, isAbsolute, relative, resolve, sep, win32 } from 'path';
+import { checkPrunableArtifacts, recordArtifactsSource } from '../io/check_prunable_artifacts';
 import { quantizeArtifacts } from '../io/quantize_artifacts';
 import { checkWeightQuantization, WeightQuantization } from '../io/weight_quantization';
-import { joinWeightData } from '../io/weight_layout';
+import { checkWeightSpecs, joinWeightData } from '../io/weight_layout';
 import { checkOptions, describeValue } from '../checks';
 import {
   FileCalls, FileWriter, fingerprint, locateModel, MODEL_JSON, ModelLocation, nodeFileCalls, replaceModelFiles, SaveError,
@@ -65,8 +65,9 @@ export function withFileCalls(handler: NodeFileSystem, calls: FileCalls): NodeFi
  * byte for byte, or, failing after its commit point, the new one, and says
  * which (see ./model_files.ts). Loading accepts the directory or its
  * `model.json` (tfjs-node's form), checks the files (missing, malformed,
- * truncated) and the PrunableDense masks, and fails with an error that names
- * the file before TF.js creates anything.
+ * truncated, directories in their place, weight paths outside the directory)
+ * and the PrunableDense masks, and fails with an error that names the file
+ * before TF.js creates anything.
  *
  * ```js
  * await model.save(new NodeFileSystem('./checkpoint')); // as fileSystem('./checkpoint')
@@ -182,7 +183,9 @@ export class NodeFileSystem implements tf.io.IOHandler {
     const modelJSON = parseModelJSON(text.toString('utf8'), file);
     const groups = modelJSON.weightsManifest ?? [];
     const specs = groups.flatMap((group) => group.weights);
-    const weightPaths = groups.flatMap((group) => group.paths.map((name) => join(location.dir, name)));
+    checkWeightSpecs(specs, `Cannot load a model from ${file}: `);
+    // Every path is checked before any file is read.
+    const weightPaths = groups.flatMap((group) => group.paths.map((name) => weightFilePath(location.dir, name, file)));
     const buffers: ArrayBuffer[] = [];
     for (const path of weightPaths) {
       const bytes = await readFileOf(path, calls, `Cannot load a model from ${file}: its weight file ${path}`);
@@ -201,6 +204,7 @@ export class NodeFileSystem implements tf.io.IOHandler {
       `${held} bytes, but its weightsManifest describes ${described}: ` +
       `${names.length === 1 ? 'the file is' : 'they are'} truncated or from another save.`);
     const artifacts = await tf.io.getModelArtifactsForJSON(modelJSON, async () => [specs, data]);
+    recordArtifactsSource(artifacts, file);
     checkPrunableArtifacts(artifacts, file);
     return artifacts;
   }
@@ -211,6 +215,8 @@ export class NodeFileSystem implements tf.io.IOHandler {
     if (await isDirectory(path, calls)) {
       const location = await locateModel(path, calls);
       if (location != null) return location;
+      // fileSystem('m/model.json') where model.json is a directory.
+      if (basename(path) === MODEL_JSON) throw new Error(`Cannot load a model from ${path}: it is a directory, not a file.`);
       throw new Error(`Cannot load a model from ${path}: the directory has no ${MODEL_JSON}.`);
     }
     const dir = dirname(path);
@@ -333,8 +339,27 @@ async function readFileOf(file: string, calls: FileCalls, what: string): Promise
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return null;
+    if (code === 'EISDIR') throw new Error(`${what} is a directory, not a file.`);
     throw Object.assign(new Error(`${what} cannot be read: ${(error as Error).message}.`), { cause: error });
   }
+}
+
+/**
+ * The path of weight file `name` from the manifest of `file`, which must lie
+ * inside `dir`: a model.json may come from anyone, and must not make a load
+ * read (and report the size of) a file elsewhere.
+ */
+function weightFilePath(dir: string, name: string, file: string): string {
+  const path = resolve(dir, name);
+  const inside = relative(dir, path);
+  const problem = name === '' ? 'is empty'
+    : name.includes('\0') ? 'holds a NUL character'
+      : isAbsolute(name) || win32.isAbsolute(name) ? 'is absolute'
+        : inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside) ? "leads out of the model's directory"
+          : null;
+  if (problem == null) return path;
+  throw new Error(`Cannot load a model from ${file}: its weightsManifest names the weight file ${JSON.stringify(name)}, which ${problem}; ` +
+    `weight files must be named by relative paths to files inside ${dir}, such as "${WEIGHTS_BIN}".`);
 }
 
 function parseModelJSON(text: string, file: string): tf.io.ModelJSON {
