@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { promises as fs } from 'fs';
-import { basename, dirname, join, resolve } from 'path';
-import { checkPrunableArtifacts } from '../io/check_prunable_artifacts';
+import { Stats } from 'fs';
+import { basename, dirname, isAbsolute, relative, resolve, sep, win32 } from 'path';
+import { checkPrunableArtifacts, recordArtifactsSource } from '../io/check_prunable_artifacts';
 import { quantizeArtifacts } from '../io/quantize_artifacts';
 import { checkWeightQuantization, WeightQuantization } from '../io/weight_quantization';
-import { joinWeightData } from '../io/weight_layout';
+import { checkWeightSpecs, joinWeightData } from '../io/weight_layout';
 import { checkOptions, describeValue } from '../checks';
 import {
-  exists, FileWriter, locateModel, MODEL_JSON, ModelLocation, replaceModelFiles, WEIGHTS_BIN, withDirectoryLock,
-  WriteError, writeDurably,
+  FileCalls, FileWriter, fingerprint, locateModel, MODEL_JSON, ModelLocation, nodeFileCalls, replaceModelFiles, SaveError,
+  WEIGHTS_BIN, withDirectoryLock, writeDurablyWith,
 } from './model_files';
 
 /**
@@ -42,6 +42,15 @@ class ModelChangedError extends Error {}
 
 const LOAD_ATTEMPTS = 3;
 
+/** The file-system calls of handlers made by {@link withFileCalls}; others use Node's. */
+const injectedCalls = new WeakMap<NodeFileSystem, FileCalls>();
+
+/** Internal (tests): makes `handler` go through `calls` for every file-system call of its saves and loads. */
+export function withFileCalls(handler: NodeFileSystem, calls: FileCalls): NodeFileSystem {
+  injectedCalls.set(handler, calls);
+  return handler;
+}
+
 /**
  * A TF.js IOHandler for a model directory in the Node file system that reads
  * and writes exactly the files of tfjs-node's `file://` handler: `model.json`
@@ -52,11 +61,13 @@ const LOAD_ATTEMPTS = 3;
  *
  * Saving creates the directory if needed and replaces both files so that
  * no reader ever sees the JSON of one save beside the weights of another,
- * even if the process dies mid-save; a failed save leaves the previous
- * model intact (see ./model_files.ts). Loading accepts the directory or its
+ * even if the process dies mid-save; a failed save leaves the previous model
+ * byte for byte, or, failing after its commit point, the new one, and says
+ * which (see ./model_files.ts). Loading accepts the directory or its
  * `model.json` (tfjs-node's form), checks the files (missing, malformed,
- * truncated) and the PrunableDense masks, and fails with an error that names
- * the file before TF.js creates anything.
+ * truncated, directories in their place, weight paths outside the directory)
+ * and the PrunableDense masks, and fails with an error that names the file
+ * before TF.js creates anything.
  *
  * ```js
  * await model.save(new NodeFileSystem('./checkpoint')); // as fileSystem('./checkpoint')
@@ -65,7 +76,7 @@ const LOAD_ATTEMPTS = 3;
 export class NodeFileSystem implements tf.io.IOHandler {
   /** The model directory (for loading, the directory or a model JSON file), as an absolute path. */
   readonly path: string;
-  private readonly writeFile: FileWriter;
+  private readonly writeFile: FileWriter | undefined;
   private readonly quantization: WeightQuantization | undefined;
 
   constructor(path: string, args: FileSystemArgs = {}) {
@@ -79,7 +90,11 @@ export class NodeFileSystem implements tf.io.IOHandler {
     if (args.quantization !== undefined) checkWeightQuantization(args.quantization, 'fileSystem: quantization');
     this.path = resolve(path);
     this.quantization = args.quantization === undefined ? undefined : { dtype: args.quantization.dtype };
-    this.writeFile = args.writeFile ?? writeDurably;
+    this.writeFile = args.writeFile;
+  }
+
+  private get calls(): FileCalls {
+    return injectedCalls.get(this) ?? nodeFileCalls;
   }
 
   /** Writes the model's `model.json` and `weights.bin` into the directory (what `model.save(handler)` calls). */
@@ -109,87 +124,108 @@ export class NodeFileSystem implements tf.io.IOHandler {
     if (artifacts.signature != null) modelJSON.signature = artifacts.signature;
     if (artifacts.userDefinedMetadata != null) modelJSON.userDefinedMetadata = artifacts.userDefinedMetadata;
     const weights = artifacts.weightData == null ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+    const calls = this.calls;
+    const write = this.writeFile ?? ((file: string, data: string | Uint8Array) => writeDurablyWith(calls, file, data));
     try {
       await withDirectoryLock(dir, async () => {
-        const created = await createDirectory(dir);
+        const created = await createDirectory(dir, calls);
         try {
-          await replaceModelFiles(dir, JSON.stringify(modelJSON), new Uint8Array(weights), this.writeFile);
+          await replaceModelFiles(dir, JSON.stringify(modelJSON), new Uint8Array(weights), write, calls);
         } catch (error) {
-          if (created !== undefined) await removeEmptyDirectories(dir, created);
+          if (created.length > 0 && !(error as SaveError).committed) {
+            (error as SaveError).removalError = await removeDirectories(created, calls);
+          }
           throw error;
         }
       });
     } catch (error) {
-      const unchanged = error instanceof WriteError ? ' The previous model there, if any, is unchanged.' : '';
-      throw new Error(`Saving the model to ${dir} failed: ${(error as Error).message}.${unchanged}`);
+      throw saveError(dir, error);
     }
     return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
   }
 
   /** Reads and checks the model's files (what `tf.loadLayersModel(handler)` and {@link loadPrunableModel} call). */
   async load(): Promise<tf.io.ModelArtifacts> {
-    const dir = (await isDirectory(this.path)) ? this.path : dirname(this.path);
-    return withDirectoryLock(dir, async () => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await this.loadOnce();
-        } catch (error) {
-          if (!(error instanceof ModelChangedError)) throw error;
-          if (attempt === LOAD_ATTEMPTS) {
-            throw new Error(`Cannot load a model from ${this.path}: its files were replaced while being read, ` +
-              `${LOAD_ATTEMPTS} times; is another process saving there?`);
+    const calls = this.calls;
+    try {
+      const dir = (await isDirectory(this.path, calls)) ? this.path : dirname(this.path);
+      return await withDirectoryLock(dir, async () => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await this.loadOnce(calls);
+          } catch (error) {
+            if (!(error instanceof ModelChangedError)) throw error;
+            if (attempt === LOAD_ATTEMPTS) {
+              throw new Error(`Cannot load a model from ${this.path}: its files were replaced while being read, ` +
+                `${LOAD_ATTEMPTS} times; is another process saving there?`);
+            }
           }
         }
-      }
-    });
+      });
+    } catch (error) {
+      // A failing call (EIO, EACCES) names its path; the message adds the model's.
+      if (typeof (error as NodeJS.ErrnoException).code !== 'string') throw error;
+      throw Object.assign(new Error(`Cannot load a model from ${this.path}: ${(error as Error).message}.`), { cause: error });
+    }
   }
 
-  /** Reads the model once, throwing ModelChangedError if its JSON was replaced meanwhile. */
-  private async loadOnce(): Promise<tf.io.ModelArtifacts> {
-    const location = await this.locate();
+  /** Reads the model once, throwing ModelChangedError if a save committed meanwhile. */
+  private async loadOnce(calls: FileCalls): Promise<tf.io.ModelArtifacts> {
+    const location = await this.locate(calls);
     const file = location.modelJson;
-    const before = await fs.stat(file).catch(() => null);
-    if (before == null) throw new ModelChangedError();
-    const changed = async () => {
-      const after = await fs.stat(file).catch(() => null);
-      return after == null || after.ino !== before.ino || after.size !== before.size || after.mtimeMs !== before.mtimeMs;
-    };
-    const modelJSON = parseModelJSON(await fs.readFile(file, 'utf8'), file);
-    const specs: tf.io.WeightsManifestEntry[] = [];
+    const before = await fingerprint(location.dir, [file], calls);
+    const changed = async () => (await fingerprint(location.dir, [file], calls)) !== before;
+    const text = await readFileOf(file, calls, `Cannot load a model from ${file}: it`);
+    if (text == null) {
+      if (await changed()) throw new ModelChangedError();
+      throw new Error(`Cannot load a model from ${file}: no such file or directory.`);
+    }
+    const modelJSON = parseModelJSON(text.toString('utf8'), file);
+    const groups = modelJSON.weightsManifest ?? [];
+    const specs = groups.flatMap((group) => group.weights);
+    checkWeightSpecs(specs, `Cannot load a model from ${file}: `);
+    // Every path is checked before any file is read.
+    const weightPaths = groups.flatMap((group) => group.paths.map((name) => weightFilePath(location.dir, name, file)));
     const buffers: ArrayBuffer[] = [];
-    const weightFiles: string[] = [];
-    for (const group of modelJSON.weightsManifest ?? []) {
-      for (const name of group.paths) {
-        const buffer = await readFirst(location.weightFiles(name));
-        if (buffer == null) {
-          if (await changed()) throw new ModelChangedError();
-          throw new Error(`Cannot load a model from ${file}: its weight file ${location.weightFiles(name).pop()} does not exist.`);
-        }
-        buffers.push(buffer);
-        weightFiles.push(name);
+    for (const path of weightPaths) {
+      const bytes = await readFileOf(path, calls, `Cannot load a model from ${file}: its weight file ${path}`);
+      if (bytes == null) {
+        if (await changed()) throw new ModelChangedError();
+        throw new Error(`Cannot load a model from ${file}: its weight file ${path} does not exist.`);
       }
-      specs.push(...group.weights);
+      // A Buffer may view part of a larger ArrayBuffer; CompositeArrayBuffer.join reads whole ones.
+      const whole = bytes.byteLength === bytes.buffer.byteLength;
+      buffers.push((whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer);
     }
     if (await changed()) throw new ModelChangedError();
+    const names = groups.flatMap((group) => group.paths);
     const { data } = joinWeightData(specs, buffers, (held, described) =>
-      `Cannot load a model from ${file}: ${weightFiles.join(', ')} hold${weightFiles.length === 1 ? 's' : ''} ` +
+      `Cannot load a model from ${file}: ${names.join(', ')} hold${names.length === 1 ? 's' : ''} ` +
       `${held} bytes, but its weightsManifest describes ${described}: ` +
-      `${weightFiles.length === 1 ? 'the file is' : 'they are'} truncated or from another save.`);
+      `${names.length === 1 ? 'the file is' : 'they are'} truncated or from another save.`);
     const artifacts = await tf.io.getModelArtifactsForJSON(modelJSON, async () => [specs, data]);
+    recordArtifactsSource(artifacts, file);
     checkPrunableArtifacts(artifacts, file);
     return artifacts;
   }
 
   /** The model to read: that of the directory (or of the directory of a path to its model.json), or the given JSON file. */
-  private async locate(): Promise<ModelLocation> {
+  private async locate(calls: FileCalls): Promise<ModelLocation> {
     const path = this.path;
-    const dir = (await isDirectory(path)) ? path : basename(path) === MODEL_JSON ? dirname(path) : null;
-    if (dir != null && (await isDirectory(dir))) {
-      const location = await locateModel(dir);
+    if (await isDirectory(path, calls)) {
+      const location = await locateModel(path, calls);
+      if (location != null) return location;
+      // fileSystem('m/model.json') where model.json is a directory.
+      if (basename(path) === MODEL_JSON) throw new Error(`Cannot load a model from ${path}: it is a directory, not a file.`);
+      throw new Error(`Cannot load a model from ${path}: the directory has no ${MODEL_JSON}.`);
+    }
+    const dir = dirname(path);
+    if (basename(path) === MODEL_JSON && (await isDirectory(dir, calls))) {
+      const location = await locateModel(dir, calls);
       if (location == null) throw new Error(`Cannot load a model from ${dir}: the directory has no ${MODEL_JSON}.`);
       return location;
     }
-    if (await exists(path)) return { modelJson: path, weightFiles: (name) => [join(dirname(path), name)] };
+    if ((await statForLoad(path, calls)) != null) return { modelJson: path, dir };
     throw new Error(`Cannot load a model from ${path}: no such file or directory.`);
   }
 }
@@ -211,40 +247,119 @@ export function fileSystem(path: string, args?: FileSystemArgs): NodeFileSystem 
   return new NodeFileSystem(path, args);
 }
 
-/** Creates `dir` (absolute) unless it exists; returns the first directory it created, if any. */
-async function createDirectory(dir: string): Promise<string | undefined> {
-  let created: string | undefined;
+/**
+ * Creates `dir` (absolute) and its missing parents, one at a time, unless it
+ * exists; returns those it created, outermost first. A failure partway
+ * (ENOSPC, a name too long further down) removes them again.
+ */
+async function createDirectory(dir: string, calls: FileCalls): Promise<string[]> {
+  const fail = (error: unknown, removalError?: Error) =>
+    Object.assign(new SaveError('cannot create the directory', error as Error, false), { removalError });
+  const missing: string[] = [];
   try {
-    if (await exists(dir)) {
-      if (!(await isDirectory(dir))) throw new Error('it exists and is not a directory');
-      return undefined;
+    const info = await statForLoad(dir, calls, ['ENOENT']);
+    if (info != null) {
+      if (!info.isDirectory()) throw new Error('cannot create the directory: it exists and is not a directory');
+      return [];
     }
-    created = dir;
-    while (dirname(created) !== created && !(await exists(dirname(created)))) created = dirname(created);
-    await fs.mkdir(dir, { recursive: true });
-    return created;
+    missing.push(dir);
+    for (let parent = dirname(dir); parent !== missing[0] && (await statForLoad(parent, calls, ['ENOENT'])) == null; parent = dirname(parent)) {
+      missing.unshift(parent);
+    }
   } catch (error) {
-    // mkdir may fail after creating some of the directories (ENOSPC, a name too long further down).
-    if (created !== undefined) await removeEmptyDirectories(dir, created);
-    throw new Error(`cannot create the directory: ${(error as Error).message}`);
+    if (typeof (error as NodeJS.ErrnoException).code !== 'string') throw error;
+    throw fail(error);
+  }
+  const created: string[] = [];
+  for (const each of missing) {
+    try {
+      await calls.mkdir(each);
+      created.push(each);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue; // Made meanwhile by someone else: not ours to remove.
+      throw fail(error, await removeDirectories(created, calls));
+    }
+  }
+  return created;
+}
+
+/** rmdir codes that mean someone else's files are there now: the directory stays, silently. */
+const IN_USE = new Set(['ENOTEMPTY', 'EEXIST']);
+
+/**
+ * Removes `created` (outermost first, as {@link createDirectory} returns
+ * them) innermost first, as long as they are empty; returns the error of a
+ * removal that failed otherwise.
+ */
+async function removeDirectories(created: string[], calls: FileCalls): Promise<Error | undefined> {
+  for (const each of [...created].reverse()) {
+    try {
+      await calls.rmdir(each);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      if (code === 'ENOENT') continue;
+      return IN_USE.has(code) ? undefined : (error as Error);
+    }
+  }
+  return undefined;
+}
+
+/** The message of a failed save: the failing call's own, then which model the directory holds. */
+function saveError(dir: string, error: unknown): Error {
+  if (!(error instanceof SaveError)) return new Error(`Saving the model to ${dir} failed: ${(error as Error).message}.`);
+  const removal = error.removalError;
+  const parts = [`Saving the model to ${dir} failed: ${error.message}.`,
+    error.committed ? 'The new model was saved before that failure and is what loads from there.'
+      : 'The previous model there, if any, is unchanged.'];
+  if (error.cleanupError != null) {
+    parts.push(`Cleaning up failed too (${error.cleanupError.message}): loads still read that model, and the next save there finishes the clean-up.`);
+  }
+  if (removal != null) parts.push(`The directory it created could not be removed (${removal.message}).`);
+  return Object.assign(new Error(parts.join(' ')), { cause: error.cause });
+}
+
+/** The stat of `path`, or null when it does not exist (`absent` codes; by default also a path through a file). */
+async function statForLoad(path: string, calls: FileCalls, absent = ['ENOENT', 'ENOTDIR']): Promise<Stats | null> {
+  try {
+    return await calls.stat(path);
+  } catch (error) {
+    if (absent.includes((error as NodeJS.ErrnoException).code ?? '')) return null;
+    throw error;
   }
 }
 
-/** Error codes of rmdir for a path that names no directory. */
-const ABSENT = new Set(['ENOENT', 'ENOTDIR', 'ENAMETOOLONG']);
+async function isDirectory(path: string, calls: FileCalls): Promise<boolean> {
+  return (await statForLoad(path, calls))?.isDirectory() ?? false;
+}
 
-/** Removes `dir` and its parents up to `created`, those a failed save created, as long as they are empty. */
-async function removeEmptyDirectories(dir: string, created: string): Promise<void> {
-  for (let current = dir; ; current = dirname(current)) {
-    // rmdir refuses a directory that is not empty: whatever else appeared there stays. One never created is skipped.
-    const removed = await fs.rmdir(current).then(() => true, (error) => ABSENT.has((error as NodeJS.ErrnoException).code ?? ''));
-    if (!removed || current === created || current === dirname(current)) return;
+/** The contents of `file`, or null if it does not exist; `what` starts the message of other failures. */
+async function readFileOf(file: string, calls: FileCalls, what: string): Promise<Buffer | null> {
+  try {
+    return await calls.readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    if (code === 'EISDIR') throw new Error(`${what} is a directory, not a file.`);
+    throw Object.assign(new Error(`${what} cannot be read: ${(error as Error).message}.`), { cause: error });
   }
 }
 
-async function isDirectory(path: string): Promise<boolean> {
-  const info = await fs.stat(path).catch(() => null);
-  return info != null && info.isDirectory();
+/**
+ * The path of weight file `name` from the manifest of `file`, which must lie
+ * inside `dir`: a model.json may come from anyone, and must not make a load
+ * read (and report the size of) a file elsewhere.
+ */
+function weightFilePath(dir: string, name: string, file: string): string {
+  const path = resolve(dir, name);
+  const inside = relative(dir, path);
+  const problem = name === '' ? 'is empty'
+    : name.includes('\0') ? 'holds a NUL character'
+      : isAbsolute(name) || win32.isAbsolute(name) ? 'is absolute'
+        : inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside) ? "leads out of the model's directory"
+          : null;
+  if (problem == null) return path;
+  throw new Error(`Cannot load a model from ${file}: its weightsManifest names the weight file ${JSON.stringify(name)}, which ${problem}; ` +
+    `weight files must be named by relative paths to files inside ${dir}, such as "${WEIGHTS_BIN}".`);
 }
 
 function parseModelJSON(text: string, file: string): tf.io.ModelJSON {
@@ -264,19 +379,4 @@ function parseModelJSON(text: string, file: string): tf.io.ModelJSON {
     throw new Error(`Cannot load a model from ${file}: its weightsManifest must be a list of {paths, weights} groups.`);
   }
   return json as tf.io.ModelJSON;
-}
-
-/** The contents of the first of `files` that exists, or null if none does. */
-async function readFirst(files: string[]): Promise<ArrayBuffer | null> {
-  for (const file of files) {
-    try {
-      const bytes = await fs.readFile(file);
-      // A Buffer may view part of a larger ArrayBuffer; CompositeArrayBuffer.join reads whole ones.
-      const whole = bytes.byteLength === bytes.buffer.byteLength;
-      return (whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-  }
-  return null;
 }

@@ -62,13 +62,13 @@ describe('model files: crash-safe replacement of model.json and weights.bin', ()
       copyDirectory(dir, state);
       states.push(state);
     };
-    const promises = fs.promises as unknown as Record<'rename' | 'rm', (...args: unknown[]) => Promise<void>>;
-    const original = { rename: promises.rename, rm: promises.rm };
+    const promises = fs.promises as unknown as Record<'rename' | 'unlink', (...args: unknown[]) => Promise<void>>;
+    const original = { rename: promises.rename, unlink: promises.unlink };
     const write: FileWriter = async (file, data) => {
       await writeDurably(file, data);
       capture();
     };
-    for (const op of ['rename', 'rm'] as const) {
+    for (const op of ['rename', 'unlink'] as const) {
       promises[op] = async (...args: unknown[]) => {
         await original[op].apply(fs.promises, args);
         capture();
@@ -79,8 +79,8 @@ describe('model files: crash-safe replacement of model.json and weights.bin', ()
     } finally {
       Object.assign(promises, original);
     }
-    // Two writes, the removal of model.json and two renames.
-    expect(states.length).to.equal(5);
+    // Two writes, three renames (model.json to its backup, then both temps into place), the removal of the backup.
+    expect(states.length).to.equal(6);
     const tags: string[] = [];
     for (const state of states) {
       const before = snapshot(state);
@@ -91,8 +91,8 @@ describe('model files: crash-safe replacement of model.json and weights.bin', ()
       expect(fs.readdirSync(state).sort()).to.deep.equal(['model.json', 'weights.bin']);
       expect(await loadedTag(state, expected)).to.equal(tags[tags.length - 1]);
     }
-    // The commit point is the removal of model.json.
-    expect(tags).to.deep.equal(['old', 'old', 'new', 'new', 'new']);
+    // The commit point is the rename of weights.bin.tmp to weights.bin.
+    expect(tags).to.deep.equal(['old', 'old', 'old', 'new', 'new', 'new']);
     expect(fs.readdirSync(dir).sort()).to.deep.equal(['model.json', 'weights.bin']);
   });
 
@@ -106,14 +106,21 @@ describe('model files: crash-safe replacement of model.json and weights.bin', ()
     expect(written).to.deep.equal([join(dir, 'weights.bin.tmp'), join(dir, 'model.json.tmp')]);
   });
 
-  it('finishes a commit cut off after model.json was removed (weights temp still there)', async () => {
-    const dir = directoryWith({ 'weights.bin': oldFiles.weights, 'weights.bin.tmp': newFiles.weights, 'model.json.tmp': newFiles.json });
+  it('restores the previous model of a save cut off after model.json was moved to its backup (weights temp still there)', async () => {
+    const dir = directoryWith({ 'model.json.bak': oldFiles.json, 'weights.bin': oldFiles.weights, 'weights.bin.tmp': newFiles.weights, 'model.json.tmp': newFiles.json });
+    expect(await loadedTag(dir, expected)).to.equal('old');
+    await settleInterruptedSave(dir);
+    expect(snapshot(dir)).to.deep.equal(snapshot(directoryWith({ 'model.json': oldFiles.json, 'weights.bin': oldFiles.weights })));
+  });
+
+  it('finishes a commit cut off after the weights were renamed, removing the backup', async () => {
+    const dir = directoryWith({ 'model.json.bak': oldFiles.json, 'weights.bin': newFiles.weights, 'model.json.tmp': newFiles.json });
     expect(await loadedTag(dir, expected)).to.equal('new');
     await settleInterruptedSave(dir);
     expect(snapshot(dir)).to.deep.equal(snapshot(directoryWith({ 'model.json': newFiles.json, 'weights.bin': newFiles.weights })));
   });
 
-  it('finishes a commit cut off after the weights were renamed', async () => {
+  it('finishes the commit of a first save cut off after the weights were renamed', async () => {
     const dir = directoryWith({ 'weights.bin': newFiles.weights, 'model.json.tmp': newFiles.json });
     expect(await loadedTag(dir, expected)).to.equal('new');
     await settleInterruptedSave(dir);

@@ -46,7 +46,10 @@ export function makeReadOnly(dir: string): (() => void) | null {
   }
 }
 
-/** Every file in `dir` with its bytes, to check that a failed operation changed nothing. */
+/** Every file in `dir` with its bytes (a subdirectory with its own snapshot), to check that a failed operation changed nothing. */
 export function snapshot(dir: string): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(dir).sort().map((name) => [name, fs.readFileSync(join(dir, name)).toString('base64')]));
+  return Object.fromEntries(fs.readdirSync(dir).sort().map((name) => {
+    const path = join(dir, name);
+    return [name, fs.statSync(path).isDirectory() ? `directory ${JSON.stringify(snapshot(path))}` : fs.readFileSync(path).toString('base64')];
+  }));
 }
