@@ -1,21 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkBinaryMask, checkShape, describeValue } from '../checks';
+import { PrunableClass, prunableClasses } from '../layers/registry';
 import { checkWeightSpecs, joinWeightData } from './weight_layout';
-
-/** A kind of prunable layer, as a saved model names it and its weights. */
-interface PrunableLayerKind {
-  /** The registered class name (`"class_name"` in model.json). */
-  className: string;
-  /** Each masked weight `<layer>/<weight>` and its mask `<layer>/<mask>`, a float32 weight of the same shape. */
-  masks: ReadonlyArray<{ weight: string; mask: string }>;
-  /** Config fields (as saved, snake_case) that must be positive integers. */
-  positiveIntegers?: readonly string[];
-}
-
-/** The prunable layers this checker knows: one line per class. */
-const PRUNABLE_LAYERS: readonly PrunableLayerKind[] = [
-  { className: 'PrunableDense', masks: [{ weight: 'kernel', mask: 'mask' }], positiveIntegers: ['units'] },
-];
 
 /** What to import so that TF.js knows the prunable layer classes. */
 const REGISTERING_IMPORT = "import 'tfjs-prune' (or 'tfjs-prune/node' in Node)";
@@ -55,19 +41,20 @@ export function checkPrunableArtifacts(artifacts: tf.io.ModelArtifacts, source: 
     `The weight data of ${source} holds ${held} bytes, but its weight specs describe ` +
     `${described}: the weights are truncated or belong to another model.`);
   const index = new Map(specs.map((spec, i) => [spec.name, i]));
-  for (const { kind, name } of layers) {
-    for (const { weight, mask } of kind.masks) {
+  for (const { cls, name } of layers) {
+    for (const { weight, mask } of cls.kind.maskedWeights) {
       const [maskName, weightName] = [`${name}/${mask}`, `${name}/${weight}`];
       const [m, w] = [index.get(maskName), index.get(weightName)];
       if (m == null || w == null) {
         if (!options.requireMasks) continue; // A non-strict load starts missing weights from their initializers (masks: ones).
         throw new Error(m == null
-          ? `The model in ${source} has no weight '${maskName}', the mask of the ${weight} of ${kind.className} '${name}': ` +
+          ? `The model in ${source} has no weight '${maskName}', the mask of the ${weight} of ${cls.className} '${name}': ` +
             'a model saved with {trainableOnly: true} has no masks (they are non-trainable weights). ' +
             'Save it without trainableOnly, or load it with {strict: false} to start from masks of ones.'
-          : `The model in ${source} has no weight '${weightName}', the ${weight} of ${kind.className} '${name}' (its mask is '${maskName}').`);
+          : `The model in ${source} has no weight '${weightName}', the ${weight} of ${cls.className} '${name}' (its mask is '${maskName}').`);
       }
-      const what = `The mask of ${kind.className} '${name}' in ${source}`;
+      const one = cls.kind.maskedWeights.length === 1;
+      const what = `The mask${one ? '' : ` of the ${weight}`} of ${cls.className} '${name}' in ${source}`;
       if (specs[m].dtype !== 'float32') throw new Error(`${what} must have dtype 'float32'; received ${describeValue(specs[m].dtype)}.`);
       checkShape(specs[m].shape, specs[w].shape, `${what} (like its ${weight})`);
       const start = layout.offsets[m];
@@ -114,9 +101,9 @@ function layersTopology(artifacts: tf.io.ModelArtifacts, source: string): Record
   return model;
 }
 
-/** A prunable layer of a saved topology: its kind, the name its weights bear, and its entry. */
-interface PrunableLayer {
-  kind: PrunableLayerKind;
+/** A prunable layer of a saved topology: its class, the name its weights bear, and its entry. */
+interface SavedPrunableLayer {
+  cls: PrunableClass;
   name: string;
   entry: Record<string, unknown>;
 }
@@ -126,8 +113,8 @@ interface PrunableLayer {
  * included, named as their weights are: a wrapped layer's weights bear its
  * wrapper's name (`time_distributed/mask`).
  */
-function prunableLayers(topology: Record<string, unknown>): PrunableLayer[] {
-  const layers: PrunableLayer[] = [];
+function prunableLayers(topology: Record<string, unknown>): SavedPrunableLayer[] {
+  const layers: SavedPrunableLayer[] = [];
   const visit = (node: unknown, wrapper?: string): void => {
     if (Array.isArray(node)) {
       node.forEach((child) => visit(child, wrapper));
@@ -135,8 +122,8 @@ function prunableLayers(topology: Record<string, unknown>): PrunableLayer[] {
       const entry = node as Record<string, unknown>;
       const config = isObject(entry.config) ? entry.config : undefined;
       const name = String(config?.name ?? entry.name);
-      const kind = PRUNABLE_LAYERS.find((k) => k.className === entry.class_name);
-      if (kind != null) layers.push({ kind, name: wrapper ?? name, entry });
+      const cls = prunableClasses().find((c) => c.className === entry.class_name);
+      if (cls != null) layers.push({ cls, name: wrapper ?? name, entry });
       // A wrapper's config holds its layer as `layer`.
       const inner = entry.class_name != null && config?.layer != null ? wrapper ?? name : wrapper;
       Object.entries(entry).forEach(([key, value]) => visit(value, key === 'config' ? inner : wrapper));
@@ -146,24 +133,24 @@ function prunableLayers(topology: Record<string, unknown>): PrunableLayer[] {
   return layers;
 }
 
-function checkRegistered(layers: PrunableLayer[], source: string): void {
+function checkRegistered(layers: SavedPrunableLayer[], source: string): void {
   const known = tf.serialization.SerializationMap.getMap().classNameMap;
-  const unknown = PRUNABLE_LAYERS.filter((kind) => known[kind.className] == null && layers.some((l) => l.kind === kind));
+  const unknown = prunableClasses().filter((cls) => known[cls.className] == null && layers.some((l) => l.cls === cls));
   if (unknown.length === 0) return;
-  const uses = unknown.map((kind) =>
-    `${kind.className} layers (${layers.filter((l) => l.kind === kind).map((l) => `'${l.name}'`).join(', ')})`).join(' and ');
+  const uses = unknown.map((cls) =>
+    `${cls.className} layers (${layers.filter((l) => l.cls === cls).map((l) => `'${l.name}'`).join(', ')})`).join(' and ');
   throw new Error(`The model in ${source} uses ${uses}, which TensorFlow.js does not know: ${REGISTERING_IMPORT} registers them; ` +
     'do so before loading. If your code does, the app has more than one copy of @tensorflow/tfjs-core ' +
     '(check with `npm ls @tensorflow/tfjs-core`).');
 }
 
 /** TF.js alone rejects a bad prunable-layer config with a message that names neither the layer nor the file. */
-function checkConfig({ kind, name, entry }: PrunableLayer, source: string): void {
-  const layer = `${kind.className} '${name}' in ${source}`;
+function checkConfig({ cls, name, entry }: SavedPrunableLayer, source: string): void {
+  const layer = `${cls.className} '${name}' in ${source}`;
   if (!isObject(entry.config)) {
     throw new Error(`The ${layer} has no config: a saved layer is {class_name, config: {name, …}}; received config ${describeValue(entry.config)}.`);
   }
-  for (const field of kind.positiveIntegers ?? []) {
+  for (const field of cls.kind.sizes) {
     const value = entry.config[field];
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
       throw new Error(`The ${layer} must have a positive integer ${field} in its config; received ${describeValue(value)}.`);

@@ -90,7 +90,9 @@ const BOOLEANS = ['useBias', 'trainable'];
 /** A convolution kind; `extra` lists the options its plain layer takes but leaves out of its config. */
 function kind(plainClassName: string, plain: (args: object) => tfl.layers.Layer, objects: Record<string, ObjectOption>,
   maskedWeights: MaskedWeightSpec[], extra: string[] = []): PrunableKind {
-  return { plainClassName, options: { plain, objects: { ...activation, ...objects, ...bias }, booleans: BOOLEANS, extra }, maskedWeights };
+  const options = { plain, objects: { ...activation, ...objects, ...bias }, booleans: BOOLEANS, extra };
+  // Every kind but DepthwiseConv2D has filters; its depth multiplier defaults to 1.
+  return { plainClassName, options, maskedWeights, sizes: plainClassName === 'DepthwiseConv2D' ? [] : ['filters'] };
 }
 
 /** The error for an option the plain layer of TF.js 4.22 computes wrongly or drops: no plain model could stand in. */

@@ -38,6 +38,7 @@ const DENSE: PrunableKind = {
     extra: ['inputDim'],
   },
   maskedWeights: [{ weight: 'kernel', mask: 'mask', unitAxes: [-1] }],
+  sizes: ['units'],
 };
 
 /**

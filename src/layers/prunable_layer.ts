@@ -32,6 +32,12 @@ export interface PrunableKind {
   plainClassName: string;
   options: LayerOptionsSpec;
   maskedWeights: readonly MaskedWeightSpec[];
+  /**
+   * The config fields that size the layer and must be positive integers in a
+   * saved config (`'units'`, `'filters'`): checked before a load, since
+   * TF.js's own message for a bad one names neither the layer nor the file.
+   */
+  sizes: readonly string[];
 }
 
 /** A weight a layer creates in `build`, in tf.layers' order; initializer, regularizer and constraint name object options. */

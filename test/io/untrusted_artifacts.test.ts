@@ -5,10 +5,10 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import * as http from 'http';
 import { AddressInfo } from 'net';
-import { loadPrunableModel, PrunableDense } from '../../src';
+import { loadPrunableModel, makePrunable, PrunableDense } from '../../src';
 import { expectNoTensorLeak } from '../support/memory';
 import { rejection } from '../support/rejection';
-import { artifactsOf, expectSameModel, nestedPrunableModel, weightValues } from './fixtures';
+import { artifactsOf, convolutionalModels, expectSameModel, nestedPrunableModel, randomizeModel, weightValues } from './fixtures';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -221,5 +221,52 @@ describe('loadPrunableModel: URLs', () => {
     it('a missing file: TF.js\'s message, which names the URL', async () => {
       await expectLoadError(() => loadPrunableModel(`${base}/none/model.json`), new RegExp(`${base}/none/model\\.json failed with status code 404`));
     });
+  });
+});
+
+describe('loadPrunableModel: convolutional models', () => {
+  let model: tf.LayersModel;
+  let artifacts: tf.io.ModelArtifacts;
+  before(async () => {
+    const [plain] = convolutionalModels(52);
+    model = makePrunable(plain);
+    plain.dispose();
+    randomizeModel(model, 53);
+    artifacts = await artifactsOf(model);
+  });
+  after(() => model.dispose());
+
+  const load = (a: tf.io.ModelArtifacts) => () => loadPrunableModel(tf.io.fromMemory(a));
+
+  it('loads every kind with its masks exactly', async () => {
+    const loaded = await loadPrunableModel(tf.io.fromMemory(artifacts));
+    expect(weightValues(loaded)).to.deep.equal(weightValues(model));
+    loaded.dispose();
+  });
+
+  it('a trainableOnly save: names the missing mask of a layer with two', async () => {
+    await expectLoadError(load(await artifactsOf(model, { trainableOnly: true })),
+      /^The model in the model artifacts has no weight 'conv\/kernel_mask', the mask of the kernel of PrunableConv2D 'conv': /);
+    // Every weight but the pointwise kernel's mask, specs and data alike.
+    const { specs, data } = await tf.io.encodeWeights(Object.fromEntries(model.weights
+      .filter((w) => w.originalName !== 'sep/pointwise_kernel_mask').map((w) => [w.originalName, w.read()])));
+    expect(specs).to.have.length(artifacts.weightSpecs!.length - 1);
+    await expectLoadError(load({ ...artifacts, weightSpecs: specs, weightData: data }),
+      /^The model in the model artifacts has no weight 'sep\/pointwise_kernel_mask', the mask of the pointwise_kernel of PrunableSeparableConv2D 'sep': /);
+  });
+
+  it('a mask that is not 0/1: names the layer and, where it has two, the weight', async () => {
+    const maskIndex = artifacts.weightSpecs!.findIndex((s) => s.name === 'sep/depthwise_kernel_mask');
+    const data = new Float32Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData!).slice(0));
+    const offset = artifacts.weightSpecs!.slice(0, maskIndex).reduce((n, s) => n + tf.util.sizeFromShape(s.shape), 0);
+    data[offset + 2] = 0.5;
+    await expectLoadError(load({ ...artifacts, weightData: data.buffer }),
+      "The mask of the depthwise_kernel of PrunableSeparableConv2D 'sep' in the model artifacts must hold only 0 and 1; found 0.5 at flat index 2");
+  });
+
+  it('a convolution without filters: names the layer and the field', async () => {
+    await expectLoadError(load(edited(artifacts, (topology) => {
+      delete layer(topology, 'up').config.filters;
+    })), "The PrunableConv2DTranspose 'up' in the model artifacts must have a positive integer filters in its config; received undefined.");
   });
 });
