@@ -72,8 +72,15 @@ function flippedKernel(kernel: tf.Tensor4D): tf.Tensor4D {
   return tf.transpose(tf.reverse(kernel, [0, 1]), [0, 1, 3, 2]);
 }
 
-/** The gradient of `conv2d(x, kernel)` with respect to the kernel, for the output gradient `dy`. */
+/**
+ * The gradient of `conv2d(x, kernel)` with respect to the kernel, for the
+ * output gradient `dy`. With one input channel (a grayscale image's first
+ * layer), the depthwise correlation of the depthwise kernel gradient computes
+ * it in one pass, faster on wasm (LeNet-5's first layer at batch 128: 12 ms
+ * against 16, bench:train).
+ */
 function conv2dKernelGradient(x: tf.Tensor4D, dy: tf.Tensor4D, g: [AxisGeometry, AxisGeometry]): tf.Tensor4D {
+  if (x.shape[3] === 1) return depthwiseKernelGradient(x, dy, g, dy.shape[3]);
   const xs = tf.transpose(padOrCrop(x, [readInputPads(g[0]), readInputPads(g[1])]), [3, 1, 2, 0]); // [in, H', W', B]
   const dys = tf.transpose(dy, [1, 2, 0, 3]); // [Y, X, B, out]
   const dk = tf.conv2d(xs, dys, [g[0].dilation, g[1].dilation], 'valid', 'NHWC', [g[0].stride, g[1].stride]);
@@ -158,10 +165,10 @@ export function conv2dOp(x: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor1D 
     inputs: inputs as Record<'x' | 'kernel' | 'bias', tf.Tensor>,
     forward: (save) => {
       const input = forwardInput(x, g, options.padding);
-      const y = tf.fused.conv2d({
-        x: input.x, filter: kernel, strides: options.strides, pad: input.padding, dilations: options.dilations,
-        dataFormat: 'NHWC', bias: bias ?? undefined, activation,
-      });
+      // The fused kernel itself: tf.fused.conv2d unfuses bias and activation while gradients are recorded.
+      const y = tf.engine().runKernel('FusedConv2D', { x: input.x, filter: kernel, ...(bias == null ? {} : { bias }) }, {
+        strides: options.strides, pad: input.padding, dataFormat: 'NHWC', dilations: options.dilations, activation,
+      } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
       save([x, kernel, y]);
       return y;
     },
