@@ -1,3 +1,5 @@
+import * as tf from '@tensorflow/tfjs-core';
+
 /**
  * Argument validation shared by the library.
  *
@@ -44,6 +46,50 @@ export function describeValue(value: unknown): string {
 export function checkOptions(args: unknown, usage: string): asserts args is object {
   if (args === null || typeof args !== 'object' || Array.isArray(args)) {
     throw new TypeError(`${usage}; received ${describeValue(args)}.`);
+  }
+}
+
+/**
+ * Asserts that every own key of `args` is one of `names`: a misspelt option
+ * (`layer` for `layers`) would otherwise be ignored silently.
+ *
+ * @param args Options object, already checked to be an object.
+ * @param caller Who takes the options, for the message (`'pruneModel'`).
+ * @param names The option names it takes.
+ * @throws Error naming the unknown options and the known ones.
+ *
+ * @example
+ * ```ts
+ * checkOptionNames({layer: ['h1']}, 'pruneModel', ['method', 'sparsity', 'layers']);
+ * // Error: pruneModel: unknown option 'layer'; options are method, sparsity, layers.
+ * ```
+ */
+export function checkOptionNames(args: object, caller: string, names: readonly string[]): void {
+  const unknown = Object.keys(args).filter((key) => !names.includes(key));
+  if (unknown.length > 0) {
+    throw new Error(`${caller}: unknown option ${unknown.map((k) => `'${k}'`).join(', ')}; options are ${names.join(', ')}.`);
+  }
+}
+
+/**
+ * Asserts that `value` is a live tensor of real numbers (float32, int32 or
+ * bool): not an array, not disposed, not a string or complex tensor.
+ *
+ * @param value Value to check.
+ * @param name Argument name used in the message.
+ * @param hint Appended to the message for a value that is no tensor at all.
+ * @throws TypeError for what is not a tensor of real numbers; Error for a disposed tensor.
+ *
+ * @example
+ * ```ts
+ * checkTensor([0.3, -0.1], 'w'); // TypeError: w must be a tf.Tensor; received an array.
+ * ```
+ */
+export function checkTensor(value: unknown, name: string, hint = ''): asserts value is tf.Tensor {
+  if (!(value instanceof tf.Tensor)) throw new TypeError(`${name} must be a tf.Tensor; received ${describeValue(value)}.${hint}`);
+  if (value.isDisposed) throw new Error(`${name} is a disposed tensor; pass one that is still allocated.`);
+  if (value.dtype === 'string' || value.dtype === 'complex64') {
+    throw new TypeError(`${name} must be a real-valued tensor (float32, int32 or bool); received dtype ${value.dtype}.`);
   }
 }
 

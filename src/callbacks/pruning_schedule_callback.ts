@@ -1,8 +1,8 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { UnresolvedLogs } from '@tensorflow/tfjs-layers/dist/logs';
-import { checkDimension, checkOptions, describeValue } from '../checks';
+import { checkDimension, checkOptionNames, checkOptions, describeValue } from '../checks';
 import type { PrunableLayer } from '../layers/prunable_layer';
-import { checkLayerSelection, findPrunableLayers, LayerSelection } from '../model/prunable_layers';
+import { checkLayerSelection, findPrunableLayers, LayerSelection, requirePrunableLayers } from '../model/prunable_layers';
 import { layerPruningReport, pruneLayers } from '../pruning/prune_layer';
 import { checkPruningMethod, checkPruningMethods, PruningMethod } from '../pruning/pruning_method';
 import { maskLayersOptimizerState } from '../pruning/optimizer_state';
@@ -101,10 +101,7 @@ export class PruningScheduleCallback extends tfl.Callback {
   constructor(args: PruningScheduleCallbackArgs) {
     super();
     checkOptions(args, `${NAME} needs options {schedule, method?, methods?, layers?, verbose?, initialStep?}`);
-    const unknown = Object.keys(args).filter((key) => !OPTIONS.includes(key as keyof PruningScheduleCallbackArgs));
-    if (unknown.length > 0) {
-      throw new Error(`${NAME}: unknown option ${unknown.map((k) => `'${k}'`).join(', ')}; options are ${OPTIONS.join(', ')}.`);
-    }
+    checkOptionNames(args, NAME, OPTIONS);
     const { schedule, method = 'weight', methods = {}, layers, verbose = false, initialStep } = args;
     if (!(schedule instanceof PruningSchedule)) {
       throw new TypeError(`${NAME}: schedule must be a PruningSchedule such as new PolynomialDecay({...}) or ` +
@@ -158,11 +155,9 @@ export class PruningScheduleCallback extends tfl.Callback {
 
   /** The selected layers, with every option that names a layer checked against the model. */
   private resolveLayers(model: tfl.LayersModel): PrunableLayer[] {
-    const layers = prefixed(() => findPrunableLayers(model, this.selection));
-    if (layers.length === 0) {
-      throw new Error(`${NAME}: the model has no prunable layer to prune; build it with prunable layers ` +
-        `(prunableDense instead of tf.layers.dense, prunableConv2d instead of tf.layers.conv2d...) or convert it with makePrunable.`);
-    }
+    const layers = this.selection === undefined
+      ? requirePrunableLayers(model, NAME)
+      : prefixed(() => findPrunableLayers(model, this.selection));
     const names = layers.map((l) => l.name);
     for (const name of Object.keys(this.methods)) {
       if (!names.includes(name)) {

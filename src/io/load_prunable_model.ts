@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { describeValue } from '../checks';
+import { checkOptionNames, checkOptions, describeValue } from '../checks';
 import { artifactsSource, checkPrunableArtifacts } from './check_prunable_artifacts';
 import { weightLayout } from './weight_layout';
 
@@ -24,6 +24,10 @@ export async function loadPrunableModel(
   pathOrIOHandler: string | tf.io.IOHandler,
   options?: tf.io.LoadOptions,
 ): Promise<tfl.LayersModel> {
+  if (options !== undefined) {
+    checkOptions(options, 'loadPrunableModel: options must be an object of tf.loadLayersModel\'s options');
+    checkOptionNames(options, 'loadPrunableModel', LOAD_OPTIONS);
+  }
   const handler = resolveLoadHandler(pathOrIOHandler, options);
   const url = typeof pathOrIOHandler === 'string' ? pathOrIOHandler : null;
   const artifacts = await loadArtifacts(handler, url);
@@ -31,6 +35,11 @@ export async function loadPrunableModel(
   checkPrunableArtifacts(artifacts, source, { requireMasks: options?.strict !== false });
   return buildModel(artifacts, options, source);
 }
+
+/** The options of `tf.loadLayersModel` (TF.js 4.22's `tf.io.LoadOptions`). */
+const LOAD_OPTIONS: ReadonlyArray<keyof tf.io.LoadOptions> = [
+  'requestInit', 'onProgress', 'fetchFunc', 'strict', 'weightPathPrefix', 'fromTFHub', 'weightUrlConverter', 'streamWeights',
+];
 
 /** The handler `tf.loadLayersModel` would use for `pathOrIOHandler`, resolved the same way. */
 function resolveLoadHandler(pathOrIOHandler: string | tf.io.IOHandler, options?: tf.io.LoadOptions): tf.io.IOHandler {

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { checkFinite, checkOptions, describeValue } from '../checks';
+import { checkFinite, checkOptionNames, checkOptions, describeValue } from '../checks';
 import { FLOAT16_MAX, float16Bits } from './float16';
 
 /** The storage types of TF.js weight quantization, as `tensorflowjs_converter` writes them. */
@@ -50,6 +50,7 @@ export interface QuantizedValues {
 export function checkWeightQuantization(value: unknown, name: string): asserts value is WeightQuantization {
   const allowed = QUANTIZATION_DTYPES.map((d) => `'${d}'`).join(', ');
   checkOptions(value, `${name} must be an object {dtype: ${allowed.replace(/, /g, ' | ')}}`);
+  checkOptionNames(value, name, ['dtype']);
   const dtype = (value as { dtype?: unknown }).dtype;
   if (!QUANTIZATION_DTYPES.includes(dtype as QuantizationDtype)) {
     throw new TypeError(`${name}.dtype must be one of ${allowed}; received ${describeValue(dtype)}.`);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { describeValue } from '../checks';
+import { checkOptionNames, describeValue } from '../checks';
 
 /** What an option holding an object resolves to. */
 export type ObjectOptionType = 'initializer' | 'regularizer' | 'constraint' | 'activation';
@@ -78,7 +78,9 @@ export function resolveLayerOptions(layer: string, args: object, spec: LayerOpti
   const template = spec.plain(copyOptions({ ...given, name: 'prunable_options' }));
   const templateConfig = template.getConfig();
   if (!fromConfig) {
-    checkKnownOptions(layer, given, [...BASE_OPTIONS, ...Object.keys(templateConfig), ...Object.keys(spec.objects), ...(spec.extra ?? [])]);
+    const known = new Set([...BASE_OPTIONS, ...Object.keys(templateConfig), ...Object.keys(spec.objects), ...(spec.extra ?? [])]);
+    // `weights` (initial values) is a base option, but not one of these layers': it would skip their masks.
+    checkOptionNames(given, layer, [...known].filter((key) => key !== 'weights').sort());
   }
   const config: tf.serialization.ConfigDict = {};
   for (const [key, value] of Object.entries(templateConfig)) if (!BASE_CONFIG.has(key)) config[key] = value;
@@ -92,15 +94,6 @@ export function resolveLayerOptions(layer: string, args: object, spec: LayerOpti
       : deserialize(config[key]);
   }
   return { config, objects, template };
-}
-
-/** Throws naming the first option of `given` not in `known`, and the known ones. */
-function checkKnownOptions(layer: string, given: Record<string, unknown>, known: string[]): void {
-  const unknown = Object.keys(given).filter((key) => !known.includes(key));
-  if (unknown.length > 0) {
-    const allowed = [...new Set(known)].filter((key) => key !== 'weights').sort();
-    throw new Error(`${layer}: unknown option ${unknown.map((k) => `'${k}'`).join(', ')}; options are ${allowed.join(', ')}.`);
-  }
 }
 
 /**

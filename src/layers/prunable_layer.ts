@@ -3,7 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
 import type { InputSpecArgs, LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type { Regularizer } from '@tensorflow/tfjs-layers/dist/regularizers';
-import { checkBinaryMask, describeValue, toFloat32Array } from '../checks';
+import { checkBinaryMask, checkTensor, describeValue, toFloat32Array } from '../checks';
 import { unitLayout, UnitLayout } from '../masks/unit_layout';
 import { LayerOptionsSpec, resolveLayerOptions, ResolvedOptions } from './layer_options';
 
@@ -262,10 +262,7 @@ export abstract class PrunableLayer extends tfl.layers.Layer {
     const what = `${this.getClassName()} '${this.name}': mask${this.kind.maskedWeights.length === 1 ? '' : ` of '${name}'`}`;
     let values: Float32Array;
     if (mask instanceof tf.Tensor) {
-      if (mask.isDisposed) throw new Error(`${what} is a disposed tensor.`);
-      if (mask.dtype === 'string' || mask.dtype === 'complex64') {
-        throw new TypeError(`${what} must be a tensor of numbers (float32, int32 or bool); received dtype ${mask.dtype}.`);
-      }
+      checkTensor(mask, what);
       if (!tf.util.arraysEqual(mask.shape, shape)) {
         throw new Error(`${what} must have the kernel's shape [${shape}]; received shape [${mask.shape}].`);
       }

@@ -17,7 +17,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 
-import { checkFraction, checkShape } from '../checks';
+import { checkFraction, checkShape, checkTensor } from '../checks';
 import { computeFloat32, NamedTensor } from '../ops/float32_data';
 import { writeMagnitudeMask, writeUnitMask } from './mask_selection';
 import { unitLayout, UnitLayout } from './unit_layout';
@@ -38,10 +38,19 @@ function applyMask(mask: Float32Array, values: Float32Array): void {
   for (let i = 0; i < values.length; i++) mask[i] = values[i] * mask[i] + 0;
 }
 
-/** The tensor inputs of a mask selection: `w`, and `currentMask` when given. */
-function selectionInputs(w: tf.Tensor, currentMask: tf.Tensor | undefined): NamedTensor[] {
+/**
+ * The tensor inputs of a mask selection, `w` and `currentMask` when given,
+ * each checked; for arrays, the pure functions take the values.
+ */
+function selectionInputs(w: unknown, currentMask: unknown, arrays: string): NamedTensor[] {
+  const hint = ` For arrays of values, use ${arrays}.`;
+  checkTensor(w, 'w', hint);
   const inputs = [{ tensor: w, name: 'w' }];
-  if (currentMask !== undefined) inputs.push({ tensor: currentMask, name: 'currentMask' });
+  if (currentMask !== undefined) {
+    checkTensor(currentMask, 'currentMask', hint);
+    checkShape(currentMask.shape, w.shape, 'currentMask');
+    inputs.push({ tensor: currentMask, name: 'currentMask' });
+  }
   return inputs;
 }
 
@@ -62,9 +71,9 @@ function selectionInputs(w: tf.Tensor, currentMask: tf.Tensor | undefined): Name
  * ```
  */
 export function magnitudeMask(w: tf.Tensor, k: number, currentMask?: tf.Tensor): tf.Tensor {
+  const inputs = selectionInputs(w, currentMask, 'selectMagnitudeMask');
   checkFraction(k);
-  if (currentMask !== undefined) checkShape(currentMask.shape, w.shape, 'currentMask');
-  return computeFloat32(w.shape, selectionInputs(w, currentMask), (out, values, previous) => {
+  return computeFloat32(w.shape, inputs, (out, values, previous) => {
     writeMagnitudeMask(out, values, k, previous);
   });
 }
@@ -89,10 +98,10 @@ export function magnitudeMask(w: tf.Tensor, k: number, currentMask?: tf.Tensor):
  * ```
  */
 export function unitMask(w: tf.Tensor, k: number, currentMask?: tf.Tensor): tf.Tensor {
+  const inputs = selectionInputs(w, currentMask, 'selectUnitMask');
   const layout = kernelLayout(w);
   checkFraction(k);
-  if (currentMask !== undefined) checkShape(currentMask.shape, w.shape, 'currentMask');
-  return computeFloat32(w.shape, selectionInputs(w, currentMask), (out, values, previous) => {
+  return computeFloat32(w.shape, inputs, (out, values, previous) => {
     writeUnitMask(out, values, layout, k, previous);
   });
 }
@@ -114,8 +123,9 @@ export function unitMask(w: tf.Tensor, k: number, currentMask?: tf.Tensor): tf.T
  * ```
  */
 export function weightPruning(w: tf.Tensor, k: number): tf.Tensor {
+  const inputs = selectionInputs(w, undefined, 'selectMagnitudeMask');
   checkFraction(k);
-  return computeFloat32(w.shape, selectionInputs(w, undefined), (out, values) => {
+  return computeFloat32(w.shape, inputs, (out, values) => {
     applyMask(writeMagnitudeMask(out, values, k), values);
   });
 }
@@ -138,9 +148,10 @@ export function weightPruning(w: tf.Tensor, k: number): tf.Tensor {
  * ```
  */
 export function unitPruning(w: tf.Tensor, k: number): tf.Tensor {
+  const inputs = selectionInputs(w, undefined, 'selectUnitMask');
   const layout = kernelLayout(w);
   checkFraction(k);
-  return computeFloat32(w.shape, selectionInputs(w, undefined), (out, values) => {
+  return computeFloat32(w.shape, inputs, (out, values) => {
     applyMask(writeUnitMask(out, values, layout, k), values);
   });
 }

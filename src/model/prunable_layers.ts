@@ -44,6 +44,20 @@ export function findPrunableLayers(model: tfl.LayersModel, selection?: LayerSele
 }
 
 /**
+ * {@link findPrunableLayers}, but an error naming `caller` when the model
+ * has no prunable layer at all: an operation that prunes would otherwise do
+ * nothing, silently.
+ */
+export function requirePrunableLayers(model: tfl.LayersModel, caller: string, selection?: LayerSelection): PrunableLayer[] {
+  const layers = findPrunableLayers(model, selection);
+  if (layers.length === 0) {
+    throw new Error(`${caller}: the model has no prunable layer to prune; build it with prunable layers ` +
+      '(prunableDense instead of tf.layers.dense, prunableConv2d instead of tf.layers.conv2d...) or convert it with makePrunable.');
+  }
+  return layers;
+}
+
+/**
  * Throws a clear error unless `selection` is a {@link LayerSelection}: a
  * non-empty array of layer names and prunable layers.
  */

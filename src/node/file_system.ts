@@ -5,7 +5,7 @@ import { checkPrunableArtifacts, recordArtifactsSource } from '../io/check_pruna
 import { quantizeArtifacts } from '../io/quantize_artifacts';
 import { checkWeightQuantization, WeightQuantization } from '../io/weight_quantization';
 import { checkWeightSpecs, joinWeightData } from '../io/weight_layout';
-import { checkOptions, describeValue } from '../checks';
+import { checkOptionNames, checkOptions, describeValue } from '../checks';
 import {
   FileCalls, FileWriter, fingerprint, locateModel, MODEL_JSON, ModelLocation, nodeFileCalls, replaceModelFiles, SaveError,
   WEIGHTS_BIN, withDirectoryLock, writeDurablyWith,
@@ -84,6 +84,7 @@ export class NodeFileSystem implements tf.io.IOHandler {
       throw new TypeError(`fileSystem: path must be a non-empty string naming a directory; received ${describeValue(path)}.`);
     }
     checkOptions(args, 'fileSystem: options must be an object {writeFile?, quantization?}');
+    checkOptionNames(args, 'fileSystem', ['writeFile', 'quantization']);
     if (args.writeFile !== undefined && typeof args.writeFile !== 'function') {
       throw new TypeError(`fileSystem: writeFile must be a function (file, data) => Promise<void>; received ${describeValue(args.writeFile)}.`);
     }

@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { checkOptions, describeValue } from '../checks';
+import { checkOptionNames, checkOptions, describeValue } from '../checks';
 import { checkLayersModel } from '../model/model_checks';
 import { findPrunableLayers } from '../model/prunable_layers';
 import { layerPruningReport, LayerPruningReport } from './prune_layer';
@@ -77,6 +77,7 @@ const WIDTHS = [40, 30, 8, 22, 10, 12];
 export function pruningSummary(model: tfl.LayersModel, args: PruningSummaryArgs = {}): PruningSummary {
   checkLayersModel(model, 'pruningSummary');
   checkOptions(args, 'pruningSummary: options must be an object {method?, methods?, print?, printFn?}');
+  checkOptionNames(args, 'pruningSummary', ['method', 'methods', 'print', 'printFn']);
   const { method, methods = {}, printFn } = args;
   const print = args.print ?? printFn !== undefined;
   if (method !== undefined) checkPruningMethod(method, 'pruningSummary: method');

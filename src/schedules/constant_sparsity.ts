@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkDimension, checkOptions, describeValue } from '../checks';
+import { checkDimension, checkOptionNames, checkOptions, describeValue } from '../checks';
 import { checkFrequency, checkSparsity, PruningSchedule } from './pruning_schedule';
 
 /**
@@ -42,6 +42,7 @@ export class ConstantSparsity extends PruningSchedule {
 
   constructor(args: ConstantSparsityArgs) {
     checkOptions(args, `ConstantSparsity needs options ${USAGE}`);
+    checkOptionNames(args, 'ConstantSparsity', ['targetSparsity', 'beginStep', 'endStep', 'frequency']);
     const { targetSparsity, beginStep = 0, endStep = -1, frequency = 100 } = args;
     checkSparsity(targetSparsity, 'ConstantSparsity: targetSparsity');
     checkDimension(beginStep, 'ConstantSparsity: beginStep');

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkDimension, checkOptions, describeValue } from '../checks';
+import { checkDimension, checkOptionNames, checkOptions, describeValue } from '../checks';
 import { checkFrequency, checkSparsity, PruningSchedule } from './pruning_schedule';
 
 /**
@@ -54,6 +54,7 @@ export class PolynomialDecay extends PruningSchedule {
 
   constructor(args: PolynomialDecayArgs) {
     checkOptions(args, `PolynomialDecay needs options ${USAGE}`);
+    checkOptionNames(args, 'PolynomialDecay', ['initialSparsity', 'finalSparsity', 'beginStep', 'endStep', 'power', 'frequency']);
     const { initialSparsity, finalSparsity, beginStep, endStep, power = 3, frequency = 100 } = args;
     checkSparsity(initialSparsity, 'PolynomialDecay: initialSparsity');
     checkSparsity(finalSparsity, 'PolynomialDecay: finalSparsity');

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { checkOptions, describeValue } from '../checks';
+import { checkOptionNames, checkOptions, describeValue } from '../checks';
 import { prunableClassFor } from '../layers/registry';
 import { checkLayersModel } from '../model/model_checks';
 import { rebuildModel } from './rebuild_model';
@@ -41,6 +41,7 @@ export interface MakePrunableArgs {
 export function makePrunable(model: tfl.LayersModel, args: MakePrunableArgs = {}): tfl.LayersModel {
   checkLayersModel(model, 'makePrunable');
   checkOptions(args, 'makePrunable: options must be an object {filter?}');
+  checkOptionNames(args, 'makePrunable', ['filter']);
   const { filter } = args;
   if (filter !== undefined && typeof filter !== 'function') {
     throw new TypeError(`makePrunable: filter must be a function (layer) => boolean; received ${describeValue(filter)}.`);

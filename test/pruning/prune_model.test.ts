@@ -94,7 +94,7 @@ describeOnBackends('pruneModel', () => {
     expect(() => pruneModel(null as unknown as tf.LayersModel, { method: 'weight', sparsity: 0.5 })).to.throw(TypeError,
       'pruneModel: model must be a tf.LayersModel (from tf.sequential, tf.model or tf.loadLayersModel); received null.');
     expect(() => pruneModel(model, null as never)).to.throw(TypeError,
-      "pruneModel needs options {method: 'weight' | 'unit', sparsity: number in [0, 1], layers?}; received null.");
+      "pruneModel needs options {method?: 'weight' | 'unit', sparsity: number in [0, 1], layers?}; received null.");
     expect(() => pruneModel(model, { method: {} as never, sparsity: 0.5 })).to.throw("method must be one of 'weight', 'unit'; received an object.");
     expect(() => pruneModel(model, { method: 'weight', sparsity: 0.5, layers: [3] as never })).to.throw(TypeError,
       'layers[0] must be a layer name or a prunable layer; received 3.');
