@@ -280,7 +280,7 @@ describe('bad inputs: a clear error, and nothing changed', () => {
     { what: 'stripPruning: not a model', call: () => stripPruning('model' as never), error: 'stripPruning: model must be a tf.LayersModel' },
     { what: 'compactUnits: not a model', call: () => compactUnits(undefined as never), error: 'compactUnits: model must be a tf.LayersModel' },
     { what: 'pruningSummary: a misspelt option', call: () => pruningSummary(model, { metod: 'weight' } as never),
-      error: "pruningSummary: unknown option 'metod'; options are method, methods, print, printFn." },
+      error: "pruningSummary: unknown option 'metod'; options are method, methods, print, printFn, compaction." },
     { what: "pruningSummary: print 'yes'", call: () => pruningSummary(model, { print: 'yes' as never }),
       error: 'pruningSummary: print must be true or false; received string "yes".' },
     { what: 'pruningSummary: printFn 3', call: () => pruningSummary(model, { printFn: 3 as never }),

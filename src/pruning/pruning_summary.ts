@@ -1,6 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { checkOptionNames, checkOptions, describeValue } from '../checks';
 import { checkLayersModel } from '../model/model_checks';
+import { compactionReport, CompactionReport } from '../transforms/compact_units';
 import { findPrunableLayers } from '../model/prunable_layers';
 import { layerPruningReport, LayerPruningReport } from './prune_layer';
 import { checkPruningMethod, checkPruningMethods, PruningMethod } from './pruning_method';
@@ -21,6 +22,12 @@ export interface PruningSummaryArgs {
   print?: boolean;
   /** Prints one line of the table, as `model.summary(lineLength, positions, printFn)` does. Default: `console.log`. */
   printFn?: (line: string) => void;
+  /**
+   * Whether to add what {@link compactUnits} would do ({@link compactionReport}:
+   * channels, multiply-accumulates and parameters before and after, the
+   * pruned units that stay and why), to the summary and its table. Default: false.
+   */
+  compaction?: boolean;
 }
 
 /**
@@ -57,6 +64,8 @@ export interface PruningSummary {
     /** Units pruned entirely, over all rows. */
     prunedUnits: number;
   };
+  /** With `compaction: true`, what {@link compactUnits} would do. */
+  compaction?: CompactionReport;
 }
 
 const COLUMNS = ['Layer (type)', 'Kernel shape', 'Method', 'Nonzero / weights', 'Sparsity', 'Pruned units'];
@@ -76,14 +85,17 @@ const WIDTHS = [40, 30, 8, 22, 10, 12];
  */
 export function pruningSummary(model: tfl.LayersModel, args: PruningSummaryArgs = {}): PruningSummary {
   checkLayersModel(model, 'pruningSummary');
-  checkOptions(args, 'pruningSummary: options must be an object {method?, methods?, print?, printFn?}');
-  checkOptionNames(args, 'pruningSummary', ['method', 'methods', 'print', 'printFn']);
-  const { method, methods = {}, printFn } = args;
+  checkOptions(args, 'pruningSummary: options must be an object {method?, methods?, print?, printFn?, compaction?}');
+  checkOptionNames(args, 'pruningSummary', ['method', 'methods', 'print', 'printFn', 'compaction']);
+  const { method, methods = {}, printFn, compaction = false } = args;
   const print = args.print ?? printFn !== undefined;
   if (method !== undefined) checkPruningMethod(method, 'pruningSummary: method');
   checkPruningMethods(methods, 'pruningSummary: methods');
   if (typeof print !== 'boolean') {
     throw new TypeError(`pruningSummary: print must be true or false; received ${describeValue(print)}.`);
+  }
+  if (typeof compaction !== 'boolean') {
+    throw new TypeError(`pruningSummary: compaction must be true or false; received ${describeValue(compaction)}.`);
   }
   if (printFn !== undefined && typeof printFn !== 'function') {
     throw new TypeError(`pruningSummary: printFn must be a function (line: string) => void; received ${describeValue(printFn)}.`);
@@ -99,6 +111,7 @@ export function pruningSummary(model: tfl.LayersModel, args: PruningSummaryArgs 
     layers: rows,
     total: { weights: sum(rows, 'weights'), nonzero: sum(rows, 'nonzero'), sparsity: overallSparsity(rows), prunedUnits: sum(rows, 'prunedUnits') },
   };
+  if (compaction) summary.compaction = compactionReport(model);
   if (print) printSummary(model, summary, printFn ?? console.log);
   return summary;
 }
@@ -130,6 +143,31 @@ function printSummary(model: tfl.LayersModel, summary: PruningSummary, printFn: 
   printFn(`Nonzero (kept): ${t.nonzero}`);
   printFn(`Sparsity: ${t.sparsity.toFixed(4)}`);
   printFn(`Pruned units: ${t.prunedUnits}`);
+  printFn('_'.repeat(width));
+  if (summary.compaction !== undefined) printCompaction(summary.compaction, printFn);
+}
+
+const COMPACTION_COLUMNS = ['Layer (type)', 'Inputs', 'Outputs', 'MACs per example', 'Parameters'];
+const COMPACTION_WIDTHS = [40, 14, 14, 26, 20];
+
+/** The compaction table: a row per layer with a kernel, the pruned units it keeps beneath it, and the totals. */
+function printCompaction(report: CompactionReport, printFn: (line: string) => void): void {
+  const width = COMPACTION_WIDTHS.reduce((a, b) => a + b, 0);
+  const pad = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : `${cell} `.padEnd(COMPACTION_WIDTHS[i]))).join('');
+  const change = ({ before, after }: { before: number; after: number }) => `${before} -> ${after}`;
+  printFn('Compaction (compactUnits)');
+  printFn(pad(COMPACTION_COLUMNS));
+  printFn('='.repeat(width));
+  for (const l of report.layers) {
+    printFn(pad([`${l.layer} (${l.className})`, change(l.inputs), change(l.outputs), change(l.macs), change(l.parameters)]));
+    // Units kept for the same reason share a line.
+    const reasons = new Map<string, number[]>();
+    for (const { unit, reason } of l.kept) reasons.set(reason, [...(reasons.get(reason) ?? []), unit]);
+    for (const [reason, units] of reasons) printFn(`  keeps pruned unit${units.length === 1 ? '' : 's'} ${units.join(', ')}: ${reason}`);
+  }
+  printFn('='.repeat(width));
+  printFn(`MACs per example: ${change(report.total.macs)}`);
+  printFn(`Parameters: ${change(report.total.parameters)}`);
   printFn('_'.repeat(width));
 }
 

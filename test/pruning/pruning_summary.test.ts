@@ -76,7 +76,7 @@ describe('pruningSummary', () => {
 
   it('rejects bad options with clear errors', () => {
     expect(() => pruningSummary({} as tf.LayersModel)).to.throw(TypeError, /pruningSummary: model must be a tf.LayersModel/);
-    expect(() => pruningSummary(model, 'table' as never)).to.throw(TypeError, /options must be an object \{method\?, methods\?, print\?, printFn\?\}; received string/);
+    expect(() => pruningSummary(model, 'table' as never)).to.throw(TypeError, /options must be an object \{method\?, methods\?, print\?, printFn\?, compaction\?\}; received string/);
     expect(() => pruningSummary(model, { method: 'magnitude' as never })).to.throw("pruningSummary: method must be one of 'weight', 'unit'; received string \"magnitude\".");
     expect(() => pruningSummary(model, { methods: { hidden: 'l1' as never } })).to.throw("pruningSummary: methods['hidden'] must be one of 'weight', 'unit'; received string \"l1\".");
     expect(() => pruningSummary(model, { methods: { logits: 'unit' } })).to.throw(

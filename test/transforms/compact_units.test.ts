@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { compactUnits, makePrunable, PrunableDense, prunableDense, pruneModel, stripPruning } from '../../src';
+import { compactionReport, compactUnits, makePrunable, PrunableDense, prunableDense, pruneModel, stripPruning } from '../../src';
 import { describeOnBackends } from '../support/backends';
 import { expectNoTensorLeak } from '../support/memory';
 import { randomWeights } from '../support/random';
@@ -290,10 +290,7 @@ describeOnBackends('compactUnits', () => {
   });
 });
 
-describe('compactUnits: refused models', () => {
-  const ONLY = 'Only Dropout, SpatialDropout1D, AlphaDropout, GaussianDropout, GaussianNoise, Activation (but softmax), ' +
-    'ReLU, LeakyReLU, ELU, ThresholdedReLU and BatchNormalization (on the last axis) may lie between two dense layers.';
-
+describe('compactUnits: pruned units that stay', () => {
   /** input[6] → a[5] with units 1 and 3 pruned → `between` → b[2]. */
   function modelWith(between: tf.layers.Layer[], args: { activation?: string } = {}): tf.LayersModel {
     const model = tf.sequential({
@@ -303,52 +300,74 @@ describe('compactUnits: refused models', () => {
         prunableDense({ units: 2, name: 'b' }),
       ],
     });
+    randomizeBiases(model, 3);
     pruneUnits(model.layers[0] as PrunableDense, [1, 3]);
     return model;
   }
 
-  /** Asserts that compactUnits throws `message`, creating no tensor. */
-  async function expectRefused(model: tf.LayersModel, message: string): Promise<void> {
-    await expectNoTensorLeak(() => expect(() => compactUnits(model)).to.throw(Error, message));
+  /**
+   * Asserts that `layer` keeps its pruned `units` for `reason`, and the
+   * compacted model computes the same. TF.js 4.22's `dispose` of a model
+   * with a nested model or a layer applied twice leaves their weights: there
+   * `disposesAll` is false and the leak check is skipped.
+   */
+  async function expectKept(model: tf.LayersModel, layer: string, units: number[], reason: string | RegExp, disposesAll = true): Promise<void> {
+    const row = compactionReport(model).layers.find((l) => l.layer === layer)!;
+    expect(row.kept.map((k) => k.unit)).to.deep.equal(units);
+    for (const { reason: why } of row.kept) {
+      if (typeof reason === 'string') expect(why).to.equal(reason);
+      else expect(why).to.match(reason);
+    }
+    if (disposesAll) await expectNoTensorLeak(() => compactUnits(model).dispose());
+    const compact = compactUnits(model);
+    expect(unitsOf(compact)[layer]).to.equal(row.outputs.before);
+    expectSamePredictions(compact, model);
+    compact.dispose();
     model.dispose();
   }
 
-  it('refuses a layer that combines or reshapes units, naming it', async () => {
-    await expectRefused(modelWith([tf.layers.reshape({ targetShape: [5, 1], name: 'shape' }), tf.layers.flatten({ name: 'flat' })]),
-      `compactUnits: cannot remove the 2 pruned units of 'a': they reach 'shape', a Reshape, which combines or reshapes units. ${ONLY}`);
-    await expectRefused(modelWith([tf.layers.layerNormalization({ name: 'ln' })]),
-      "cannot remove the 2 pruned units of 'a': they reach 'ln', a LayerNormalization, which combines or reshapes units.");
-    await expectRefused(modelWith([tf.layers.dropout({ rate: 0.1, name: 'd' }), tf.layers.activation({ activation: 'softmax', name: 'sm' })]),
-      "cannot remove the 2 pruned units of 'a': they reach 'sm', an Activation with 'softmax', which combines units.");
-    await expectRefused(modelWith([tf.layers.softmax({ name: 'soft' })]),
-      "they reach 'soft', a Softmax, which combines or reshapes units.");
+  it('keeps what reaches a layer that combines or reshapes channels, naming it', async () => {
+    await expectKept(modelWith([tf.layers.reshape({ targetShape: [5, 1], name: 'shape' }), tf.layers.flatten({ name: 'flat' })]),
+      'a', [1, 3], "it reaches 'shape', a Reshape, which compaction cannot follow");
+    await expectKept(modelWith([tf.layers.layerNormalization({ name: 'ln' })]), 'a', [1, 3],
+      "it reaches 'ln', a LayerNormalization, which compaction cannot follow");
+    await expectKept(modelWith([tf.layers.dropout({ rate: 0.1, name: 'd' }), tf.layers.activation({ activation: 'softmax', name: 'sm' })]),
+      'a', [1, 3], "it reaches 'sm', a Activation, which compaction cannot follow");
+    await expectKept(modelWith([tf.layers.softmax({ name: 'soft' })]), 'a', [1, 3], "it reaches 'soft', a Softmax, which compaction cannot follow");
   });
 
-  it('refuses a pruned layer with a softmax activation that is not an output', async () => {
-    await expectRefused(modelWith([], { activation: 'softmax' }),
-      "compactUnits: cannot remove the 2 pruned units of 'a': its activation 'softmax' combines its units.");
+  it('keeps the pruned units of a layer with a softmax activation, which combines its units', async () => {
+    await expectKept(modelWith([], { activation: 'softmax' }), 'a', [1, 3], "its activation 'softmax' combines its units");
   });
 
-  it('refuses a Concatenate and a nested model after a pruned layer', async () => {
-    const input = tf.input({ shape: [6] });
-    const a = prunableDense({ units: 5, name: 'a' }).apply(input) as tf.SymbolicTensor;
-    const joined = tf.layers.concatenate({ name: 'join' }).apply([a, input]) as tf.SymbolicTensor;
-    const concatenated = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 2 }).apply(joined) as tf.SymbolicTensor });
-    pruneUnits(concatenated.getLayer('a') as PrunableDense, [0]);
-    await expectRefused(concatenated, "cannot remove the 1 pruned unit of 'a': they reach 'join', a Concatenate, which combines or reshapes units.");
+  it('keeps what reaches a nested model, whose input width is fixed', async () => {
     const inner = tf.sequential({ name: 'inner', layers: [tf.layers.dense({ units: 2, inputShape: [5] })] });
-    const nested = modelWith([inner]);
-    await expectRefused(nested, "cannot remove the 2 pruned units of 'a': they reach 'inner', a nested model, whose input width is fixed.");
+    await expectKept(modelWith([inner]), 'a', [1, 3], "it reaches 'inner', a nested model, which compaction cannot follow", false);
   });
 
-  it('refuses a shared layer on the way', async () => {
+  it('keeps what reaches a layer applied twice', async () => {
     const input = tf.input({ shape: [6] });
     const a = prunableDense({ units: 5, name: 'a' }).apply(input) as tf.SymbolicTensor;
     const shared = tf.layers.dense({ units: 5, name: 'shared' });
     const twice = shared.apply(shared.apply(a)) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: twice });
+    randomizeBiases(model, 4);
     pruneUnits(model.getLayer('a') as PrunableDense, [2]);
-    await expectRefused(model, "cannot remove the 1 pruned unit of 'a': they reach 'shared', a Dense applied more than once in the model.");
+    await expectKept(model, 'a', [2], "it reaches 'shared', a Dense applied more than once, which compaction cannot follow", false);
+  });
+
+  it('follows a Concatenate on the units axis: the pruned unit goes, its constant folded into the reader', async () => {
+    const input = tf.input({ shape: [6] });
+    const a = prunableDense({ units: 5, name: 'a', activation: 'sigmoid' }).apply(input) as tf.SymbolicTensor;
+    const joined = tf.layers.concatenate({ name: 'join' }).apply([a, input]) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 2, name: 'reader' }).apply(joined) as tf.SymbolicTensor });
+    randomizeBiases(model, 5);
+    pruneUnits(model.getLayer('a') as PrunableDense, [0]);
+    const compact = compactUnits(model);
+    expect(unitsOf(compact)).to.deep.equal({ a: 4, reader: 2 });
+    expect((compact.getLayer('reader').getWeights()[0]).shape).to.deep.equal([10, 2]);
+    expectSamePredictions(compact, model);
+    [model, compact].forEach((m) => m.dispose());
   });
 
   it('rejects what is not a model', () => {
