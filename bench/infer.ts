@@ -1,13 +1,15 @@
 // Inference benchmark: `predict` of unit-pruned models, stripped (pruned
 // units kept as zero columns) and compacted (pruned units removed,
 // compactUnits), against the dense model, at batch 1 and 128, for
-// LeNet-300-100 and the reference MLP 784-1000-1000-500-200-10.
+// LeNet-300-100 and the reference MLP 784-1000-1000-500-200-10; and the
+// filter-pruned CNNs of ./infer_cnn.ts.
 //   npm run bench:infer [-- --backend wasm,cpu]
 import * as tf from '@tensorflow/tfjs';
 import { compactUnits, makePrunable, pruneModel, stripPruning } from '../src';
 import { ExperimentModel, lenet300100, referenceMlp } from '../experiments/models';
 import { backendsFromArgs, useBackend } from './backend';
 import { allPassed, BenchCase, CaseResult, printTable, runAsScript, runCase, Side, writeResults } from './harness';
+import { cnnInferCases } from './infer_cnn';
 
 const SPARSITIES = [0.5, 0.8, 0.9];
 const BATCHES = [1, 128];
@@ -95,6 +97,13 @@ export async function runInferBench(backends = backendsFromArgs()): Promise<Case
       }
       [dense, ...pruned.flatMap((p) => [p.stripped, p.compacted])].forEach((m) => m.dispose());
     }
+    const cnn = cnnInferCases(backend);
+    for (const c of cnn.cases) {
+      const result = await runCase(c);
+      console.log(`  ${result.case}, ${result.sizes}: ${result.candidate.medianMs.toFixed(2)} ms vs dense ${result.baseline.medianMs.toFixed(2)} ms`);
+      results.push(result);
+    }
+    cnn.dispose();
     if (tf.memory().numTensors !== before) throw new Error(`inference benchmark leaked ${tf.memory().numTensors - before} tensors`);
   }
   return results;

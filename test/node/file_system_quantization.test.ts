@@ -2,10 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import * as fs from 'fs';
 import { join } from 'path';
-import { fileSystem, loadPrunableModel, stripPruning } from '../../src/node';
+import { compactUnits, fileSystem, loadPrunableModel, makePrunable, pruneModel, stripPruning } from '../../src/node';
 import { describeOnBackends } from '../support/backends';
 import { expectNoTensorLeak } from '../support/memory';
-import { nestedPrunableModel, prunableLayers, withoutPrunableLayers } from '../io/fixtures';
+import { convolutionalModels, inputsFor, nestedPrunableModel, prunableLayers, withoutPrunableLayers } from '../io/fixtures';
 import { snapshot, useTempDirs } from './temp_dirs';
 
 const DTYPES = ['float16', 'uint8', 'uint16'] as const;
@@ -132,5 +132,34 @@ describe('fileSystem: quantization option errors', () => {
       "fileSystem: quantization.dtype must be one of 'float16', 'uint8', 'uint16'; received string \"int4\".");
     expect(() => fileSystem('/tmp/x', null as never)).to.throw(TypeError,
       'fileSystem: options must be an object {writeFile?, quantization?}; received null.');
+  });
+});
+
+describe('fileSystem: a compacted CNN, quantized', () => {
+  const tempDir = useTempDirs();
+
+  it('saves the compacted model of every convolution kind as uint8 and float16, which plain tf.loadLayersModel reads', async () => {
+    const [plain] = convolutionalModels(61);
+    const model = makePrunable(plain);
+    plain.dispose();
+    pruneModel(model, { method: 'unit', sparsity: 0.5, layers: ['conv', 'sep', 'up'] });
+    const compact = compactUnits(model);
+    expect(compact.countParams()).to.be.below(model.countParams() / 2);
+    const x = inputsFor(model, 4, 62);
+    const expected = model.predict(x) as tf.Tensor;
+    for (const dtype of ['uint8', 'float16'] as const) {
+      const dir = tempDir();
+      await compact.save(fileSystem(dir, { quantization: { dtype } }));
+      const loaded = await withoutPrunableLayers(() => tf.loadLayersModel(`file://${join(dir, 'model.json')}`));
+      expect(loaded.layers.map((l) => l.getClassName())).to.deep.equal(compact.layers.map((l) => l.getClassName()));
+      const got = loaded.predict(x) as tf.Tensor;
+      // Quantized weights: the predictions move by the quantization error only.
+      const scale = tf.tidy(() => tf.max(tf.abs(expected)).dataSync()[0]);
+      expect(tf.tidy(() => tf.max(tf.abs(tf.sub(got, expected))).dataSync()[0])).to.be.below((dtype === 'uint8' ? 0.1 : 0.01) * scale);
+      tf.dispose(got);
+      loaded.dispose();
+    }
+    tf.dispose([x, expected]);
+    [model, compact].forEach((m) => m.dispose());
   });
 });
