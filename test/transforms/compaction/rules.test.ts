@@ -202,11 +202,13 @@ const CASES: Case[] = [
     return tf.model({ inputs: input, outputs: apply(tf.layers.flatten(), x) });
   }, prune: { c1: [2], up: [0, 3] }, widths: { c1: 4, up: 3 },
   kept: { c1: /^it reaches 'up', a Conv2DTranspose holding the constant 0\.\d+: a transposed convolution of a constant varies at the borders$/ } },
-  { what: 'Conv1D, MaxPooling1D, GlobalAveragePooling1D into Dense', build: () => {
+  { what: 'Conv1D, MaxPooling1D, SpatialDropout1D, AveragePooling1D, GlobalAveragePooling1D into Dense', build: () => {
     const input = tf.input({ shape: [12, 3] });
     let x = apply(prunableConv1d({ filters: 5, kernelSize: 3, activation: 'relu', name: 'c1' }), input);
     x = apply(tf.layers.maxPooling1d({ poolSize: 2 }), x);
+    x = apply(tf.layers.spatialDropout1d({ rate: 0.2 }), x);
     x = apply(prunableConv1d({ filters: 4, kernelSize: 2, activation: 'elu', name: 'c2' }), x);
+    x = apply(tf.layers.averagePooling1d({ poolSize: 2, padding: 'same' }), x);
     x = apply(tf.layers.globalAveragePooling1d({}), x);
     return tf.model({ inputs: input, outputs: apply(prunableDense({ units: 2, name: 'out' }), x) });
   }, prune: { c1: [0, 1], c2: [3] }, widths: { c1: 3, c2: 3 } },
@@ -234,6 +236,8 @@ const CASES: Case[] = [
   }, prune: { a: [0], b: [1, 3] }, widths: { a: 2, b: 2 } },
   { what: 'Reshape stops compaction, with no loss of exactness', build: convChain((x) => apply(tf.layers.reshape({ targetShape: [6, 6, 6] }), x)),
     prune: { c1: [2] }, widths: { c1: 6 }, kept: { c1: /^it reaches 'reshape_Reshape\d+', a Reshape, which compaction cannot follow$/ } },
+  { what: 'Permute stops compaction', build: convChain((x) => apply(tf.layers.permute({ dims: [2, 1, 3] }), x)),
+    prune: { c1: [2] }, widths: { c1: 6 }, kept: { c1: /a Permute, which compaction cannot follow$/ } },
   { what: 'a Softmax layer stops compaction', build: convChain((x) => apply(tf.layers.softmax({ axis: -1 }), x)),
     prune: { c1: [2] }, widths: { c1: 6 }, kept: { c1: /a Softmax, which compaction cannot follow$/ } },
   { what: 'an output of the model keeps its channels', build: () => {
