@@ -45,6 +45,23 @@ export interface BenchCase {
   warmup?: number;
 }
 
+/**
+ * A side that predicts `x` with `model` as one batch (predict's default
+ * batchSize, 32, would split a larger batch), reading the result back so
+ * that the work is done. The read is outside `tf.tidy`, which walks a
+ * returned typed array element by element.
+ */
+export function predicting(label: string, model: tf.LayersModel, x: tf.Tensor): Side {
+  return {
+    label,
+    run: () => {
+      const y = model.predict(x, { batchSize: x.shape[0] }) as tf.Tensor;
+      y.dataSync();
+      y.dispose();
+    },
+  };
+}
+
 /** The clock a result is judged on; both are recorded. */
 export type Clock = 'cpu' | 'wall';
 

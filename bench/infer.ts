@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { compactUnits, makePrunable, pruneModel, stripPruning } from '../src';
 import { ExperimentModel, lenet300100, referenceMlp } from '../experiments/models';
 import { backendsFromArgs, useBackend } from './backend';
-import { allPassed, BenchCase, CaseResult, printTable, runAsScript, runCase, Side, writeResults } from './harness';
+import { allPassed, BenchCase, CaseResult, predicting, printTable, runAsScript, runCase, writeResults } from './harness';
 import { cnnInferCases } from './infer_cnn';
 
 const SPARSITIES = [0.5, 0.8, 0.9];
@@ -21,22 +21,6 @@ const MODELS: Array<{ name: string; build: () => ExperimentModel }> = [
   { name: 'MLP 784-1000-1000-500-200-10', build: () => referenceMlp(1) },
 ];
 
-/**
- * A side that predicts `x` with `model` as one batch (predict's default
- * batchSize, 32, would split a batch of 128 in four calls), reading the
- * result back so that the work is done. The read is outside `tf.tidy`, which
- * walks a returned typed array element by element.
- */
-function predicting(label: string, model: tf.LayersModel, x: tf.Tensor): Side {
-  return {
-    label,
-    run: () => {
-      const y = model.predict(x, { batchSize: x.shape[0] }) as tf.Tensor;
-      y.dataSync();
-      y.dispose();
-    },
-  };
-}
 
 /** Timed repetitions per side: many for runs of a few milliseconds or less, few for the MLP's second-long batches on cpu. */
 function repetitionsFor(backend: string, model: string, batch: number): number {

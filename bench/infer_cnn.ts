@@ -9,7 +9,7 @@ import {
   compactionReport, compactUnits, prunableConv2d, prunableDense, prunableDepthwiseConv2d, pruneModel, stripPruning,
 } from '../src';
 import { lenet5 } from '../experiments/models';
-import { BenchCase, Side } from './harness';
+import { BenchCase, predicting } from './harness';
 
 /** How much more time per multiply-accumulate the compacted model may take than the dense one (smaller layers run less efficiently). */
 const MAX_OVERHEAD = 1.3;
@@ -63,17 +63,6 @@ const NETWORKS: Network[] = [
   { name: 'MobileNet-style 32x32x16', build: mobileNetStack, prune: ['pw1', 'pw2', 'pw3'], input: [32, 32, 16], sparsities: [0.5] },
 ];
 
-/** A side that predicts `x` in one batch and reads the result (outside `tf.tidy`, which walks a returned typed array). */
-function predicting(label: string, model: tf.LayersModel, x: tf.Tensor): Side {
-  return {
-    label,
-    run: () => {
-      const y = model.predict(x, { batchSize: x.shape[0] }) as tf.Tensor;
-      y.dataSync();
-      y.dispose();
-    },
-  };
-}
 
 /** Throws unless `a` and `b` predict the same for `x`, to 1e-4 of the largest output. */
 function checkSamePredictions(a: tf.LayersModel, b: tf.LayersModel, x: tf.Tensor, what: string): void {

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { prunableConv2d, prunableDense, prunableDepthwiseConv2d, stripPruning } from '../src';
 import { loadMnist, mnistTensors } from '../experiments/data/mnist';
 import { lenet5 } from '../experiments/models';
-import { BenchCase, BenchCases, Side } from './harness';
+import { BenchCase, BenchCases, predicting, Side } from './harness';
 
 /**
  * LeNet-5's multiply-accumulates per image in one training step: forward
@@ -65,17 +65,6 @@ function matMulSide(): Side & { dispose: () => void } {
   };
 }
 
-/** A side that predicts `x` in one batch and reads the result. */
-function predicting(label: string, model: tf.LayersModel, x: tf.Tensor): Side {
-  return {
-    label,
-    run: () => {
-      const y = model.predict(x, { batchSize: x.shape[0] }) as tf.Tensor;
-      y.dataSync();
-      y.dispose();
-    },
-  };
-}
 
 /**
  * A MobileNet-style block on 16x16x32: depthwise 3x3 → BatchNormalization →

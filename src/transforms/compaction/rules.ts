@@ -342,23 +342,32 @@ function kernelSize(use: LayerUse): number[] {
   return [use.config.kernelSize].flat() as number[];
 }
 
+/**
+ * A convolution's channels: its input channels (on its data format's axis)
+ * dropped where `refusal(constant)` allows, and its own units, those of
+ * kernel `kernel` on `unitAxes`.
+ */
+function convolutionForward(use: LayerUse, kernel: number, unitAxes: number[],
+  refusal: (constant: number) => string | null): TensorChannels {
+  const axis = dataFormatAxis(use, use.outputShape.length);
+  const input = use.inputs[0];
+  if (input.axis !== axis) vetoAll(input, use.groups, `it reaches ${named(use)}, whose channels are on another axis`);
+  else checkFoldable(use, refusal);
+  return producedChannels(use, kernel, unitAxes, axis);
+}
+
+/** A convolution that pads its input refuses a nonzero constant: the zeros at the borders would make it vary. */
+function paddingRefusal(use: LayerUse): (constant: number) => string | null {
+  const padded = pads(use, kernelSize(use));
+  return (constant) => (padded && constant !== 0
+    ? `it reaches ${named(use)} with 'same' padding, holding the constant ${constant}: its zero padding would make it vary at the borders`
+    : null);
+}
+
 /** Conv1D and Conv2D: kernel [k..., in, out]. */
 const CONV: ChannelRule = {
   readsWeights: true,
-  forward: (use) => {
-    const rank = use.outputShape.length;
-    const axis = dataFormatAxis(use, rank);
-    const input = use.inputs[0];
-    if (input.axis !== axis) {
-      vetoAll(input, use.groups, `it reaches ${named(use)}, whose channels are on another axis`);
-    } else {
-      const padded = pads(use, kernelSize(use));
-      checkFoldable(use, (constant) => (padded && constant !== 0
-        ? `it reaches ${named(use)} with 'same' padding, holding the constant ${constant}: its zero padding would make it vary at the borders`
-        : null));
-    }
-    return producedChannels(use, 0, [-1], axis);
-  },
+  forward: (use) => convolutionForward(use, 0, [-1], paddingRefusal(use)),
   rewrite: (use, output) => {
     const rank = use.weightShapes[0].length;
     return kernelRewrite(use, output, {
@@ -379,19 +388,9 @@ const CONV: ChannelRule = {
 /** Conv2DTranspose: kernel [kh, kw, out, in]; only zero input channels can go (a constant would vary at the borders). */
 const CONV_TRANSPOSE: ChannelRule = {
   readsWeights: true,
-  forward: (use) => {
-    const rank = use.outputShape.length;
-    const axis = dataFormatAxis(use, rank);
-    const input = use.inputs[0];
-    if (input.axis !== axis) {
-      vetoAll(input, use.groups, `it reaches ${named(use)}, whose channels are on another axis`);
-    } else {
-      checkFoldable(use, (constant) => (constant !== 0
-        ? `it reaches ${named(use)} holding the constant ${constant}: a transposed convolution of a constant varies at the borders`
-        : null));
-    }
-    return producedChannels(use, 0, [-2], axis);
-  },
+  forward: (use) => convolutionForward(use, 0, [-2], (constant) => (constant !== 0
+    ? `it reaches ${named(use)} holding the constant ${constant}: a transposed convolution of a constant varies at the borders`
+    : null)),
   rewrite: (use, output) => kernelRewrite(use, output, {
     kernels: [{ index: 0, inAxis: 3, outAxis: 2 }],
     sizeKey: 'filters',
@@ -432,20 +431,7 @@ const DEPTHWISE: ChannelRule = {
 /** SeparableConv2D: a depthwise kernel [kh, kw, in, 1] (each input channel's own), then a pointwise [1, 1, in, out]. */
 const SEPARABLE: ChannelRule = {
   readsWeights: true,
-  forward: (use) => {
-    const rank = use.outputShape.length;
-    const axis = dataFormatAxis(use, rank);
-    const input = use.inputs[0];
-    if (input.axis !== axis) {
-      vetoAll(input, use.groups, `it reaches ${named(use)}, whose channels are on another axis`);
-    } else {
-      const padded = pads(use, kernelSize(use));
-      checkFoldable(use, (constant) => (padded && constant !== 0
-        ? `it reaches ${named(use)} with 'same' padding, holding the constant ${constant}: its zero padding would make it vary at the borders`
-        : null));
-    }
-    return producedChannels(use, 1, [-1], axis);
-  },
+  forward: (use) => convolutionForward(use, 1, [-1], paddingRefusal(use)),
   rewrite: (use, output) => kernelRewrite(use, output, {
     kernels: [{ index: 0, inAxis: 2, outAxis: null }, { index: 1, inAxis: 2, outAxis: 3 }],
     sizeKey: 'filters',
