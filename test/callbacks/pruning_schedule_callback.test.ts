@@ -312,7 +312,11 @@ describe('PruningScheduleCallback', () => {
     const mixed = [bare, { onEpochEnd: () => undefined }] as unknown as tf.Callback[];
     let failure: unknown;
     await model.fit(data.xs, data.ys, { ...FIT, epochs: 1, callbacks: mixed }).catch((e) => (failure = e));
-    expect(String(failure)).to.match(/is not a function/);
+    expect(String(failure)).to.equal('TypeError: callback.setParams is not a function');
+    // And before one: TF.js wraps the callback as plain hooks, calling them on another object (the guide quotes both).
+    const wrapped = [{ onEpochEnd: () => undefined }, new PruningScheduleCallback({ schedule: polynomial(8, 2, 0.5) })] as unknown as tf.Callback[];
+    await model.fit(data.xs, data.ys, { ...FIT, epochs: 1, callbacks: wrapped }).catch((e) => (failure = e));
+    expect(String(failure)).to.equal('TypeError: this.updateMasks is not a function');
     model.dispose();
   });
 
