@@ -31,7 +31,7 @@ export interface QuickStartResult {
   sparsity: number;
   /** Final sparsity of each layer, by name. */
   layerSparsity: Record<string, number>;
-  /** `history.history` of the fit: loss, acc, sparsity and targetSparsity per epoch. */
+  /** `history.history` of the fit: loss, acc, sparsity, targetSparsity, appliedSparsity and nextUpdateStep per epoch. */
   history: tf.History['history'];
 }
 

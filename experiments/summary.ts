@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { summarize } from './aggregate';
 import type { ComparisonResults } from './results';
-import { fallOffs, mainTarget } from './targets';
+import { fallOffs, mainTarget, QUICK_TARGET_NOTE } from './targets';
 
 /**
  * Prints the end-of-run summary: the LeNet-300-100 models side by side, the
@@ -25,8 +25,9 @@ export function printSummary(results: ComparisonResults, dir: string, files: str
   if (reference != null) print(`  reference MLP dense            test ${pct(reference.testAccuracy.mean)}`);
   const target = mainTarget(summaries);
   if (target != null) {
+    const quick = results.settings.quick ? `; ${QUICK_TARGET_NOTE}` : '';
     print(`Target, gradual weight pruning at 90% within 0.5 points of dense: ${target.met ? 'met' : 'MISSED'} ` +
-      `(${target.points >= 0 ? '+' : ''}${target.points.toFixed(2)} points)`);
+      `(${target.points >= 0 ? '+' : ''}${target.points.toFixed(2)} points${quick})`);
   }
   for (const f of fallOffs(summaries)) {
     print(`  ${f.network} ${f.schedule} ${f.method}: holds up to ${f.holdsUpTo == null ? 'none' : pct(f.holdsUpTo)}, ` +

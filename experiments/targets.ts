@@ -5,6 +5,9 @@ export const TARGET_POINTS = 0.5;
 /** A curve "falls off" from the first sparsity at which it is more than this many points below dense. */
 export const FALL_OFF_POINTS = 1;
 
+/** What a `--quick` run says beside the target: its subset and epochs are too small to meet it. */
+export const QUICK_TARGET_NOTE = 'a --quick run, on a small subset for few epochs, is not expected to meet it: run without --quick to measure it';
+
 /** The check of the main target. */
 export interface MainTarget {
   dense: number;

@@ -27,13 +27,18 @@ const BUILDS = [
   { config: 'tsconfig.build.esm.json', type: 'module', esm: true },
 ] as const;
 
+/** A module format of the package: its folder under dist/. */
+export type BuildFormat = 'cjs' | 'esm';
+
 /**
- * Deletes `dist` (default: dist/) and builds both module formats into it, in
- * `cjs` and `esm`; throws with TypeScript's diagnostics on a compile error.
+ * Deletes `dist` (default: dist/) and builds the module `formats` (default:
+ * both) into it, in `cjs` and `esm`; throws with TypeScript's diagnostics on
+ * a compile error. (Node loads the CommonJS build for `import` too, so a
+ * test that runs code in Node needs only `['cjs']`.)
  */
-export function buildPackage(dist = DIST): void {
+export function buildPackage(dist = DIST, formats: readonly BuildFormat[] = ['cjs', 'esm']): void {
   rmSync(dist, { recursive: true, force: true });
-  for (const build of BUILDS) {
+  for (const build of BUILDS.filter((b) => formats.includes(b.esm ? 'esm' : 'cjs'))) {
     const outDir = join(dist, build.esm ? 'esm' : 'cjs');
     compile(join(ROOT, build.config), build.esm, outDir);
     writeFileSync(join(outDir, 'package.json'), `${JSON.stringify({ type: build.type })}\n`);

@@ -25,8 +25,11 @@ const BaseCallbackClass = Object.getPrototypeOf(tfl.CustomCallback) as abstract 
  *
  * TF.js pitfall: `fit` looks only at `callbacks[0]` to decide whether the
  * array holds callback objects or plain hooks. `[callback, {onEpochEnd}]`
- * then fails on the plain object, and `[{onEpochEnd}, callback]` wraps the
- * callback as if it were hooks, calling its methods with the wrong `this`.
+ * then fails on the plain object (`TypeError: callback.setParams is not a
+ * function`), and `[{onEpochEnd}, callback]` wraps the callback as if it
+ * were hooks, calling its methods with the wrong `this` (a
+ * {@link PruningScheduleCallback} then fails with `TypeError: this.updateMasks
+ * is not a function`).
  * This wraps each plain object in `tf.CustomCallback`, as `fit` would (the
  * wrapped hooks yield to the event loop with fit's default, `yieldEvery: 'auto'`).
  *

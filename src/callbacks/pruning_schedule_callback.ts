@@ -66,11 +66,21 @@ const NAME = 'PruningScheduleCallback';
  * TF.js computes an epoch's validation metrics during its last batch, before
  * the update that batch may trigger.
  *
- * At each epoch end it adds `sparsity`, the model's overall sparsity (the
- * fraction of pruned masked entries over all its prunable layers,
- * selected or not, as in {@link pruningSummary}'s total), and
- * `targetSparsity` (`schedule.sparsityAt(step)`, which the selected layers
- * follow) to the epoch logs, so they appear in `history.history`.
+ * At each epoch end it adds to the epoch logs, so they appear in `history.history`:
+ * - `sparsity`: the model's overall sparsity (the fraction of pruned masked
+ *   entries over all its prunable layers, selected or not, as in
+ *   {@link pruningSummary}'s total);
+ * - `targetSparsity`: `schedule.sparsityAt(step)` at the epoch's last step,
+ *   which the selected layers reach at the next mask update, not before;
+ * - `appliedSparsity`: the target of the last mask update, the sparsity the
+ *   selected layers were pruned to (NaN before this callback's first update);
+ * - `nextUpdateStep`: the step of the next mask update (it follows that
+ *   step's batch), or -1 when the schedule makes no more.
+ *
+ * With few batches per epoch and the default `frequency` of 100,
+ * `targetSparsity` rises for several epochs while `sparsity` and
+ * `appliedSparsity` stay at the last update's; `nextUpdateStep` says when
+ * the masks next change.
  *
  * To pass it with plain hook objects such as `{onEpochEnd}`, use
  * {@link combineCallbacks}: TF.js mishandles a `callbacks` array that mixes both.
@@ -146,11 +156,14 @@ export class PruningScheduleCallback extends tfl.Callback {
     await this.updateMasks();
   }
 
-  /** Adds the model's overall `sparsity` and the schedule's `targetSparsity` to the epoch's logs. */
+  /** Adds `sparsity`, `targetSparsity`, `appliedSparsity` and `nextUpdateStep` to the epoch's logs. */
   override async onEpochEnd(_epoch: number, logs?: UnresolvedLogs): Promise<void> {
     if (logs == null) return;
+    const step = this.currentStep as number;
     logs.sparsity = overallSparsity(this.modelLayers.map(layerPruningReport));
-    logs.targetSparsity = this.schedule.sparsityAt(this.currentStep as number);
+    logs.targetSparsity = this.schedule.sparsityAt(step);
+    logs.appliedSparsity = this.lastUpdateStep < 0 ? NaN : this.schedule.sparsityAt(this.lastUpdateStep);
+    logs.nextUpdateStep = nextUpdateStep(this.schedule, step);
   }
 
   /** The selected layers, with every option that names a layer checked against the model. */
@@ -197,6 +210,19 @@ export class PruningScheduleCallback extends tfl.Callback {
  */
 export function pruningScheduleCallback(args: PruningScheduleCallbackArgs): PruningScheduleCallback {
   return new PruningScheduleCallback(args);
+}
+
+/**
+ * The first step after `step` at which `schedule` updates the masks, or -1 if
+ * none: `shouldPrune` holds at least once in any `frequency` steps from
+ * `beginStep` up to `endStep`, which prunes too.
+ */
+function nextUpdateStep(schedule: PruningSchedule, step: number): number {
+  const first = Math.max(step + 1, schedule.beginStep);
+  for (let s = first; s < first + schedule.frequency && (schedule.endStep < 0 || s <= schedule.endStep); s++) {
+    if (schedule.shouldPrune(s)) return s;
+  }
+  return -1;
 }
 
 /** Runs `fn`, prefixing the message of an error it throws with the callback's name. */

@@ -252,7 +252,33 @@ describe('PruningScheduleCallback', () => {
     expect(fits[1].history.sparsity[0]).to.be.closeTo(expected(0.8), 1e-12);
     expect(fits[1].history.sparsity[1]).to.be.closeTo(expected(0.8), 1e-12);
     expect(fits[1].history.loss).to.have.length(2);
+    // Updates at 0, 6, 12, 18, 20; the epochs end at steps 8, 16, 24, 32.
+    expect(fits[0].history.appliedSparsity).to.deep.equal([schedule.sparsityAt(6), schedule.sparsityAt(12)]);
+    expect(fits[0].history.nextUpdateStep).to.deep.equal([12, 18]);
+    expect(fits[1].history.appliedSparsity).to.deep.equal([0.8, 0.8]);
+    expect(fits[1].history.nextUpdateStep).to.deep.equal([-1, -1]);
     model.dispose();
+  });
+
+  it('logs what the last update applied and when the next comes: a target that rises between updates is not applied yet', async () => {
+    const model = mlp();
+    // The default frequency, 100, on 8 steps per epoch: the only update in 4 epochs is step 0's, to 0.
+    const rising = new PruningScheduleCallback({ schedule: new PolynomialDecay({ initialSparsity: 0, finalSparsity: 0.9, beginStep: 0, endStep: 1000 }) });
+    const history = await model.fit(data.xs, data.ys, { ...FIT, epochs: 4, callbacks: [rising] });
+    expect(history.history.targetSparsity).to.deep.equal([8, 16, 24, 32].map((s) => rising.schedule.sparsityAt(s)));
+    expect(history.history.targetSparsity[3]).to.be.above(0.07);
+    expect(history.history.sparsity).to.deep.equal([0, 0, 0, 0]);
+    expect(history.history.appliedSparsity).to.deep.equal([0, 0, 0, 0]);
+    expect(history.history.nextUpdateStep).to.deep.equal([100, 100, 100, 100]);
+    // Before the first update (beginStep 12): NaN, then the target; no update after endStep.
+    const later = new PruningScheduleCallback({ schedule: new ConstantSparsity({ targetSparsity: 0.5, beginStep: 12, endStep: 20, frequency: 5 }) });
+    const model2 = mlp();
+    const history2 = await model2.fit(data.xs, data.ys, { ...FIT, epochs: 3, callbacks: [later] });
+    expect(history2.history.appliedSparsity).to.deep.equal([NaN, 0.5, 0.5]);
+    expect(history2.history.nextUpdateStep).to.deep.equal([12, 17, -1]);
+    expect(history2.history.sparsity).to.deep.equal([0, 0.5, 0.5]);
+    model.dispose();
+    model2.dispose();
   });
 
   it('works with fitDataset', async () => {
@@ -286,7 +312,11 @@ describe('PruningScheduleCallback', () => {
     const mixed = [bare, { onEpochEnd: () => undefined }] as unknown as tf.Callback[];
     let failure: unknown;
     await model.fit(data.xs, data.ys, { ...FIT, epochs: 1, callbacks: mixed }).catch((e) => (failure = e));
-    expect(String(failure)).to.match(/is not a function/);
+    expect(String(failure)).to.equal('TypeError: callback.setParams is not a function');
+    // And before one: TF.js wraps the callback as plain hooks, calling them on another object (the guide quotes both).
+    const wrapped = [{ onEpochEnd: () => undefined }, new PruningScheduleCallback({ schedule: polynomial(8, 2, 0.5) })] as unknown as tf.Callback[];
+    await model.fit(data.xs, data.ys, { ...FIT, epochs: 1, callbacks: wrapped }).catch((e) => (failure = e));
+    expect(String(failure)).to.equal('TypeError: this.updateMasks is not a function');
     model.dispose();
   });
 
