@@ -17,9 +17,12 @@ export interface Summary {
   testAccuracy: Stat;
   sparsity: number;
   prunedUnits: number;
+  deployed: ResultRow['deployed'];
   nonzeroParameters: number;
   totalParameters: number;
   gzipBytes: number;
+  uint8Bytes: number;
+  uint8GzipBytes: number;
   trainSeconds: number;
   epochs: number;
 }
@@ -51,9 +54,12 @@ export function summarize(rows: ResultRow[]): Summary[] {
       testAccuracy: stat(group.map((r) => r.testAccuracy)),
       sparsity: mean((r) => r.sparsity),
       prunedUnits: mean((r) => r.prunedUnits),
+      deployed: first.deployed,
       nonzeroParameters: mean((r) => r.nonzeroParameters),
-      totalParameters: first.totalParameters,
+      totalParameters: mean((r) => r.totalParameters),
       gzipBytes: mean((r) => r.gzipBytes),
+      uint8Bytes: mean((r) => r.uint8Bytes),
+      uint8GzipBytes: mean((r) => r.uint8GzipBytes),
       trainSeconds: mean((r) => r.trainSeconds),
       epochs: first.epochs,
     };

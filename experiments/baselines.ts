@@ -1,43 +1,49 @@
 import { ExperimentContext, runSeeds, trainAndMeasure } from './context';
-import { lenet300100 } from './models';
-import { oneShotSweep } from './one_shot';
-import type { ResultRow } from './results';
+import { networkBuilder } from './models';
+import { oneShotSweep, SweepPoints } from './one_shot';
+import type { ExperimentName, NetworkName, ResultRow } from './results';
 import { disposeModel } from './training';
 
-/** Dropout rates of the baselines, after each hidden layer. */
+/** Dropout rates of the LeNet-300-100 baselines, after each hidden layer. */
 export const DROPOUT_RATES = [0.2, 0.5];
 
+/** A baseline run: the network, dense or with dropout, trained with the gradual runs' budget. */
+export interface BaselineRun {
+  experiment: ExperimentName;
+  network: NetworkName;
+  seed: number;
+  epochs: number;
+  /** Training images: the first this many of the context's. */
+  trainSize: number;
+  /** 0 for the dense baseline. */
+  dropoutRate: number;
+  /** One-shot pruning of the trained model (dense baselines only). */
+  oneShot?: SweepPoints;
+}
+
 /**
- * The baselines with the gradual runs' budget (same epochs, batch size,
- * initialization and example order): LeNet-300-100 dense, then with dropout
- * at each of `dropoutRates`. The dense model is also pruned one-shot, without
- * retraining, at each of `sparsities`, to set one-shot against gradual pruning.
+ * A baseline with the gradual runs' budget (same epochs, batch size,
+ * initialization and example order): the network dense, or with dropout at
+ * `run.dropoutRate`. The trained dense model is also pruned one-shot at
+ * `run.oneShot`'s points, to set one-shot against gradual pruning. Returns
+ * the baseline's row first.
  *
  * ```ts
- * const rows = await runBaselines(context, 1, GRADUAL_SPARSITIES, DROPOUT_RATES);
+ * const rows = await runBaseline(context, {experiment: 'baselines', network: 'LeNet-300-100', seed: 1, epochs: 10, trainSize: 60000,
+ *   dropoutRate: 0, oneShot: {choices: [{choice: 'weight', sparsities: [0.9]}], fineTune: false}});
  * ```
  */
-export async function runBaselines(context: ExperimentContext, seed: number, sparsities: number[], dropoutRates: number[]): Promise<ResultRow[]> {
-  const common = { experiment: 'baselines' as const, network: 'LeNet-300-100' as const, targetSparsity: 0 };
-  const rows: ResultRow[] = [];
-  const dense = lenet300100(runSeeds(seed).model);
+export async function runBaseline(context: ExperimentContext, run: BaselineRun): Promise<ResultRow[]> {
+  const built = networkBuilder(run.network)(runSeeds(run.seed).model, run.dropoutRate);
   try {
-    const trained = await trainAndMeasure(context, `dense, seed ${seed}`, dense, { seed, epochs: context.epochs });
-    rows.push({ ...trained, ...common, method: 'dense', schedule: 'none' });
-    rows.push(...await oneShotSweep(context, dense, trained, {
-      experiment: 'baselines', network: 'LeNet-300-100', methods: ['weight', 'unit'], sparsities,
-    }));
+    const trained = await trainAndMeasure(context, built, {
+      row: {
+        experiment: run.experiment, network: run.network, method: run.dropoutRate > 0 ? `dropout ${run.dropoutRate}` : 'dense',
+        schedule: 'none', targetSparsity: 0, seed: run.seed, epochs: run.epochs,
+      },
+    });
+    return [trained, ...run.oneShot == null ? [] : await oneShotSweep(context, built, trained, run.oneShot)];
   } finally {
-    disposeModel(dense.model);
+    disposeModel(built.model);
   }
-  for (const rate of dropoutRates) {
-    const built = lenet300100(runSeeds(seed).model, rate);
-    try {
-      const trained = await trainAndMeasure(context, `dropout ${rate}, seed ${seed}`, built, { seed, epochs: context.epochs });
-      rows.push({ ...trained, ...common, method: `dropout ${rate}`, schedule: 'none' });
-    } finally {
-      disposeModel(built.model);
-    }
-  }
-  return rows;
 }

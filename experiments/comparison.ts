@@ -1,17 +1,19 @@
+import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as tf from '@tensorflow/tfjs';
-import { runBaselines } from './baselines';
-import type { ExperimentContext } from './context';
-import { loadMnist, mnistTensors } from './data/mnist';
-import { runGradual } from './gradual';
-import { runReferenceOneShot } from './one_shot';
+import * as path from 'node:path';
+import { planTasks, taskCost } from './plan';
+import { runInPool } from './pool';
 import type { Progress } from './progress';
-import type { ComparisonResults, ComparisonSettings, ResultRow } from './results';
+import type { ComparisonResults, ComparisonSettings } from './results';
+import { measureSpeed } from './speed';
+import type { WorkerSetup } from './worker_protocol';
 
 /**
- * Runs the selected experiments for every seed on the current TF.js backend
- * and returns every measured model. For each seed: the reference MLP's
- * one-shot sweep, the LeNet-300-100 baselines, then its gradual runs.
+ * Runs the selected experiments: every training run of the plan in a pool
+ * of `settings.jobs` worker processes (longest first), then, in this
+ * process, the predict timings of the compacted models against their dense
+ * ones. The rows come in the plan's order, whatever ran where and when.
+ * The deployed files of every model go to a temporary folder, removed at the end.
  *
  * ```ts
  * const results = await runComparison(settings, createProgress(process.stderr));
@@ -20,38 +22,31 @@ import type { ComparisonResults, ComparisonSettings, ResultRow } from './results
 export async function runComparison(settings: ComparisonSettings, progress: Progress): Promise<ComparisonResults> {
   const started = new Date();
   const start = performance.now();
-  const data = loadMnist({ trainSize: settings.trainSize, testSize: settings.testSize });
-  const train = mnistTensors(data.train);
-  const test = mnistTensors(data.test);
-  const context: ExperimentContext = {
-    train,
-    test: { xs: test.xs, labels: data.test.labels },
-    epochs: settings.epochs,
-    referenceEpochs: settings.referenceEpochs,
-    batchSize: settings.batchSize,
-    learningRate: settings.learningRate,
-    progress,
-  };
-  const rows: ResultRow[] = [];
-  const has = (name: ComparisonSettings['experiments'][number]) => settings.experiments.includes(name);
+  const deployRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-prune-study-'));
   try {
-    for (const seed of settings.seeds) {
-      if (has('one-shot')) rows.push(...await runReferenceOneShot(context, seed, settings.oneShotSparsities));
-      if (has('baselines')) rows.push(...await runBaselines(context, seed, settings.sparsities, settings.dropoutRates));
-      if (has('gradual')) {
-        for (const method of ['weight', 'unit'] as const) {
-          for (const sparsity of settings.sparsities) rows.push(await runGradual(context, seed, method, sparsity));
-        }
-      }
-    }
+    const setup: WorkerSetup = {
+      backend: settings.backend as WorkerSetup['backend'],
+      trainSize: settings.trainSize,
+      testSize: settings.testSize,
+      batchSize: settings.batchSize,
+      learningRate: settings.learningRate,
+      fineTuneSteps: settings.fineTuneSteps,
+      deployRoot,
+    };
+    const tasks = planTasks(settings);
+    const longestFirst = [...tasks].sort((a, b) => taskCost(b, settings) - taskCost(a, settings));
+    const byTask = await runInPool(longestFirst, { jobs: settings.jobs, setup, progress });
+    const rows = tasks.flatMap((task) => byTask.get(task.id) ?? []);
+    const speed = await measureSpeed(rows, deployRoot, progress, settings.quick);
+    return {
+      settings,
+      rows,
+      speed,
+      totalSeconds: (performance.now() - start) / 1000,
+      startedAt: started.toISOString(),
+      machine: `Node ${process.version}, ${os.platform()} ${os.arch()}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}`,
+    };
   } finally {
-    tf.dispose([train.xs, train.ys, test.xs, test.ys]);
+    fs.rmSync(deployRoot, { recursive: true, force: true });
   }
-  return {
-    settings,
-    rows,
-    totalSeconds: (performance.now() - start) / 1000,
-    startedAt: started.toISOString(),
-    machine: `Node ${process.version}, ${os.platform()} ${os.arch()}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}`,
-  };
 }

@@ -1,77 +1,118 @@
 import * as os from 'node:os';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { findPrunableLayers, layerPruningReport } from '../src';
-import { measureModel } from './metrics';
+import type { DeployedForm } from './deployed_files';
+import { measureModel, TestSet } from './metrics';
 import type { ExperimentModel } from './models';
 import type { Progress } from './progress';
 import { seedSequence } from './random';
-import type { ResultRow } from './results';
+import { ResultRow, RowIdentity, rowLabel } from './results';
 import { stepsPerEpoch, train, TrainingTensors } from './training';
 
-/** What every experiment shares: the data, the budget and the progress display. */
+/** What every experiment shares: the data, the budget, where deployed files go and the progress display. */
 export interface ExperimentContext {
   train: TrainingTensors;
-  test: { xs: tf.Tensor2D; labels: Uint8Array };
-  epochs: number;
-  referenceEpochs: number;
+  test: TestSet;
   batchSize: number;
   learningRate: number;
+  /** Training steps of a fine-tune after one-shot pruning. */
+  fineTuneSteps: number;
+  /** The folder under which each measured model's deployed files are saved, one folder per row ({@link deployDir}). */
+  deployRoot: string;
   progress: Progress;
 }
 
-/** A trained model, measured: the fields of a {@link ResultRow} that training decides. */
-export type MeasuredRun = Pick<ResultRow, Exclude<keyof ResultRow, 'experiment' | 'network' | 'method' | 'schedule' | 'targetSparsity'>>;
-
 /**
- * The two seeds one run draws from its seed: the model's initialization and the order of the examples.
+ * The seeds one run draws from its seed: the model's initialization, the
+ * order of the examples, and the masks of random pruning.
  *
  * ```ts
  * const built = lenet300100(runSeeds(seed).model);
  * ```
  */
-export function runSeeds(seed: number): { model: number; shuffle: number } {
+export function runSeeds(seed: number): { model: number; shuffle: number; prune: number } {
   const next = seedSequence(seed);
-  return { model: next(), shuffle: next() };
+  return { model: next(), shuffle: next(), prune: next() };
 }
 
 /**
- * Trains `built.model` for `epochs` with a progress bar labelled `label`
- * (epoch, loss, accuracy, sparsity of the prunable layers), then measures it
- * on the test set.
+ * The folder of a row's deployed files under `root`: named for the row, so
+ * that it does not depend on which worker measured it.
  *
  * ```ts
- * const measured = await trainAndMeasure(context, 'dense, seed 1', lenet300100(runSeeds(1).model), {seed: 1, epochs: 10});
+ * deployDir('/tmp/study', row); // '/tmp/study/lenet-5-gradual-unit-50-seed-1'
+ * ```
+ */
+export function deployDir(root: string, row: RowIdentity): string {
+  return path.join(root, rowLabel(row).toLowerCase().replace(/[^a-z0-9.]+/g, '-'));
+}
+
+/** How a model is measured: its row and the form it deploys as (default: stripped). */
+export interface Measure {
+  row: RowIdentity & Pick<ResultRow, 'experiment' | 'epochs'>;
+  deployed?: DeployedForm;
+}
+
+/**
+ * Measures `built.model` on the test set as the row `measure.row` (training
+ * time `trainSeconds`), saving its deployed files under the context's root.
+ *
+ * ```ts
+ * const row = await measureRow(context, built, {row: {...identity, experiment: 'baselines', epochs: 10}}, 0);
+ * ```
+ */
+export async function measureRow(context: ExperimentContext, built: ExperimentModel, measure: Measure, trainSeconds: number): Promise<ResultRow> {
+  const metrics = await measureModel(built.model, built.prunable, context.test, {
+    dir: deployDir(context.deployRoot, measure.row),
+    form: measure.deployed ?? 'stripped',
+  });
+  return { ...metrics, ...measure.row, trainSeconds, loadAverage: os.loadavg()[0] };
+}
+
+/**
+ * Trains `built.model` for `measure.row.epochs` with a progress bar named for
+ * the row (epoch, loss, accuracy, sparsity of the prunable layers), then
+ * measures it ({@link measureRow}). With `data` and `epochs`, trains on that
+ * instead of the context's training set, that long (a fine-tune).
+ *
+ * ```ts
+ * const row = await trainAndMeasure(context, lenet300100(runSeeds(1).model), {row: {...identity, experiment: 'baselines', epochs: 10}});
  * ```
  */
 export async function trainAndMeasure(
   context: ExperimentContext,
-  label: string,
   built: ExperimentModel,
-  run: { seed: number; epochs: number; callbacks?: tf.Callback[] },
-): Promise<MeasuredRun> {
+  measure: Measure,
+  options: { callbacks?: tf.Callback[]; data?: TrainingTensors; epochs?: number } = {},
+): Promise<ResultRow> {
   const { model, prunable } = built;
+  const data = options.data ?? context.train;
   const layers = findPrunableLayers(model, prunable);
   const sparsity = () => {
     const reports = layers.map(layerPruningReport);
     return 1 - reports.reduce((s, r) => s + r.nonzero, 0) / reports.reduce((s, r) => s + r.weights, 0);
   };
-  const perEpoch = stepsPerEpoch(context.train.xs.shape[0], context.batchSize);
-  const bar = context.progress.startRun(label, { epochs: run.epochs, stepsPerEpoch: perEpoch });
-  let currentSparsity = 0;
-  const result = await train(model, context.train, {
-    epochs: run.epochs,
+  const epochs = options.epochs ?? measure.row.epochs;
+  const { seed } = measure.row;
+  const perEpoch = stepsPerEpoch(data.xs.shape[0], context.batchSize);
+  const label = rowLabel(measure.row);
+  const bar = context.progress.startRun(label, { epochs, stepsPerEpoch: perEpoch });
+  let currentSparsity = sparsity();
+  const result = await train(model, data, {
+    epochs,
     batchSize: context.batchSize,
     learningRate: context.learningRate,
-    seed: runSeeds(run.seed).shuffle,
-    callbacks: run.callbacks,
+    seed: runSeeds(seed).shuffle,
+    callbacks: options.callbacks,
     onBatch: (p) => {
       // Reading the masks costs a copy: every 25 steps and at epoch ends is enough for a display.
       if (p.step % 25 === 0 || p.step % perEpoch === 0) currentSparsity = sparsity();
       bar.update({ ...p, sparsity: currentSparsity });
     },
   });
-  const metrics = await measureModel(model, prunable, context.test.xs, context.test.labels);
-  bar.finish(`test accuracy ${(100 * metrics.testAccuracy).toFixed(2)}%, sparsity ${(100 * metrics.sparsity).toFixed(1)}%, ` +
+  const row = await measureRow(context, built, measure, result.seconds);
+  bar.finish(`test accuracy ${(100 * row.testAccuracy).toFixed(2)}%, sparsity ${(100 * row.sparsity).toFixed(1)}%, ` +
     `${result.seconds.toFixed(0)} s`);
-  return { ...metrics, seed: run.seed, trainSeconds: result.seconds, epochs: run.epochs, loadAverage: os.loadavg()[0] };
+  return row;
 }

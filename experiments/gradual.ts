@@ -1,10 +1,12 @@
-import { PolynomialDecay, PolynomialDecayArgs, PruningMethod, PruningScheduleCallback } from '../src';
+import { PolynomialDecay, PolynomialDecayArgs, PruningScheduleCallback } from '../src';
 import { ExperimentContext, runSeeds, trainAndMeasure } from './context';
-import { lenet300100 } from './models';
-import type { ResultRow } from './results';
+import type { DeployedForm } from './deployed_files';
+import { networkBuilder } from './models';
+import { choiceOptions, PruningChoice } from './pruning_choices';
+import type { ExperimentName, NetworkName, ResultRow } from './results';
 import { disposeModel, stepsPerEpoch } from './training';
 
-/** Final sparsities of the gradual pruning experiment. */
+/** Final sparsities of the gradual pruning of LeNet-300-100. */
 export const GRADUAL_SPARSITIES = [0.5, 0.8, 0.9, 0.95, 0.98];
 
 /**
@@ -30,34 +32,46 @@ export function gradualSchedule(finalSparsity: number, totalSteps: number): Poly
   };
 }
 
+/** One gradual run: the network, how it is pruned and how long it trains. */
+export interface GradualRun {
+  experiment: ExperimentName;
+  network: NetworkName;
+  choice: PruningChoice;
+  finalSparsity: number;
+  seed: number;
+  epochs: number;
+  /** Training images: the first this many of the context's. */
+  trainSize: number;
+  deployed?: DeployedForm;
+}
+
 /**
- * Trains LeNet-300-100 from the same initialization and example order as the
- * dense baseline of `seed`, with the hidden layers pruned by `method` during
- * training up to `finalSparsity` ({@link gradualSchedule}).
+ * Trains the network from the same initialization and example order as its
+ * dense baseline of the same seed, with the prunable layers pruned by
+ * `run.choice` during training up to `run.finalSparsity` ({@link gradualSchedule}).
  *
  * ```ts
- * const row = await runGradual(context, 1, 'weight', 0.9);
+ * const row = await runGradual(context, {experiment: 'gradual', network: 'LeNet-300-100',
+ *   choice: 'weight', finalSparsity: 0.9, seed: 1, epochs: 10, trainSize: 60000});
  * ```
  */
-export async function runGradual(context: ExperimentContext, seed: number, method: PruningMethod, finalSparsity: number): Promise<ResultRow> {
-  const built = lenet300100(runSeeds(seed).model);
-  const totalSteps = context.epochs * stepsPerEpoch(context.train.xs.shape[0], context.batchSize);
+export async function runGradual(context: ExperimentContext, run: GradualRun): Promise<ResultRow> {
+  const seeds = runSeeds(run.seed);
+  const built = networkBuilder(run.network)(seeds.model, 0);
+  const totalSteps = run.epochs * stepsPerEpoch(context.train.xs.shape[0], context.batchSize);
   const callback = new PruningScheduleCallback({
-    schedule: new PolynomialDecay(gradualSchedule(finalSparsity, totalSteps)),
-    method,
+    schedule: new PolynomialDecay(gradualSchedule(run.finalSparsity, totalSteps)),
+    ...choiceOptions(run.choice, seeds.prune),
     layers: built.prunable,
   });
   try {
-    const label = `gradual ${method} ${(100 * finalSparsity).toFixed(0)}%, seed ${seed}`;
-    const trained = await trainAndMeasure(context, label, built, { seed, epochs: context.epochs, callbacks: [callback] });
-    return {
-      ...trained,
-      experiment: 'gradual',
-      network: 'LeNet-300-100',
-      method,
-      schedule: 'gradual',
-      targetSparsity: finalSparsity,
-    };
+    return await trainAndMeasure(context, built, {
+      row: {
+        experiment: run.experiment, network: run.network, method: run.choice, schedule: 'gradual',
+        targetSparsity: run.finalSparsity, seed: run.seed, epochs: run.epochs,
+      },
+      deployed: run.deployed,
+    }, { callbacks: [callback] });
   } finally {
     disposeModel(built.model);
   }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { prunableConv2d, prunableDense } from '../src';
 import { MNIST_CLASSES, MNIST_PIXELS } from './data/mnist';
 import { seedSequence } from './random';
+import type { NetworkName } from './results';
 import { SeededDropout } from './seeded_dropout';
 
 // Every dense layer is a PrunableDense, the unpruned ones included: with a mask
@@ -72,6 +73,18 @@ export function lenet5(seed: number, dropoutRate = 0): ExperimentModel {
   if (dropoutRate > 0) layers.push(new SeededDropout({ rate: dropoutRate, seed: dropoutSeed, name: 'dropout' }));
   layers.push(prunableDense({ units: MNIST_CLASSES, activation: 'softmax', name: 'output', ...init() }));
   return { model: tf.sequential({ layers }), prunable: ['conv1', 'conv2', 'hidden'] };
+}
+
+/**
+ * The builder of a network of the study, by name: `(modelSeed, dropoutRate) => model`.
+ *
+ * ```ts
+ * const {model, prunable} = networkBuilder('LeNet-5')(1, 0.5);
+ * ```
+ */
+export function networkBuilder(network: NetworkName): (seed: number, dropoutRate: number) => ExperimentModel {
+  if (network === 'reference MLP') return (seed) => referenceMlp(seed);
+  return network === 'LeNet-5' ? lenet5 : lenet300100;
 }
 
 function mlp(hidden: number[], options: { seed: number; useBias: boolean; dropoutRate: number }): ExperimentModel {

@@ -4,8 +4,19 @@ import type { Field } from 'vega-lite/build/src/channeldef';
 import type { LayerSpec } from 'vega-lite/build/src/spec/layer';
 import type { Summary } from './aggregate';
 import { PUBLISHED_ACCURACY, PUBLISHED_SPARSITIES } from './published';
+import type { NetworkName, SpeedRow } from './results';
+import { CNN_FILTER_TARGET } from './targets';
+
+/** A network's plots: its name and the prefix of their file names. */
+interface PlotNetwork {
+  name: NetworkName;
+  file: string;
+}
 
 // The report's plots as Vega-Lite specifications, rendered to SVG in Node.
+
+/** Markdown lines showing the plot of that file name, if the report has it. */
+export type Figure = (file: string) => string[];
 
 /** A plot of the report: its file name, alt text and specification. */
 export interface Plot {
@@ -16,7 +27,9 @@ export interface Plot {
 
 const WIDTH = 560;
 const HEIGHT = 320;
-const sparsityAxis = { field: 'sparsity', type: 'quantitative', title: 'sparsity of the hidden layers', axis: { format: '.0%' } } as const;
+const sparsityAxis = {
+  field: 'sparsity', type: 'quantitative', title: 'sparsity of the pruned layers (filter pruning: fraction of filters and units)', axis: { format: '.0%' },
+} as const;
 /** A legend that shows line dashes, not the points drawn on the lines. */
 const dashLegend = {
   symbolType: 'stroke',
@@ -37,20 +50,23 @@ const accuracyAxis = { field: 'accuracy', type: 'quantitative', title: 'test acc
  * The plots the summaries allow: a plot whose data is missing is left out.
  *
  * ```ts
- * for (const plot of reportPlots(summarize(rows))) fs.writeFileSync(plot.file, await renderSvg(plot.spec));
+ * for (const plot of reportPlots(summarize(rows), results.speed)) fs.writeFileSync(plot.file, await renderSvg(plot.spec));
  * ```
  */
-export function reportPlots(summaries: Summary[]): Plot[] {
+export function reportPlots(summaries: Summary[], speed: SpeedRow[]): Plot[] {
   const plots: Plot[] = [];
   const reference = summaries.filter((s) => s.network === 'reference MLP' && s.schedule === 'one-shot');
   if (reference.length > 0) plots.push(referencePlot(reference));
-  const lenet = summaries.filter((s) => s.network === 'LeNet-300-100');
-  const gradual = lenet.filter((s) => s.schedule === 'gradual');
-  const baselines = lenet.filter((s) => s.schedule === 'none');
-  if (gradual.length > 0) plots.push(gradualPlot(gradual, baselines));
-  const oneShot = lenet.filter((s) => s.schedule === 'one-shot');
-  if (gradual.length > 0 && oneShot.length > 0) plots.push(oneShotVsGradualPlot([...oneShot, ...gradual], baselines));
-  if (lenet.length > 0) plots.push(sizePlot(lenet));
+  for (const network of [{ name: 'LeNet-300-100', file: 'lenet' }, { name: 'LeNet-5', file: 'lenet5' }] as const) {
+    const rows = summaries.filter((s) => s.network === network.name);
+    const gradual = rows.filter((s) => s.schedule === 'gradual');
+    const baselines = rows.filter((s) => s.schedule === 'none');
+    if (gradual.length > 0) plots.push(gradualPlot(network, gradual, baselines));
+    const oneShot = rows.filter((s) => s.schedule.startsWith('one-shot'));
+    if (gradual.length > 0 && oneShot.length > 0) plots.push(oneShotVsGradualPlot(network, [...oneShot, ...gradual], baselines));
+    if (rows.length > 0) plots.push(sizePlot(network, rows));
+  }
+  if (speed.length > 0) plots.push(speedPlot(speed));
   return plots;
 }
 
@@ -108,14 +124,15 @@ function baselineRules(baselines: Summary[]): LayerSpec<Field>['layer'][number] 
   };
 }
 
-function gradualPlot(gradual: Summary[], baselines: Summary[]): Plot {
+function gradualPlot(network: PlotNetwork, gradual: Summary[], baselines: Summary[]): Plot {
+  const methods = [...new Set(gradual.map((s) => s.method))].join(', ');
   return {
-    file: 'lenet-gradual.svg',
-    title: 'LeNet-300-100, test error (log scale) vs sparsity of gradual pruning by weight and by unit; dense and dropout as reference lines',
+    file: `${network.file}-gradual.svg`,
+    title: `${network.name}, test error (log scale) vs sparsity of gradual pruning (${methods}); dense and dropout as reference lines`,
     spec: {
       width: WIDTH,
       height: HEIGHT,
-      title: 'LeNet-300-100: gradual pruning vs dense and dropout',
+      title: `${network.name}: gradual pruning vs dense and dropout`,
       resolve: { scale: { color: 'independent' } },
       layer: [
         {
@@ -129,14 +146,14 @@ function gradualPlot(gradual: Summary[], baselines: Summary[]): Plot {
   };
 }
 
-function oneShotVsGradualPlot(pruned: Summary[], baselines: Summary[]): Plot {
+function oneShotVsGradualPlot(network: PlotNetwork, pruned: Summary[], baselines: Summary[]): Plot {
   return {
-    file: 'lenet-one-shot-vs-gradual.svg',
-    title: 'LeNet-300-100, test error (log scale) vs sparsity: one-shot pruning of the trained dense model vs gradual pruning during training',
+    file: `${network.file}-one-shot-vs-gradual.svg`,
+    title: `${network.name}, test error (log scale) vs sparsity: one-shot pruning of the trained dense model vs gradual pruning during training`,
     spec: {
       width: WIDTH,
       height: HEIGHT,
-      title: 'LeNet-300-100: one-shot vs gradual pruning',
+      title: `${network.name}: one-shot vs gradual pruning`,
       resolve: { scale: { color: 'independent' } },
       layer: [
         {
@@ -155,16 +172,16 @@ function oneShotVsGradualPlot(pruned: Summary[], baselines: Summary[]): Plot {
   };
 }
 
-function sizePlot(lenet: Summary[]): Plot {
+function sizePlot(network: PlotNetwork, rows: Summary[]): Plot {
   return {
-    file: 'lenet-size.svg',
-    title: 'LeNet-300-100, test error vs gzipped size of the stripped weights (log scales), every model',
+    file: `${network.file}-size.svg`,
+    title: `${network.name}, test error vs gzipped size of the deployed weights (log scales), every model`,
     spec: {
       width: WIDTH,
       height: HEIGHT,
-      title: 'LeNet-300-100: what each approach buys',
+      title: `${network.name}: what each approach buys`,
       data: {
-        values: lenet.map((s) => ({
+        values: rows.map((s) => ({
           kilobytes: s.gzipBytes / 1024,
           error: error(s),
           approach: s.schedule === 'none' ? s.method : `${s.schedule} ${s.method}`,
@@ -172,11 +189,44 @@ function sizePlot(lenet: Summary[]): Plot {
       },
       mark: { type: 'point', filled: true, size: 70 },
       encoding: {
-        x: { field: 'kilobytes', type: 'quantitative', title: 'gzipped stripped weights (KiB, log scale)', scale: { type: 'log' } },
+        x: { field: 'kilobytes', type: 'quantitative', title: 'gzipped float32 weights of the deployed model (KiB, log scale)', scale: { type: 'log' } },
         y: errorAxis,
         color: { field: 'approach', type: 'nominal', title: 'approach' },
         shape: { field: 'approach', type: 'nominal' },
       },
+    },
+  };
+}
+
+function speedPlot(speed: SpeedRow[]): Plot {
+  return {
+    file: 'lenet5-speed.svg',
+    title: `LeNet-5, predict speedup of the compacted filter-pruned models over the dense model at batch 1 and 32, every timed model; the target ${CNN_FILTER_TARGET.speedup}x as a line`,
+    spec: {
+      width: WIDTH,
+      height: HEIGHT,
+      title: 'LeNet-5: predict speedup of compacted filter pruning',
+      layer: [
+        {
+          data: {
+            values: speed.map((s) => ({
+              sparsity: s.targetSparsity, speedup: s.speedup, batch: `batch ${s.batch}`, schedule: s.schedule,
+            })),
+          },
+          mark: { type: 'point', filled: true, size: 70 },
+          encoding: {
+            x: { field: 'sparsity', type: 'quantitative', title: 'fraction of filters and hidden units pruned', axis: { format: '.0%' } },
+            y: { field: 'speedup', type: 'quantitative', title: 'dense time / compacted time' },
+            color: { field: 'batch', type: 'nominal', title: 'batch' },
+            shape: { field: 'schedule', type: 'nominal', title: 'schedule' },
+          },
+        },
+        {
+          data: { values: [{ speedup: CNN_FILTER_TARGET.speedup }] },
+          mark: { type: 'rule', strokeDash: [4, 3], color: '#222222' },
+          encoding: { y: { field: 'speedup', type: 'quantitative' } },
+        },
+      ],
     },
   };
 }

@@ -28,9 +28,9 @@ export interface Progress {
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 /**
- * Progress on `stream`: a cli-progress bar per training run (epoch, loss,
- * accuracy, sparsity) on a terminal; otherwise a plain line per epoch, which
- * suits log files. With `stream` null, nothing is shown.
+ * Progress on `stream`: a cli-progress bar per training run in progress
+ * (epoch, loss, accuracy, sparsity) on a terminal; otherwise a plain line per
+ * epoch (and a shorter one each minute within an epoch), which suits log files. With `stream` null, nothing is shown.
  *
  * ```ts
  * const progress = createProgress(process.stderr);
@@ -41,22 +41,24 @@ export function createProgress(stream: NodeJS.WriteStream | null): Progress {
   if (stream == null) {
     return { startRun: () => ({ update: () => undefined, finish: () => undefined }), log: () => undefined };
   }
+  if (stream.isTTY) return barProgress(stream);
   const log = (line: string) => {
     stream.write(`${line}\n`);
   };
-  return { startRun: stream.isTTY ? barRun(stream) : lineRun(log), log };
+  return { startRun: lineRun(log), log };
 }
 
-function barRun(stream: NodeJS.WriteStream): Progress['startRun'] {
-  return (label, { epochs, stepsPerEpoch }) => {
-    const bar = new cliProgress.SingleBar({
-      stream,
-      format: `${label.padEnd(24)} {bar} {percentage}% | epoch {epochOf} | loss {loss} | acc {acc} | sparsity {sparsity} | {duration_formatted}`,
-      barsize: 20,
-      hideCursor: true,
-      clearOnComplete: false,
-    }, cliProgress.Presets.shades_classic);
-    bar.start(epochs * stepsPerEpoch, 0, { epochOf: `1/${epochs}`, loss: '-', acc: '-', sparsity: '-' });
+/** One bar per run in progress, several at once when workers train in parallel; a finished run leaves its summary line. */
+function barProgress(stream: NodeJS.WriteStream): Progress {
+  const bars = new cliProgress.MultiBar({
+    stream,
+    format: '{label} {bar} {percentage}% | epoch {epochOf} | loss {loss} | acc {acc} | sparsity {sparsity} | {duration_formatted}',
+    barsize: 20,
+    hideCursor: true,
+    clearOnComplete: false,
+  }, cliProgress.Presets.shades_classic);
+  const startRun: Progress['startRun'] = (label, { epochs, stepsPerEpoch }) => {
+    const bar = bars.create(epochs * stepsPerEpoch, 0, { label: label.padEnd(44), epochOf: `1/${epochs}`, loss: '-', acc: '-', sparsity: '-' });
     return {
       update: (s) => bar.update(s.step, {
         epochOf: `${s.epoch + 1}/${epochs}`,
@@ -65,19 +67,32 @@ function barRun(stream: NodeJS.WriteStream): Progress['startRun'] {
         sparsity: percent(s.sparsity),
       }),
       finish: (summary) => {
-        bar.stop();
-        stream.write(`  ${label}: ${summary}\n`);
+        bars.remove(bar);
+        bars.log(`  ${label}: ${summary}\n`);
       },
     };
   };
+  return { startRun, log: (line) => bars.log(`${line}\n`) };
 }
+
+/** Seconds between two lines of a run within an epoch, so that a log file shows long epochs moving. */
+const LINE_SECONDS = 60;
 
 function lineRun(log: (line: string) => void): Progress['startRun'] {
   return (label, { epochs, stepsPerEpoch }) => {
     const start = performance.now();
+    let last = start;
     return {
       update: (s) => {
-        if (s.step % stepsPerEpoch !== 0) return;
+        const now = performance.now();
+        if (s.step % stepsPerEpoch !== 0) {
+          if (now - last < 1000 * LINE_SECONDS) return;
+          last = now;
+          log(`${label}: epoch ${s.epoch + 1}/${epochs}, step ${s.step} of ${epochs * stepsPerEpoch}, loss ${s.loss.toFixed(4)}, ` +
+            `${((now - start) / 1000).toFixed(0)} s`);
+          return;
+        }
+        last = now;
         log(`${label}: epoch ${s.epoch + 1}/${epochs}, loss ${s.loss.toFixed(4)}, accuracy ${percent(s.accuracy)}, ` +
           `sparsity ${percent(s.sparsity)}, ${((performance.now() - start) / 1000).toFixed(0)} s`);
       },

@@ -1,8 +1,14 @@
 import type { ModelMetrics } from './metrics';
 
-/** The experiments the comparison can run. */
-export const EXPERIMENTS = ['one-shot', 'gradual', 'baselines'] as const;
+/** The experiments the comparison can run: three on the MLPs, two on LeNet-5. */
+export const EXPERIMENTS = ['one-shot', 'gradual', 'baselines', 'cnn-baselines', 'cnn-gradual'] as const;
 export type ExperimentName = (typeof EXPERIMENTS)[number];
+
+/** The networks of the study. */
+export type NetworkName = 'reference MLP' | 'LeNet-300-100' | 'LeNet-5';
+
+/** How a pruned model's mask was reached: not at all, at once after training (then fine-tuned or not), or during training. */
+export type Schedule = 'none' | 'one-shot' | 'one-shot + fine-tune' | 'gradual';
 
 /**
  * One measured model: a row of the report's tables and a point of its plots.
@@ -10,40 +16,75 @@ export type ExperimentName = (typeof EXPERIMENTS)[number];
  */
 export interface ResultRow extends ModelMetrics {
   experiment: ExperimentName;
-  network: 'reference MLP' | 'LeNet-300-100';
-  /** `'dense'`, `'weight'`, `'unit'`, or `'dropout 0.2'`-style names. */
+  network: NetworkName;
+  /** `'dense'`, a pruning method of {@link ./pruning_choices}, or `'dropout 0.2'`-style names. */
   method: string;
-  /** How the mask was reached: not at all, at once after training, or during training. */
-  schedule: 'none' | 'one-shot' | 'gradual';
-  /** Sparsity asked of the pruned (hidden) layers; 0 for unpruned models. */
+  schedule: Schedule;
+  /** Sparsity asked of the pruned layers; 0 for unpruned models. */
   targetSparsity: number;
   seed: number;
-  /** Training time of the run that produced the model, in seconds (0 for one-shot pruning, which reuses it). */
+  /** Training time of the run that produced the model, in seconds (for one-shot pruning, the fine-tune's; 0 without one). */
   trainSeconds: number;
-  /** Training epochs of that run. */
+  /** Training epochs of that run (of the dense model it prunes, for one-shot pruning). */
   epochs: number;
   /** The machine's 1-minute load average when that run ended (`os.loadavg()[0]`): other work slows training. */
+  loadAverage: number;
+}
+
+/** Predict time of a compacted model beside its dense model, measured in one process, alternating. */
+export interface SpeedRow {
+  network: NetworkName;
+  method: string;
+  schedule: Schedule;
+  targetSparsity: number;
+  seed: number;
+  batch: number;
+  /** Medians per predict call, in ms, on the clock below. */
+  compactedMs: number;
+  denseMs: number;
+  /** `denseMs / compactedMs`. */
+  speedup: number;
+  /** Process CPU time on the single-threaded backends (wasm, cpu), else wall time. */
+  clock: 'cpu' | 'wall';
+  repetitions: number;
+  /** The machine's 1-minute load average after the measurement. */
   loadAverage: number;
 }
 
 /** Everything the comparison chose: enough to rerun it. */
 export interface ComparisonSettings {
   experiments: ExperimentName[];
+  /** Seeds of every run. */
   seeds: number[];
+  /** Seeds of the LeNet-5 headline rows (dense, gradual weight 90%, gradual filter 50%). */
+  headlineSeeds: number[];
   /** Epochs of every LeNet-300-100 run (baselines and gradual pruning alike). */
   epochs: number;
   /** Epochs of the reference MLP before one-shot pruning. */
   referenceEpochs: number;
+  /** Epochs of every LeNet-5 run. */
+  cnnEpochs: number;
   batchSize: number;
   learningRate: number;
-  /** Final sparsities of gradual pruning. */
+  /** Final sparsities of gradual pruning of LeNet-300-100. */
   sparsities: number[];
   /** Sparsities k of the one-shot pruning of the reference MLP. */
   oneShotSparsities: number[];
   dropoutRates: number[];
+  /** Sparsities of LeNet-5's weight and random pruning, gradual and one-shot. */
+  cnnSparsities: number[];
+  /** Fractions of LeNet-5's filters and hidden units pruned by unit pruning, gradual and one-shot. */
+  filterSparsities: number[];
+  /** Training steps of the fine-tune after one-shot pruning of LeNet-5. */
+  fineTuneSteps: number;
+  /** Training images of the MLP runs: the first this many of MNIST's. */
   trainSize: number;
+  /** Training images of the LeNet-5 runs: the first this many (at most `trainSize`). */
+  cnnTrainSize: number;
   testSize: number;
   backend: string;
+  /** Worker processes that ran the training runs at once. */
+  jobs: number;
   quick: boolean;
   /** The command line that ran the comparison. */
   command: string;
@@ -52,10 +93,27 @@ export interface ComparisonSettings {
 /** The output of a comparison, saved as results.json beside the report. */
 export interface ComparisonResults {
   settings: ComparisonSettings;
+  /** Every model, in the order of the plan (not of completion). */
   rows: ResultRow[];
+  speed: SpeedRow[];
   /** Wall-clock time of the whole comparison, data loading included. */
   totalSeconds: number;
   startedAt: string;
   /** Node version, platform and CPU of the machine that ran it. */
   machine: string;
+}
+
+/** What names a row: the model it measures. */
+export type RowIdentity = Pick<ResultRow, 'network' | 'method' | 'schedule' | 'targetSparsity' | 'seed'>;
+
+/**
+ * A row's name in progress lines and file names.
+ *
+ * ```ts
+ * rowLabel({network: 'LeNet-5', method: 'unit', schedule: 'gradual', targetSparsity: 0.5, seed: 1}); // 'LeNet-5 gradual unit 50%, seed 1'
+ * ```
+ */
+export function rowLabel(r: RowIdentity): string {
+  const how = r.schedule === 'none' ? r.method : `${r.schedule} ${r.method} ${+(100 * r.targetSparsity).toFixed(2)}%`;
+  return `${r.network} ${how}, seed ${r.seed}`;
 }

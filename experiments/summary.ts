@@ -1,11 +1,12 @@
 import * as path from 'node:path';
 import { summarize } from './aggregate';
 import type { ComparisonResults } from './results';
-import { fallOffs, mainTarget, QUICK_TARGET_NOTE } from './targets';
+import { signed as signedPoints } from './format';
+import { CNN_FILTER_TARGET, CNN_WEIGHT_TARGET, cnnFilterTarget, cnnWeightTarget, fallOffs, mainTarget, QUICK_TARGET_NOTE } from './targets';
 
 /**
- * Prints the end-of-run summary: the LeNet-300-100 models side by side, the
- * reference MLP's dense accuracy, the targets, the run time and where the report is.
+ * Prints the end-of-run summary: the LeNet-300-100 and LeNet-5 models side
+ * by side, the reference MLP's dense accuracy, the targets, the run time and where the report is.
  *
  * ```ts
  * printSummary(results, 'docs/results', files, console.log);
@@ -16,18 +17,30 @@ export function printSummary(results: ComparisonResults, dir: string, files: str
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
   print('');
   print(`Summary (${results.settings.backend} backend, seeds ${results.settings.seeds.join(', ')}${results.settings.quick ? ', --quick subset' : ''}):`);
-  for (const s of summaries.filter((x) => x.network === 'LeNet-300-100' && x.schedule !== 'one-shot')) {
+  for (const s of summaries.filter((x) => x.network !== 'reference MLP' && (x.schedule === 'none' || x.schedule === 'gradual'))) {
     const name = s.schedule === 'none' ? s.method : `${s.schedule} ${s.method} ${(100 * s.targetSparsity).toFixed(0)}%`;
-    print(`  LeNet-300-100 ${name.padEnd(20)} test ${pct(s.testAccuracy.mean)}  sparsity ${pct(s.sparsity).padStart(7)}  ` +
-      `nonzero ${String(Math.round(s.nonzeroParameters)).padStart(7)}  gzip ${(s.gzipBytes / 1024).toFixed(0).padStart(5)} KiB`);
+    print(`  ${s.network.padEnd(13)} ${name.padEnd(29)} test ${pct(s.testAccuracy.mean)}  sparsity ${pct(s.sparsity).padStart(7)}  ` +
+      `nonzero ${String(Math.round(s.nonzeroParameters)).padStart(7)}  gzip ${(s.gzipBytes / 1024).toFixed(0).padStart(5)} KiB` +
+      `${s.seeds > 1 ? `  (${s.seeds} seeds)` : ''}`);
   }
   const reference = summaries.find((s) => s.network === 'reference MLP' && s.method === 'dense');
   if (reference != null) print(`  reference MLP dense            test ${pct(reference.testAccuracy.mean)}`);
+  const quick = results.settings.quick ? `; ${QUICK_TARGET_NOTE}` : '';
   const target = mainTarget(summaries);
   if (target != null) {
-    const quick = results.settings.quick ? `; ${QUICK_TARGET_NOTE}` : '';
     print(`Target, gradual weight pruning at 90% within 0.5 points of dense: ${target.met ? 'met' : 'MISSED'} ` +
-      `(${target.points >= 0 ? '+' : ''}${target.points.toFixed(2)} points${quick})`);
+      `(${signedPoints(target.points)} points${quick})`);
+  }
+  const cnnWeight = cnnWeightTarget(summaries);
+  if (cnnWeight != null) {
+    print(`Target, LeNet-5 gradual weight pruning at 90% within ${CNN_WEIGHT_TARGET.points} points of dense: ${cnnWeight.met ? 'met' : 'MISSED'} ` +
+      `(${signedPoints(cnnWeight.points)} points${quick})`);
+  }
+  const cnnFilter = cnnFilterTarget(summaries, results.speed);
+  if (cnnFilter != null) {
+    print(`Target, LeNet-5 gradual filter pruning at 50% within ${CNN_FILTER_TARGET.points} points and ${CNN_FILTER_TARGET.speedup}x faster at batch ` +
+      `${CNN_FILTER_TARGET.batch}: ${cnnFilter.met ? 'met' : 'MISSED'} (${signedPoints(cnnFilter.points)} points, ` +
+      `${cnnFilter.speedup == null ? 'not timed' : `${cnnFilter.speedup.toFixed(2)}x`}${quick})`);
   }
   for (const f of fallOffs(summaries)) {
     print(`  ${f.network} ${f.schedule} ${f.method}: holds up to ${f.holdsUpTo == null ? 'none' : pct(f.holdsUpTo)}, ` +

@@ -1,4 +1,5 @@
-import type { Summary } from './aggregate';
+import type { Stat, Summary } from './aggregate';
+import type { SpeedRow } from './results';
 
 /** The issue's target: gradual weight pruning within this many points of dense at 90% sparsity. */
 export const TARGET_POINTS = 0.5;
@@ -77,4 +78,90 @@ export function fallOffs(summaries: Summary[]): FallOff[] {
 
 function denseOf(summaries: Summary[], network: Summary['network']): number | undefined {
   return summaries.find((s) => s.network === network && s.method === 'dense' && s.schedule === 'none')?.testAccuracy.mean;
+}
+
+/** LeNet-5's weight target: gradual weight pruning (layer scope) at this sparsity within this many points of dense (Han et al. 2015: 0.80% → 0.77% error at 92% pruned). */
+export const CNN_WEIGHT_TARGET = { sparsity: 0.9, points: 0.1 } as const;
+/** LeNet-5's filter target: gradual filter pruning at this fraction, compacted, within `points` of dense and `speedup` times faster at `batch`. */
+export const CNN_FILTER_TARGET = { sparsity: 0.5, points: 0.3, speedup: 2.5, batch: 32 } as const;
+
+/** A LeNet-5 target checked: accuracies over the seeds both rows ran, and (filter target) the predict speedup. */
+export interface CnnTarget {
+  dense: Stat;
+  pruned: Stat;
+  /** `pruned - dense` in percentage points, of the means. */
+  points: number;
+  /** Seeds of the pruned row. */
+  seeds: number;
+  accuracyMet: boolean;
+  /** Mean over the seeds of dense / compacted predict time at the target's batch (filter target only; null when not timed). */
+  speedup: number | null;
+  met: boolean;
+}
+
+/**
+ * The LeNet-5 weight target ({@link CNN_WEIGHT_TARGET}), or null when its rows were not run.
+ *
+ * ```ts
+ * const target = cnnWeightTarget(summarize(rows)); // {dense, pruned, points, met, ...}
+ * ```
+ */
+export function cnnWeightTarget(summaries: Summary[]): CnnTarget | null {
+  const t = accuracyTarget(summaries, 'weight', CNN_WEIGHT_TARGET);
+  return t == null ? null : { ...t, speedup: null, met: t.accuracyMet };
+}
+
+/**
+ * The LeNet-5 filter target ({@link CNN_FILTER_TARGET}): accuracy and the
+ * measured speedup of the compacted models, or null when its rows were not run.
+ *
+ * ```ts
+ * const target = cnnFilterTarget(summarize(rows), results.speed);
+ * ```
+ */
+export function cnnFilterTarget(summaries: Summary[], speed: SpeedRow[]): CnnTarget | null {
+  const t = accuracyTarget(summaries, 'unit', CNN_FILTER_TARGET);
+  if (t == null) return null;
+  const timed = speed.filter((s) => s.network === 'LeNet-5' && s.schedule === 'gradual' && s.method === 'unit' &&
+    s.targetSparsity === CNN_FILTER_TARGET.sparsity && s.batch === CNN_FILTER_TARGET.batch);
+  const speedup = timed.length === 0 ? null : timed.reduce((sum, s) => sum + s.speedup, 0) / timed.length;
+  return { ...t, speedup, met: t.accuracyMet && speedup != null && speedup >= CNN_FILTER_TARGET.speedup };
+}
+
+function accuracyTarget(summaries: Summary[], method: string, target: { sparsity: number; points: number }) {
+  const dense = summaries.find((s) => s.network === 'LeNet-5' && s.method === 'dense' && s.schedule === 'none');
+  const pruned = summaries.find((s) => s.network === 'LeNet-5' && s.schedule === 'gradual' && s.method === method &&
+    s.targetSparsity === target.sparsity);
+  if (dense == null || pruned == null) return null;
+  const points = 100 * (pruned.testAccuracy.mean - dense.testAccuracy.mean);
+  return { dense: dense.testAccuracy, pruned: pruned.testAccuracy, points, seeds: pruned.seeds, accuracyMet: points >= -target.points };
+}
+
+/** Two LeNet-5 methods at one schedule and sparsity: test accuracies and `a - b` in points. */
+export interface MethodGap {
+  schedule: Summary['schedule'];
+  sparsity: number;
+  a: number;
+  b: number;
+  points: number;
+}
+
+/**
+ * Test accuracy of LeNet-5's method `a` minus that of method `b`, at every
+ * schedule and sparsity where both were measured (for example `'weight
+ * (global)'` against `'weight'`, or `'weight'` against `'random'`).
+ *
+ * ```ts
+ * for (const g of methodGaps(summarize(rows), 'weight', 'random')) console.log(g.sparsity, g.points);
+ * ```
+ */
+export function methodGaps(summaries: Summary[], a: string, b: string): MethodGap[] {
+  const cnn = summaries.filter((s) => s.network === 'LeNet-5');
+  return cnn.filter((s) => s.method === a).flatMap((x) => {
+    const y = cnn.find((s) => s.method === b && s.schedule === x.schedule && s.targetSparsity === x.targetSparsity);
+    return y == null ? [] : [{
+      schedule: x.schedule, sparsity: x.targetSparsity, a: x.testAccuracy.mean, b: y.testAccuracy.mean,
+      points: 100 * (x.testAccuracy.mean - y.testAccuracy.mean),
+    }];
+  });
 }

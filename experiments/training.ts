@@ -52,7 +52,7 @@ export function stepsPerEpoch(n: number, batchSize: number): number {
 }
 
 /**
- * Compiles `model` (Adam, categorical cross-entropy, accuracy) and trains it.
+ * Compiles `model` (a new Adam, categorical cross-entropy, accuracy) and trains it.
  * Each epoch visits the examples in an order drawn from `seed`, not from
  * Math.random as `fit({shuffle: true})` would: the same seed and backend give
  * the same weights.
@@ -62,6 +62,8 @@ export function stepsPerEpoch(n: number, batchSize: number): number {
  * ```
  */
 export async function train(model: tf.LayersModel, data: TrainingTensors, args: TrainArgs): Promise<TrainResult> {
+  // A second call (a fine-tune) starts a new optimizer: the one the first call made is freed.
+  model.optimizer?.dispose();
   model.compile({
     optimizer: tf.train.adam(args.learningRate ?? 0.001),
     loss: 'categoricalCrossentropy',
@@ -75,7 +77,7 @@ export async function train(model: tf.LayersModel, data: TrainingTensors, args: 
       const indices = order.subarray(start, Math.min(n, start + args.batchSize));
       yield tf.tidy(() => {
         const index = tf.tensor1d(indices, 'int32');
-        return { xs: tf.gather(data.xs, index), ys: tf.gather(data.ys, index) };
+        return { xs: modelInput(model, tf.gather(data.xs, index)), ys: tf.gather(data.ys, index) };
       });
     }
   }
@@ -110,6 +112,19 @@ export async function train(model: tf.LayersModel, data: TrainingTensors, args: 
     loss: sums.loss / sums.batches,
     accuracy: sums.accuracy / sums.batches,
   };
+}
+
+/**
+ * Images `[n, 784]` in the shape of `model`'s input: unchanged for an MLP,
+ * `[n, 28, 28, 1]` for LeNet-5 (a reshape, which shares the data).
+ *
+ * ```ts
+ * model.predict(modelInput(model, testXs));
+ * ```
+ */
+export function modelInput(model: tf.LayersModel, xs: tf.Tensor2D): tf.Tensor {
+  const shape = model.inputs[0].shape.slice(1) as number[];
+  return shape.length === 1 ? xs : tf.reshape(xs, [xs.shape[0], ...shape]);
 }
 
 /**

@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import { expect } from 'chai';
 import { main, parseCommandLine } from '../../experiments/cli';
 import { sink } from '../support/sink';
@@ -6,10 +7,17 @@ describe('experiments CLI', () => {
   it('defaults to the full comparison on the automatic backend', () => {
     const o = parseCommandLine([]);
     expect(o).to.deep.include({
-      experiments: ['one-shot', 'gradual', 'baselines'],
+      experiments: ['one-shot', 'gradual', 'baselines', 'cnn-baselines', 'cnn-gradual'],
       seeds: [1],
+      headlineSeeds: [1, 2, 3],
       epochs: 10,
       referenceEpochs: 3,
+      cnnEpochs: 1,
+      cnnSparsities: [0.8, 0.9, 0.95, 0.98],
+      filterSparsities: [0.25, 0.5, 0.75],
+      fineTuneSteps: 50,
+      cnnTrainSize: 30000,
+      jobs: os.availableParallelism(),
       batchSize: 128,
       learningRate: 0.001,
       sparsities: [0.5, 0.8, 0.9, 0.95, 0.98],
@@ -25,11 +33,18 @@ describe('experiments CLI', () => {
 
   it('--quick shrinks data and epochs and writes elsewhere; explicit flags still win', () => {
     const quick = parseCommandLine(['--quick']);
-    expect(quick).to.include({ quick: true, epochs: 2, referenceEpochs: 1, trainSize: 1000, testSize: 500 });
+    expect(quick).to.include({ quick: true, epochs: 2, referenceEpochs: 1, cnnEpochs: 1, trainSize: 1000, cnnTrainSize: 1000, testSize: 500 });
+    expect(quick.headlineSeeds).to.deep.equal([1]);
     expect(quick.out).to.not.equal('docs/results');
     const o = parseCommandLine(['--quick', '--epochs', '3', '-o', 'out', '-e', 'gradual,baselines', '--seeds', '4,2',
-      '--sparsities', '0.9', '--backend', 'cpu', '--train-size', '600']);
-    expect(o).to.deep.include({ epochs: 3, out: 'out', experiments: ['gradual', 'baselines'], seeds: [4, 2], sparsities: [0.9], backend: 'cpu', trainSize: 600 });
+      '--sparsities', '0.9', '--backend', 'cpu', '--train-size', '600', '--jobs', '3', '--headline-seeds', '5', '--cnn-epochs', '2']);
+    expect(o).to.deep.include({
+      epochs: 3, out: 'out', experiments: ['gradual', 'baselines'], seeds: [4, 2], sparsities: [0.9], backend: 'cpu', trainSize: 600,
+      cnnTrainSize: 600, jobs: 3, headlineSeeds: [5], cnnEpochs: 2,
+    });
+    // Without --quick, LeNet-5's subset stays at its default unless --train-size is smaller.
+    expect(parseCommandLine(['--train-size', '20000'])).to.include({ trainSize: 20000, cnnTrainSize: 20000 });
+    expect(parseCommandLine(['--cnn-train-size', '5000'])).to.include({ trainSize: 60000, cnnTrainSize: 5000 });
   });
 
   it('rejects bad flags with a message naming the flag and what it accepts', () => {
@@ -42,7 +57,17 @@ describe('experiments CLI', () => {
       [['--sparsities', '90'], /--sparsities takes fractions in \(0, 1\) such as 0\.9 \(not percents\); received '90'/],
       [['--sparsities', '0'], /--sparsities takes fractions in \(0, 1\)/],
       [['--one-shot-sparsities', '0,1'], /--one-shot-sparsities takes fractions in \[0, 1\).*received '1'/],
-      [['--experiments', 'pruning'], /--experiments: 'pruning' is not one of one-shot, gradual, baselines/],
+      [['--experiments', 'pruning'], /--experiments: 'pruning' is not one of one-shot, gradual, baselines, cnn-baselines, cnn-gradual/],
+      [['--jobs', '0'], /--jobs takes integers >= 1; received '0'/],
+      [['--jobs', '1.5'], /--jobs takes integers >= 1; received '1.5'/],
+      [['-j', 'all'], /--jobs takes integers >= 1; received 'all'/],
+      [['--cnn-epochs', '0'], /--cnn-epochs takes integers >= 1; received '0'/],
+      [['--fine-tune-steps', '-1'], /--fine-tune-steps takes integers >= 1; received '-1'/],
+      [['--headline-seeds', '1,1'], /--headline-seeds lists a value twice: '1,1'/],
+      [['--cnn-sparsities', '95'], /--cnn-sparsities takes fractions in \(0, 1\) such as 0\.9 \(not percents\); received '95'/],
+      [['--filter-sparsities', '1'], /--filter-sparsities takes fractions in \(0, 1\)/],
+      [['--cnn-train-size', '0'], /--cnn-train-size takes integers from 1 to 60000; received '0'/],
+      [['--train-size', '500', '--cnn-train-size', '800'], /--cnn-train-size \(800\) takes at most --train-size \(500\) images/],
       [['--backend', 'gpu'], /argument 'gpu' is invalid\. Allowed choices are auto, tensorflow, wasm, cpu/],
       [['--train-size', '70000'], /--train-size takes integers from 1 to 60000; received '70000'/],
       [['--learning-rate', '-1'], /--learning-rate takes a number > 0; received '-1'/],
@@ -67,7 +92,8 @@ describe('experiments CLI', () => {
     const out = sink();
     const err = sink();
     expect(await main(['--help'], { out: out.stream, err: err.stream })).to.equal(0);
-    for (const flag of ['--experiments', '--epochs', '--seeds', '--sparsities', '--out', '--backend', '--quick', '--help']) {
+    for (const flag of ['--experiments', '--epochs', '--cnn-epochs', '--seeds', '--headline-seeds', '--sparsities', '--cnn-sparsities',
+      '--filter-sparsities', '--fine-tune-steps', '--cnn-train-size', '--jobs', '--out', '--backend', '--quick', '--help']) {
       expect(out.text()).to.include(flag);
     }
   });

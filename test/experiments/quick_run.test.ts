@@ -7,19 +7,26 @@ import { LENET_HIDDEN, REFERENCE_HIDDEN } from '../../experiments/models';
 import type { ComparisonResults, ResultRow } from '../../experiments/results';
 import { sink } from '../support/sink';
 
-/** Exact sparsity of the hidden layers [inputs, ...hidden] pruned at k: round(k · entries) or round(k · units) per layer. */
-function expectedSparsity(widths: number[], method: string, k: number): { sparsity: number; units: number } {
+/** The pruned kernels of each network as [entries per unit, units]. */
+const KERNELS: Record<ResultRow['network'], Array<[number, number]>> = {
+  'reference MLP': [784, ...REFERENCE_HIDDEN].slice(1).map((units, i) => [[784, ...REFERENCE_HIDDEN][i], units]),
+  'LeNet-300-100': [784, ...LENET_HIDDEN].slice(1).map((units, i) => [[784, ...LENET_HIDDEN][i], units]),
+  // conv1 5x5x1 → 20, conv2 5x5x20 → 50, hidden 4·4·50 → 500.
+  'LeNet-5': [[25, 20], [500, 50], [800, 500]],
+};
+
+/** Exact sparsity of kernels pruned at k: round(k · entries) or round(k · units) whole units per layer. */
+function expectedSparsity(kernels: Array<[number, number]>, method: string, k: number): { sparsity: number; units: number } {
   let removed = 0;
   let total = 0;
   let units = 0;
-  for (let i = 1; i < widths.length; i++) {
-    const [rows, cols] = [widths[i - 1], widths[i]];
-    total += rows * cols;
-    if (method === 'weight') {
-      removed += Math.round(k * rows * cols);
-    } else {
+  for (const [perUnit, cols] of kernels) {
+    total += perUnit * cols;
+    if (method === 'unit') {
       units += Math.round(k * cols);
-      removed += Math.round(k * cols) * rows;
+      removed += Math.round(k * cols) * perUnit;
+    } else {
+      removed += Math.round(k * perUnit * cols);
     }
   }
   return { sparsity: 1 - (total - removed) / total, units };
@@ -40,28 +47,36 @@ describe('npm start -- --quick', () => {
   });
   after(() => fs.rmSync(out, { recursive: true, force: true }));
 
-  it('runs every experiment, shows progress and ends with a summary', () => {
+  it('runs every experiment in worker processes, shows each worker\'s runs and ends with a summary', () => {
     expect(code, stderr).to.equal(0);
-    expect(stderr).to.match(/Running one-shot, gradual, baselines on the wasm backend/);
-    expect(stderr).to.match(/gradual weight 90%, seed 1: epoch 2\/2, loss [\d.]+, accuracy [\d.]+%, sparsity 90\.0%/);
+    expect(stderr).to.match(/Running one-shot, gradual, baselines, cnn-baselines, cnn-gradual on the wasm backend in \d+ worker process/);
+    expect(stderr).to.match(/\[worker \d\] LeNet-300-100 gradual weight 90%, seed 1: epoch 2\/2, loss [\d.]+, accuracy [\d.]+%, sparsity 90\.0%/);
+    expect(stderr).to.match(/\[worker \d\] LeNet-5 gradual unit 50%, seed 1: test accuracy [\d.]+%, sparsity 50\.0%/);
+    expect(stderr).to.match(/predict LeNet-5 gradual unit 50%, seed 1, batch 32: [\d.]+ ms vs dense [\d.]+ ms/);
     expect(stdout).to.match(/Summary \(wasm backend, seeds 1, --quick subset\)/);
     expect(stdout).to.match(/Target, gradual weight pruning at 90% within 0\.5 points of dense: (met|MISSED) \([+-]\d+\.\d\d points; a --quick run, on a small subset for few epochs, is not expected to meet it: run without --quick to measure it\)/);
+    expect(stdout).to.match(/Target, LeNet-5 gradual weight pruning at 90% within 0\.1 points of dense: (met|MISSED)/);
+    expect(stdout).to.match(/Target, LeNet-5 gradual filter pruning at 50% within 0\.3 points and 2\.5x faster at batch 32: (met|MISSED) \([+-]\d+\.\d\d points, \d+\.\d\dx/);
     expect(stdout).to.include(`Report: ${path.join(out, 'README.md')}`);
   });
 
   it('writes the report, its SVG plots and the raw results', () => {
     const files = fs.readdirSync(out).sort();
     expect(files).to.deep.equal(['README.md', 'lenet-gradual.svg', 'lenet-one-shot-vs-gradual.svg', 'lenet-size.svg',
-      'reference-one-shot.svg', 'results.json']);
+      'lenet5-gradual.svg', 'lenet5-one-shot-vs-gradual.svg', 'lenet5-size.svg', 'lenet5-speed.svg', 'reference-one-shot.svg', 'results.json']);
     const report = fs.readFileSync(path.join(out, 'README.md'), 'utf8');
-    for (const heading of ['# MNIST: weight pruning vs unit pruning vs dropout', '## Targets',
+    for (const heading of ['# MNIST: weight, filter, global and random pruning vs dropout, on MLPs and LeNet-5', '## Targets',
       '## 1. Reference experiment: one-shot pruning of the 784-1000-1000-500-200-10 MLP',
-      '## 2. LeNet-300-100: gradual pruning vs dense and dropout', '## Reproduce']) {
+      '## 2. LeNet-300-100: gradual pruning vs dense and dropout',
+      '## 3. LeNet-5: weight, global, random and filter pruning, with measured speed',
+      '### Predict time of the compacted models', '## Reproduce']) {
       expect(`\n${report}`).to.include(`\n${heading}\n`);
     }
     expect(report).to.include('`npm start -- --quick --out');
     expect(report).to.include('This is a `--quick` run');
     expect(report).to.match(/^- Gradual weight pruning at 90% sparsity .*; a --quick run, on a small subset for few epochs, is not expected to meet it: run without --quick to measure it\.$/m);
+    expect(report).to.match(/^- LeNet-5, gradual filter pruning at 50%, compacted, .*speedup \d+\.\d\dx.*run without --quick to measure it\.$/m);
+    expect(report).to.match(/Runs shared the machine: with each other/);
     for (const svg of files.filter((f) => f.endsWith('.svg'))) {
       expect(report).to.match(new RegExp(`!\\[[^\\]]+\\]\\(${svg}\\)`));
       const text = fs.readFileSync(path.join(out, svg), 'utf8');
@@ -71,29 +86,46 @@ describe('npm start -- --quick', () => {
     // One table row per k of the reference sweep, beside the published numbers.
     expect(report).to.match(/\| 25% \| [\d.]+% \| [\d.]+% \| 95\.04% \| 39\.28% \| 98\.01% \| 97\.70% \|/);
     expect(report.match(/^\| \d+% \| [\d.]+% \| [\d.]+% \|/gm)).to.have.length(10);
+    // The speed table: a row per compacted model, both batch sizes.
+    expect(report.match(/^\| (gradual|one-shot|one-shot \+ fine-tune) unit \d+%, seed 1 \| [\d.]+ \| [\d.]+ \| \*\*[\d.]+x\*\* \| [\d.]+ \| [\d.]+ \| \*\*[\d.]+x\*\* \|$/gm))
+      .to.have.length(9);
   });
 
-  it('records every run, and pruned models hit their target sparsities exactly', () => {
+  it('records every run in the plan\'s order, and pruned models hit their target sparsities exactly', () => {
     const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as ComparisonResults;
-    expect(results.settings).to.include({ quick: true, trainSize: 1000, testSize: 500, epochs: 2, referenceEpochs: 1, backend: 'wasm' });
+    expect(results.settings).to.include({
+      quick: true, trainSize: 1000, cnnTrainSize: 1000, testSize: 500, epochs: 2, referenceEpochs: 1, cnnEpochs: 1, backend: 'wasm',
+    });
     const count = (f: (r: ResultRow) => boolean) => results.rows.filter(f).length;
     expect(count((r) => r.network === 'reference MLP')).to.equal(1 + 2 * 10);
-    expect(count((r) => r.schedule === 'gradual')).to.equal(2 * 5);
+    expect(count((r) => r.network === 'LeNet-300-100' && r.schedule === 'gradual')).to.equal(2 * 5);
     expect(count((r) => r.network === 'LeNet-300-100' && r.schedule === 'one-shot')).to.equal(2 * 5);
-    expect(results.rows.filter((r) => r.schedule === 'none').map((r) => r.method)).to.deep.equal(
-      ['dense', 'dense', 'dropout 0.2', 'dropout 0.5']);
+    const cnnPoints = 4 + 3;
+    for (const schedule of ['gradual', 'one-shot', 'one-shot + fine-tune']) {
+      expect(count((r) => r.network === 'LeNet-5' && r.schedule === schedule), schedule).to.equal(cnnPoints);
+    }
+    expect(results.rows.filter((r) => r.schedule === 'none').map((r) => `${r.network} ${r.method}`)).to.deep.equal(
+      ['reference MLP dense', 'LeNet-300-100 dense', 'LeNet-300-100 dropout 0.2', 'LeNet-300-100 dropout 0.5', 'LeNet-5 dense', 'LeNet-5 dropout 0.5']);
+    const dense = results.rows.find((r) => r.network === 'LeNet-5' && r.method === 'dense')!;
     for (const r of results.rows) {
-      const widths = r.network === 'reference MLP' ? [784, ...REFERENCE_HIDDEN] : [784, ...LENET_HIDDEN];
       if (r.schedule === 'none') {
         expect(r.sparsity).to.equal(0);
         continue;
       }
-      const expected = expectedSparsity(widths, r.method, r.targetSparsity);
+      const expected = expectedSparsity(KERNELS[r.network], r.method, r.targetSparsity);
       expect(r.sparsity, `${r.network} ${r.schedule} ${r.method} ${r.targetSparsity}`).to.be.closeTo(expected.sparsity, 1e-12);
       if (r.method === 'unit') expect(r.prunedUnits).to.equal(expected.units);
       expect(r.testAccuracy).to.be.within(0, 1);
       expect(r.loadAverage).to.be.at.least(0);
-      if (r.targetSparsity > 0) expect(r.nonzeroParameters).to.be.below(r.totalParameters);
+      // LeNet-5's filter-pruned models deploy compacted: the pruned units are gone, not zero.
+      const compacted = r.network === 'LeNet-5' && r.method === 'unit';
+      expect(r.deployed).to.equal(compacted ? 'compacted' : 'stripped');
+      if (compacted) expect(r.totalParameters).to.be.below(dense.totalParameters * (1 - r.targetSparsity));
+      else if (r.targetSparsity > 0) expect(r.nonzeroParameters).to.be.below(r.totalParameters);
+      // uint8 quantization: one byte per parameter.
+      expect(r.uint8Bytes).to.equal(r.totalParameters);
     }
+    expect(results.speed.map((s) => `${s.schedule} ${s.targetSparsity} ${s.batch}`)).to.have.length(9 * 2);
+    for (const s of results.speed) expect(s.speedup).to.be.closeTo(s.denseMs / s.compactedMs, 1e-9);
   });
 });

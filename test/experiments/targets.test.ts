@@ -1,13 +1,24 @@
 import { expect } from 'chai';
 import { stat, summarize } from '../../experiments/aggregate';
-import type { ResultRow } from '../../experiments/results';
-import { fallOffs, mainTarget } from '../../experiments/targets';
+import type { NetworkName, ResultRow, SpeedRow } from '../../experiments/results';
+import { cnnFilterTarget, cnnWeightTarget, fallOffs, mainTarget, methodGaps } from '../../experiments/targets';
 
-function row(method: string, schedule: ResultRow['schedule'], targetSparsity: number, testAccuracy: number, seed = 1): ResultRow {
+function row(method: string, schedule: ResultRow['schedule'], targetSparsity: number, testAccuracy: number, seed = 1,
+  network: NetworkName = 'LeNet-300-100'): ResultRow {
   return {
-    experiment: schedule === 'gradual' ? 'gradual' : 'baselines', network: 'LeNet-300-100', method, schedule, targetSparsity, seed,
-    testAccuracy, sparsity: targetSparsity, prunedUnits: 0, nonzeroParameters: 100, totalParameters: 200, gzipBytes: 50,
-    trainSeconds: 1, epochs: 2, loadAverage: 1,
+    experiment: schedule === 'gradual' ? 'gradual' : 'baselines', network, method, schedule, targetSparsity, seed,
+    testAccuracy, sparsity: targetSparsity, prunedUnits: 0, deployed: 'stripped', nonzeroParameters: 100, totalParameters: 200,
+    gzipBytes: 50, uint8Bytes: 200, uint8GzipBytes: 20, trainSeconds: 1, epochs: 2, loadAverage: 1,
+  };
+}
+
+const cnn = (method: string, schedule: ResultRow['schedule'], targetSparsity: number, testAccuracy: number, seed = 1) =>
+  row(method, schedule, targetSparsity, testAccuracy, seed, 'LeNet-5');
+
+function speed(seed: number, speedup: number, batch = 32): SpeedRow {
+  return {
+    network: 'LeNet-5', method: 'unit', schedule: 'gradual', targetSparsity: 0.5, seed, batch, compactedMs: 1, denseMs: speedup,
+    speedup, clock: 'cpu', repetitions: 21, loadAverage: 1,
   };
 }
 
@@ -26,6 +37,37 @@ describe('experiments summaries and targets', () => {
     expect(met.met).to.equal(true);
     expect(met.points).to.be.closeTo(-0.4, 1e-9);
     expect(mainTarget(summarize([row('dense', 'none', 0, 0.98), row('weight', 'gradual', 0.9, 0.9740)]))!.met).to.equal(false);
+  });
+
+  it('checks LeNet-5 gradual weight pruning at 90% within 0.1 points of dense, over the seeds run', () => {
+    expect(cnnWeightTarget(summarize([cnn('dense', 'none', 0, 0.99)]))).to.equal(null);
+    const rows = [cnn('dense', 'none', 0, 0.990, 1), cnn('dense', 'none', 0, 0.992, 2), cnn('weight', 'gradual', 0.9, 0.9896, 1),
+      cnn('weight', 'gradual', 0.9, 0.9905, 2)];
+    const met = cnnWeightTarget(summarize(rows))!;
+    expect(met).to.include({ met: true, seeds: 2, speedup: null });
+    expect(met.points).to.be.closeTo(-0.095, 1e-9);
+    rows[3] = cnn('weight', 'gradual', 0.9, 0.9890, 2);
+    expect(cnnWeightTarget(summarize(rows))!.met).to.equal(false);
+  });
+
+  it('checks LeNet-5 filter pruning at 50% on accuracy and on the mean speedup at batch 32', () => {
+    const rows = summarize([cnn('dense', 'none', 0, 0.99), cnn('unit', 'gradual', 0.5, 0.988)]);
+    expect(cnnFilterTarget(rows, [])).to.include({ met: false, accuracyMet: true, speedup: null });
+    const fast = cnnFilterTarget(rows, [speed(1, 2.4), speed(2, 2.7), speed(1, 1.2, 1)])!;
+    expect(fast.speedup).to.be.closeTo(2.55, 1e-12);
+    expect(fast.met).to.equal(true);
+    expect(cnnFilterTarget(rows, [speed(1, 2.4)])!.met).to.equal(false);
+    const slow = summarize([cnn('dense', 'none', 0, 0.99), cnn('unit', 'gradual', 0.5, 0.986)]);
+    expect(cnnFilterTarget(slow, [speed(1, 3)])).to.include({ accuracyMet: false, met: false });
+  });
+
+  it('compares two LeNet-5 methods wherever both ran', () => {
+    const rows = summarize([cnn('weight', 'gradual', 0.8, 0.99), cnn('random', 'gradual', 0.8, 0.97), cnn('weight', 'gradual', 0.9, 0.98),
+      cnn('weight', 'one-shot', 0.8, 0.95), cnn('random', 'one-shot', 0.8, 0.5), row('random', 'gradual', 0.9, 0.1)]);
+    const gaps = methodGaps(rows, 'weight', 'random');
+    expect(gaps.map((g) => [g.schedule, g.sparsity])).to.deep.equal([['gradual', 0.8], ['one-shot', 0.8]]);
+    expect(gaps[0].points).to.be.closeTo(2, 1e-9);
+    expect(gaps[1].points).to.be.closeTo(45, 1e-9);
   });
 
   it('finds where each curve holds and where it falls off', () => {
