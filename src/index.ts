@@ -21,6 +21,7 @@ export type { PruneModelArgs } from './pruning/prune_model';
 export { maskOptimizerState } from './pruning/optimizer_state';
 export { PRUNING_METHODS } from './pruning/pruning_method';
 export type { PruningMethod } from './pruning/pruning_method';
+export type { PruningScope, SelectionArgs } from './pruning/selection_options';
 export { PruningSchedule, scheduleFromConfig } from './schedules/pruning_schedule';
 export { ConstantSparsity, constantSparsity } from './schedules/constant_sparsity';
 export type { ConstantSparsityArgs } from './schedules/constant_sparsity';

@@ -8,8 +8,8 @@
  * 'SAME' padding ranks them, and count as one block each.
  */
 
-import { checkDimension, checkFinite, checkFraction, checkLength, describeValue, toFloat32Array } from '../checks';
-import { checkCurrentMask } from './mask_selection';
+import { checkDimension, checkFinite, checkFraction, checkLength, describeValue, toFloat32Array, withErrorPrefix } from '../checks';
+import { checkCurrentMask, PoolWeight } from './mask_selection';
 import { chooseUnits } from './unit_layout';
 
 /** A weight as `[outer, rows, cols]` in row-major order: its last two axes, after all the others. */
@@ -23,10 +23,8 @@ export interface BlockLayout {
 export type BlockShape = readonly [number, number];
 
 /** A weight to block-prune, with its current mask, whose zeros stay zero. */
-export interface BlockWeight {
-  values: Float32Array;
+export interface BlockWeight extends PoolWeight {
   layout: BlockLayout;
-  currentMask?: Float32Array;
 }
 
 /**
@@ -143,7 +141,7 @@ export function writeKeptBlocks(out: Float32Array, layout: BlockLayout, blockSha
 export function selectBlockMasks(weights: readonly BlockWeight[], blockShape: BlockShape, k: number): Float32Array[] {
   checkFraction(k);
   checkBlockShape(blockShape);
-  const scores = weights.map((w) => blockMeans(w, blockShape));
+  const scores = weights.map((w) => withErrorPrefix(w.label, () => blockMeans(w, blockShape)));
   const total = scores.reduce((n, s) => n + s.means.length, 0);
   const means = new Float64Array(total);
   const live = new Uint8Array(total);
