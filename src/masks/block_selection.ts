@@ -182,7 +182,7 @@ export function selectBlockMasks(weights: readonly BlockWeight[], blockShape: Bl
  * selectBlockMask([1, 0, 3, 3, 2, 2, 0.1, 0.2], [2, 4], [1, 2], 0.5); // [0, 0, 1, 1, 1, 1, 0, 0]
  * ```
  */
-export function selectBlockMask(values: ArrayLike<number>, shape: readonly number[], blockShape: BlockShape, k: number,
+export function selectBlockMask(values: ArrayLike<number>, shape: readonly number[], blockShape: readonly [number, number], k: number,
   currentMask?: ArrayLike<number>): Float32Array {
   const weights = toFloat32Array(values, 'values');
   const mask = currentMask === undefined ? undefined : toFloat32Array(currentMask, 'currentMask');
