@@ -56,9 +56,12 @@ const NAME = 'PruningScheduleCallback';
 
 /**
  * Gradual pruning during `model.fit` / `fitDataset`, as tfmot's
- * `UpdatePruningStep`: the masks of the selected prunable layers are
- * raised to `schedule.sparsityAt(step)` whenever `schedule.shouldPrune(step)`,
- * through {@link pruneLayer}'s selection, so masks only grow.
+ * `UpdatePruningStep`: the masks of each selected prunable layer are
+ * raised to `schedule.sparsityAt(step)` whenever `schedule.shouldPrune(step)`
+ * (its own schedule's, for a layer `schedules` names; `1 - n/m` for `'nm'`),
+ * through {@link pruneModel}'s selection, so masks only grow. The layers
+ * that update at one step are selected together (every mask before any is
+ * set; with scope `'global'`, ranked together).
  *
  * The step is the number of optimizer updates done: it is checked when
  * training begins and after every batch, so the update for step `s` comes
@@ -79,8 +82,8 @@ const NAME = 'PruningScheduleCallback';
  * At each epoch end it adds `sparsity`, the model's overall sparsity (the
  * fraction of pruned masked entries over all its prunable layers,
  * selected or not, as in {@link pruningSummary}'s total), and
- * `targetSparsity` (`schedule.sparsityAt(step)`, which the selected layers
- * follow) to the epoch logs, so they appear in `history.history`.
+ * `targetSparsity` (`schedule.sparsityAt(step)`, which the layers without a
+ * schedule of their own follow) to the epoch logs, so they appear in `history.history`.
  *
  * To pass it with plain hook objects such as `{onEpochEnd}`, use
  * {@link combineCallbacks}: TF.js mishandles a `callbacks` array that mixes both.
@@ -92,7 +95,7 @@ const NAME = 'PruningScheduleCallback';
  * ```
  */
 export class PruningScheduleCallback extends tfl.Callback {
-  /** The schedule the masks follow. */
+  /** The schedule the masks follow (but those of the layers `schedules` names). */
   readonly schedule: PruningSchedule;
   private readonly schedules: Readonly<Record<string, PruningSchedule>>;
   private readonly method: PruningMethod;

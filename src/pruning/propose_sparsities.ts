@@ -86,7 +86,8 @@ export function proposeSparsities(scan: SensitivityScan, target: number): Sparsi
   const sparsities: Record<string, number> = {};
   let lost = 0;
   curves.forEach((curve, i) => {
-    sparsities[curve.name] = curve.weights === 0 ? 0 : pruned[i] / curve.weights;
+    // Rounded to 12 digits: 0.1, not the 0.09999999999999964 of the segments' sums.
+    sparsities[curve.name] = curve.weights === 0 ? 0 : Math.round((pruned[i] / curve.weights) * 1e12) / 1e12;
     lost += interpolate(curve.points, pruned[i]);
   });
   const sparsity = total === 0 ? 0 : pruned.reduce((a, b) => a + b, 0) / total;

@@ -34,8 +34,9 @@ export interface SelectionArgs {
    * the total count is exact over them and layers with larger weights keep
    * more; with `'unit'`, units are compared by their RMS (L2 norm divided by
    * the square root of their entry count), since norms grow with fan-in.
-   * Ties go to the earlier layer, then the lower index. Not for `'nm'`, nor
-   * with per-layer sparsities or schedules. Default: `'layer'`.
+   * Ties go to the earlier layer (in the order of `layers`, model order by
+   * default), then the earlier kernel, then the lower index. Not for `'nm'`,
+   * nor with per-layer sparsities or schedules. Default: `'layer'`.
    */
   scope?: PruningScope;
   /** `'nm'`: entries kept in every group of `m`, an integer in [1, m]. Default: 2. */

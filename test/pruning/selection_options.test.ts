@@ -102,6 +102,11 @@ describeOnBackends('pruneModel: scope', () => {
     const mask = b.getMask();
     expect(Array.from(mask.dataSync()).indexOf(1)).to.equal(7);
     mask.dispose();
+    // The order of `layers` decides: b first.
+    a.setMask(new Float32Array(20).fill(1));
+    b.setMask(new Float32Array(16).fill(1));
+    pruneModel(model, { sparsity: 0.5, scope: 'global', layers: ['b', 'a'] });
+    expect([a.sparsity(), b.sparsity()]).to.deep.equal([0.1, 1]);
     model.dispose();
   });
 
