@@ -9,6 +9,7 @@ import {
   maskOptimizerState, PolynomialDecay, prunableConv1d, prunableConv2d, prunableConv2dTranspose, prunableDense,
   prunableDepthwiseConv2d, PrunableLayer, prunableSeparableConv2d, pruneLayer, pruneModel, PruningScheduleCallback, pruningSummary,
   scheduleFromConfig, selectMagnitudeMask, selectUnitMask, stripPruning, compactUnits, unitMask, unitPruning, weightPruning,
+  proposeSparsities, selectBlockMask, selectNMMask, selectRandomMask, sensitivityScan,
 } from '../src';
 import { fileSystem } from '../src/node';
 import { rejection } from './support/rejection';
@@ -261,6 +262,41 @@ describe('bad inputs: a clear error, and nothing changed', () => {
       error: "pruneModel needs options {method?: 'weight' | 'unit' | 'nm' | 'random', sparsity: a number in [0, 1] or {[layer]: number}, layers?, scope?, n?, m?, seed?, blockShape?}; received null." },
     { what: 'pruneModel: not a model', call: () => pruneModel({} as never, { sparsity: 0.5 }),
       error: 'pruneModel: model must be a tf.LayersModel (from tf.sequential, tf.model or tf.loadLayersModel); received an object.' },
+    { what: "pruneModel: 'nm' on an input axis m does not divide", call: () => pruneModel(model, { method: 'nm', layers: ['hidden'] }),
+      error: "PrunableDense 'hidden': 'kernel': the input axis (axis 0 of shape [27, 5], length 27) must be a multiple of m = 4 for N:M pruning" },
+    { what: "pruneModel: 'nm' with n > m", call: () => pruneModel(model, { method: 'nm', n: 4, m: 2 }),
+      error: 'n must be an integer in [1, m = 2] (the entries each group of m keeps); received 4.' },
+    { what: "pruneModel: 'nm' with a sparsity", call: () => pruneModel(model, { method: 'nm', sparsity: 0.5 }),
+      error: "sparsity does not apply to method 'nm', whose pattern sets it (1 - n/m = 0.5); received 0.5. Leave it out." },
+    { what: 'pruneModel: blockShape [0, 2]', call: () => pruneModel(model, { sparsity: 0.5, blockShape: [0, 2] }),
+      error: 'blockShape must be [rows, cols], two positive integers; received [0, 2].' },
+    { what: "pruneModel: a seed for 'unit'", call: () => pruneModel(model, { method: 'unit', sparsity: 0.5, seed: 1 }),
+      error: "seed applies to method 'random' only; the method is 'unit'." },
+    { what: "pruneModel: scope 'all'", call: () => pruneModel(model, { sparsity: 0.5, scope: 'all' as never }),
+      error: "scope must be one of 'layer', 'global'; received string \"all\"." },
+    { what: 'pruneModel: a sparsity map naming an unknown layer', call: () => pruneModel(model, { sparsity: { conv: 0.5, hiden: 0.5 } }),
+      error: "sparsity names 'hiden', which is not a selected layer; the selected layers are 'conv', 'sep', 'hidden'." },
+    { what: "pruneModel: a sparsity map with scope 'global'", call: () => pruneModel(model, { sparsity: { conv: 0.5 }, scope: 'global' }),
+      error: "scope 'global' ranks all the selected layers to one sparsity" },
+    { what: 'PruningScheduleCallback: a schedules entry that is no schedule', call: () => new PruningScheduleCallback({ schedule: schedule(), schedules: { conv: 0.5 as never } }),
+      error: "PruningScheduleCallback: schedules['conv'] must be a PruningSchedule such as new PolynomialDecay({...}) or new ConstantSparsity({...}); received 0.5." },
+    { what: 'sensitivityScan: evaluate not a function', call: () => sensitivityScan(model, 'accuracy' as never),
+      error: 'sensitivityScan: evaluate must be a function (model) => number or Promise<number>, higher is better; received string "accuracy".' },
+    { what: 'sensitivityScan: evaluate returning a string', call: () => sensitivityScan(model, () => '0.9' as never, { sparsities: [0.5] }),
+      error: 'sensitivityScan: evaluate must return a finite number (higher is better) or a promise of one; it returned string "0.9".' },
+    { what: 'sensitivityScan: evaluate failing on a trial', call: () => {
+      let calls = 0;
+      return sensitivityScan(model, () => {
+        if (++calls === 3) throw new Error('evaluation failed');
+        return 1;
+      }, { sparsities: [0.5, 0.9] });
+    }, error: 'evaluation failed' },
+    { what: 'proposeSparsities: a target beyond the scan', call: () => proposeSparsities({ baseline: 1, rows: [{ layer: 'conv', sparsity: 0.5, score: 1, weights: 36 }] }, 0.6),
+      error: 'proposeSparsities: target 0.6 exceeds 0.5, the overall sparsity with every layer at its largest scanned sparsity; scan higher sparsities.' },
+    { what: 'selectNMMask with n > m', call: () => selectNMMask([1, 2, 3, 4], [4, 1], 0, 3, 2), error: 'n must be an integer in [1, m = 2]' },
+    { what: 'selectBlockMask with a block of 1.5 rows', call: () => selectBlockMask([1, 2, 3, 4], [2, 2], [1.5, 1], 0.5),
+      error: 'blockShape must be [rows, cols], two positive integers; received [1.5, 1].' },
+    { what: 'selectRandomMask with seed -2', call: () => selectRandomMask(4, 0.5, -2), error: 'seed must be an integer in [0, 4294967295]; received -2.' },
     { what: 'pruneLayer: a plain Dense', call: () => pruneLayer(plain.layers[0] as never, 'weight', 0.5),
       error: "pruneLayer: layer must be a prunable layer (such as prunableDense or prunableConv2d, or from makePrunable, which converts " +
         "'Dense', 'Conv1D', 'Conv2D', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D'); received a Dense layer 'plain'." },

@@ -211,6 +211,16 @@ describeOnBackends('pruneModel: convolutional models', () => {
     model.dispose();
   });
 
+  it('prunes the convolutions a sparsity map names, each masked weight to its own target, and no other', () => {
+    const model = cnn();
+    const report = pruneModel(model, { sparsity: { sep: 0.25, conv: 0.5, up: 0.75 } });
+    expect(report.map((r) => [r.layer, r.masks.map((m) => m.weights - m.nonzero)])).to.deep.equal([
+      ['conv', [36]], ['sep', [18, 6]], ['up', [18]],
+    ]);
+    for (const name of ['dw', 'out']) expect(findPrunableLayers(model, [name])[0].sparsity(), name).to.equal(0);
+    model.dispose();
+  });
+
   it('lists every kind in the summary table', () => {
     const model = cnn();
     const lines: string[] = [];
