@@ -272,3 +272,22 @@ export function checkDimension(value: unknown, name: string): asserts value is n
     throw new RangeError(`${name} must be a non-negative integer; received ${value}`);
   }
 }
+
+/**
+ * Runs `fn`, prefixing the message of an error it throws with `prefix` (and
+ * `': '`), so that a check deep inside names the layer or weight it was about.
+ *
+ * @example
+ * ```ts
+ * withErrorPrefix("PrunableDense 'h1'", () => checkFinite(values, 'weights'));
+ * // Error: PrunableDense 'h1': weights must not hold NaN or Infinity; found NaN at flat index 3
+ * ```
+ */
+export function withErrorPrefix<T>(prefix: string | undefined, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (prefix !== undefined && error instanceof Error) error.message = `${prefix}: ${error.message}`;
+    throw error;
+  }
+}

@@ -9,6 +9,7 @@ import {
   maskOptimizerState, PolynomialDecay, prunableConv1d, prunableConv2d, prunableConv2dTranspose, prunableDense,
   prunableDepthwiseConv2d, PrunableLayer, prunableSeparableConv2d, pruneLayer, pruneModel, PruningScheduleCallback, pruningSummary,
   scheduleFromConfig, selectMagnitudeMask, selectUnitMask, stripPruning, compactUnits, unitMask, unitPruning, weightPruning,
+  proposeSparsities, selectBlockMask, selectNMMask, selectRandomMask, sensitivityScan,
 } from '../src';
 import { fileSystem } from '../src/node';
 import { rejection } from './support/rejection';
@@ -225,15 +226,15 @@ describe('bad inputs: a clear error, and nothing changed', () => {
 
     // The callback.
     { what: 'PruningScheduleCallback: a misspelt option', call: () => new PruningScheduleCallback({ schedule: schedule(), layer: ['conv'] } as never),
-      error: "PruningScheduleCallback: unknown option 'layer'; options are schedule, method, methods, layers, verbose, initialStep." },
+      error: "PruningScheduleCallback: unknown option 'layer'; options are schedule, schedules, method, methods, layers, verbose, initialStep, scope, n, m, seed, blockShape." },
     { what: 'PruningScheduleCallback: no schedule', call: () => new PruningScheduleCallback({} as never),
       error: 'PruningScheduleCallback: schedule must be a PruningSchedule such as new PolynomialDecay({...}) or new ConstantSparsity({...}); received undefined.' },
     { what: 'PruningScheduleCallback: a schedule as a plain object', call: () => new PruningScheduleCallback({ schedule: { targetSparsity: 0.5 } as never }),
       error: 'schedule must be a PruningSchedule' },
     { what: "PruningScheduleCallback: method 'weights'", call: () => new PruningScheduleCallback({ schedule: schedule(), method: 'weights' as never }),
-      error: "PruningScheduleCallback: method must be one of 'weight', 'unit'; received string \"weights\"." },
+      error: "PruningScheduleCallback: method must be one of 'weight', 'unit', 'nm', 'random'; received string \"weights\"." },
     { what: 'PruningScheduleCallback: methods with a bad method', call: () => new PruningScheduleCallback({ schedule: schedule(), methods: { conv: 'filter' as never } }),
-      error: "PruningScheduleCallback: methods['conv'] must be one of 'weight', 'unit'; received string \"filter\"." },
+      error: "PruningScheduleCallback: methods['conv'] must be one of 'weight', 'unit', 'nm', 'random'; received string \"filter\"." },
     { what: "PruningScheduleCallback: verbose 'false'", call: () => new PruningScheduleCallback({ schedule: schedule(), verbose: 'false' as never }),
       error: 'PruningScheduleCallback: verbose must be true or false; received string "false".' },
     { what: 'PruningScheduleCallback: initialStep -1', call: () => new PruningScheduleCallback({ schedule: schedule(), initialStep: -1 }),
@@ -245,11 +246,11 @@ describe('bad inputs: a clear error, and nothing changed', () => {
 
     // pruneModel and pruneLayer.
     { what: 'pruneModel: a misspelt option', call: () => pruneModel(model, { sparsity: 0.5, layer: ['hidden'] } as never),
-      error: "pruneModel: unknown option 'layer'; options are method, sparsity, layers." },
+      error: "pruneModel: unknown option 'layer'; options are method, sparsity, layers, scope, n, m, seed, blockShape." },
     { what: "pruneModel: method 'units'", call: () => pruneModel(model, { method: 'units' as never, sparsity: 0.5 }),
-      error: "method must be one of 'weight', 'unit'; received string \"units\"." },
+      error: "method must be one of 'weight', 'unit', 'nm', 'random'; received string \"units\"." },
     { what: 'pruneModel: sparsity 90', call: () => pruneModel(model, { sparsity: 90 }), error: 'sparsity must be a number in [0, 1]; received 90' },
-    { what: "pruneModel: sparsity '0.5'", call: () => pruneModel(model, { sparsity: '0.5' as never }), error: 'sparsity must be a number in [0, 1]; received string "0.5"' },
+    { what: "pruneModel: sparsity '0.5'", call: () => pruneModel(model, { sparsity: '0.5' as never }), error: 'sparsity must be a number in [0, 1] or an object mapping layer names to such numbers; received string "0.5".' },
     { what: 'pruneModel: an unknown layer name', call: () => pruneModel(model, { sparsity: 0.5, layers: ['hiden'] }),
       error: "layers: the model has no layer named 'hiden'; its prunable layers are: 'conv', 'sep', 'hidden'." },
     { what: 'pruneModel: a layer that is not prunable', call: () => pruneModel(model, { sparsity: 0.5, layers: ['drop'] }),
@@ -258,14 +259,49 @@ describe('bad inputs: a clear error, and nothing changed', () => {
       error: 'pruneModel: the model has no prunable layer to prune; build it with prunable layers (prunableDense instead of tf.layers.dense, ' +
         'prunableConv2d instead of tf.layers.conv2d...) or convert it with makePrunable.' },
     { what: 'pruneModel: no options', call: () => pruneModel(model, null as never),
-      error: "pruneModel needs options {method?: 'weight' | 'unit', sparsity: number in [0, 1], layers?}; received null." },
+      error: "pruneModel needs options {method?: 'weight' | 'unit' | 'nm' | 'random', sparsity: a number in [0, 1] or {[layer]: number}, layers?, scope?, n?, m?, seed?, blockShape?}; received null." },
     { what: 'pruneModel: not a model', call: () => pruneModel({} as never, { sparsity: 0.5 }),
       error: 'pruneModel: model must be a tf.LayersModel (from tf.sequential, tf.model or tf.loadLayersModel); received an object.' },
+    { what: "pruneModel: 'nm' on an input axis m does not divide", call: () => pruneModel(model, { method: 'nm', layers: ['hidden'] }),
+      error: "PrunableDense 'hidden': 'kernel': the input axis (axis 0 of shape [27, 5], length 27) must be a multiple of m = 4 for N:M pruning" },
+    { what: "pruneModel: 'nm' with n > m", call: () => pruneModel(model, { method: 'nm', n: 4, m: 2 }),
+      error: 'n must be an integer in [1, m = 2] (the entries each group of m keeps); received 4.' },
+    { what: "pruneModel: 'nm' with a sparsity", call: () => pruneModel(model, { method: 'nm', sparsity: 0.5 }),
+      error: "sparsity does not apply to method 'nm', whose pattern sets it (1 - n/m = 0.5); received 0.5. Leave it out." },
+    { what: 'pruneModel: blockShape [0, 2]', call: () => pruneModel(model, { sparsity: 0.5, blockShape: [0, 2] }),
+      error: 'blockShape must be [rows, cols], two positive integers; received [0, 2].' },
+    { what: "pruneModel: a seed for 'unit'", call: () => pruneModel(model, { method: 'unit', sparsity: 0.5, seed: 1 }),
+      error: "seed applies to method 'random' only; the method is 'unit'." },
+    { what: "pruneModel: scope 'all'", call: () => pruneModel(model, { sparsity: 0.5, scope: 'all' as never }),
+      error: "scope must be one of 'layer', 'global'; received string \"all\"." },
+    { what: 'pruneModel: a sparsity map naming an unknown layer', call: () => pruneModel(model, { sparsity: { conv: 0.5, hiden: 0.5 } }),
+      error: "sparsity names 'hiden', which is not a selected layer; the selected layers are 'conv', 'sep', 'hidden'." },
+    { what: "pruneModel: a sparsity map with scope 'global'", call: () => pruneModel(model, { sparsity: { conv: 0.5 }, scope: 'global' }),
+      error: "scope 'global' ranks all the selected layers to one sparsity" },
+    { what: 'PruningScheduleCallback: a schedules entry that is no schedule', call: () => new PruningScheduleCallback({ schedule: schedule(), schedules: { conv: 0.5 as never } }),
+      error: "PruningScheduleCallback: schedules['conv'] must be a PruningSchedule such as new PolynomialDecay({...}) or new ConstantSparsity({...}); received 0.5." },
+    { what: 'sensitivityScan: evaluate not a function', call: () => sensitivityScan(model, 'accuracy' as never),
+      error: 'sensitivityScan: evaluate must be a function (model) => number or Promise<number>, higher is better; received string "accuracy".' },
+    { what: 'sensitivityScan: evaluate returning a string', call: () => sensitivityScan(model, () => '0.9' as never, { sparsities: [0.5] }),
+      error: 'sensitivityScan: evaluate must return a finite number (higher is better) or a promise of one; it returned string "0.9".' },
+    { what: 'sensitivityScan: evaluate failing on a trial', call: () => {
+      let calls = 0;
+      return sensitivityScan(model, () => {
+        if (++calls === 3) throw new Error('evaluation failed');
+        return 1;
+      }, { sparsities: [0.5, 0.9] });
+    }, error: 'evaluation failed' },
+    { what: 'proposeSparsities: a target beyond the scan', call: () => proposeSparsities({ baseline: 1, rows: [{ layer: 'conv', sparsity: 0.5, score: 1, weights: 36 }] }, 0.6),
+      error: 'proposeSparsities: target 0.6 exceeds 0.5, the overall sparsity with every layer at its largest scanned sparsity; scan higher sparsities.' },
+    { what: 'selectNMMask with n > m', call: () => selectNMMask([1, 2, 3, 4], [4, 1], 0, 3, 2), error: 'n must be an integer in [1, m = 2]' },
+    { what: 'selectBlockMask with a block of 1.5 rows', call: () => selectBlockMask([1, 2, 3, 4], [2, 2], [1.5, 1], 0.5),
+      error: 'blockShape must be [rows, cols], two positive integers; received [1.5, 1].' },
+    { what: 'selectRandomMask with seed -2', call: () => selectRandomMask(4, 0.5, -2), error: 'seed must be an integer in [0, 4294967295]; received -2.' },
     { what: 'pruneLayer: a plain Dense', call: () => pruneLayer(plain.layers[0] as never, 'weight', 0.5),
       error: "pruneLayer: layer must be a prunable layer (such as prunableDense or prunableConv2d, or from makePrunable, which converts " +
         "'Dense', 'Conv1D', 'Conv2D', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D'); received a Dense layer 'plain'." },
     { what: "pruneLayer: method 'filters'", call: () => pruneLayer(layer('conv'), 'filters' as never, 0.5),
-      error: "method must be one of 'weight', 'unit'; received string \"filters\"." },
+      error: "method must be one of 'weight', 'unit', 'random'; received string \"filters\"." },
     { what: 'pruneLayer: sparsity NaN', call: () => pruneLayer(layer('conv'), 'weight', NaN), error: 'sparsity must be a number in [0, 1]; received NaN' },
     { what: 'layerPruningReport: an object', call: () => layerPruningReport({} as never), error: 'layerPruningReport: layer must be a prunable layer' },
 

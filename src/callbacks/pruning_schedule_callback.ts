@@ -3,8 +3,10 @@ import type { UnresolvedLogs } from '@tensorflow/tfjs-layers/dist/logs';
 import { checkDimension, checkOptionNames, checkOptions, describeValue } from '../checks';
 import type { PrunableLayer } from '../layers/prunable_layer';
 import { checkLayerSelection, findPrunableLayers, LayerSelection, requirePrunableLayers } from '../model/prunable_layers';
-import { layerPruningReport, pruneLayers } from '../pruning/prune_layer';
+import { LayerTarget, layerPruningReport, nmLayouts, pruneLayers } from '../pruning/prune_layer';
+import { layersNamed } from '../pruning/prune_model';
 import { checkPruningMethod, checkPruningMethods, PruningMethod } from '../pruning/pruning_method';
+import { resolveSelection, Selection, SELECTION_OPTIONS, SelectionArgs } from '../pruning/selection_options';
 import { maskLayersOptimizerState } from '../pruning/optimizer_state';
 import { overallSparsity } from '../pruning/pruning_summary';
 import { PruningSchedule } from '../schedules/pruning_schedule';
@@ -16,13 +18,19 @@ import { PruningSchedule } from '../schedules/pruning_schedule';
  * const args = {schedule, method: 'unit', methods: {output: 'weight'}, verbose: true};
  * ```
  */
-export interface PruningScheduleCallbackArgs {
-  /** When and how far to prune: a {@link ConstantSparsity} or {@link PolynomialDecay}. Required. */
-  schedule: PruningSchedule;
+export interface PruningScheduleCallbackArgs extends SelectionArgs {
   /**
-   * How the layers prune: `'weight'` (smallest |w| entries) or `'unit'`
-   * (smallest-norm units: columns, filters; on an output layer that removes outputs, so leave
-   * it out with `layers` or give it `'weight'` in `methods`). Default: `'weight'`.
+   * When and how far to prune: a {@link ConstantSparsity} or {@link PolynomialDecay}.
+   * Required; the layers `schedules` names follow theirs instead. Layers pruned by
+   * `'nm'` take only its timing: they reach `1 - n/m` at its first update and keep it.
+   */
+  schedule: PruningSchedule;
+  /** Per-layer schedules by layer name, overriding `schedule` for those layers. Not with scope `'global'`. Default: none. */
+  schedules?: Readonly<Record<string, PruningSchedule>>;
+  /**
+   * How the layers prune: a {@link PruningMethod} (`'unit'` on an output layer
+   * removes outputs, so leave it out with `layers` or give it `'weight'` in
+   * `methods`). Default: `'weight'`.
    */
   method?: PruningMethod;
   /** Per-layer methods by layer name, overriding `method` for those layers. Default: none. */
@@ -41,14 +49,19 @@ export interface PruningScheduleCallbackArgs {
   initialStep?: number;
 }
 
-const OPTIONS: ReadonlyArray<keyof PruningScheduleCallbackArgs> = ['schedule', 'method', 'methods', 'layers', 'verbose', 'initialStep'];
+const OPTIONS: ReadonlyArray<keyof PruningScheduleCallbackArgs> = [
+  'schedule', 'schedules', 'method', 'methods', 'layers', 'verbose', 'initialStep', ...SELECTION_OPTIONS,
+];
 const NAME = 'PruningScheduleCallback';
 
 /**
  * Gradual pruning during `model.fit` / `fitDataset`, as tfmot's
- * `UpdatePruningStep`: the masks of the selected prunable layers are
- * raised to `schedule.sparsityAt(step)` whenever `schedule.shouldPrune(step)`,
- * through {@link pruneLayer}'s selection, so masks only grow.
+ * `UpdatePruningStep`: the masks of each selected prunable layer are
+ * raised to `schedule.sparsityAt(step)` whenever `schedule.shouldPrune(step)`
+ * (its own schedule's, for a layer `schedules` names; `1 - n/m` for `'nm'`),
+ * through {@link pruneModel}'s selection, so masks only grow. The layers
+ * that update at one step are selected together (every mask before any is
+ * set; with scope `'global'`, ranked together).
  *
  * The step is the number of optimizer updates done: it is checked when
  * training begins and after every batch, so the update for step `s` comes
@@ -71,9 +84,10 @@ const NAME = 'PruningScheduleCallback';
  *   entries over all its prunable layers, selected or not, as in
  *   {@link pruningSummary}'s total);
  * - `targetSparsity`: `schedule.sparsityAt(step)` at the epoch's last step,
- *   which the selected layers reach at the next mask update, not before;
- * - `appliedSparsity`: the target of the last mask update, the sparsity the
- *   selected layers were pruned to (NaN before this callback's first update);
+ *   which the selected layers without a schedule of their own reach at the
+ *   next mask update, not before;
+ * - `appliedSparsity`: `schedule`'s target at the last mask update, the sparsity
+ *   the layers that follow it were pruned to (NaN before this callback's first update);
  * - `nextUpdateStep`: the step of the next mask update (it follows that
  *   step's batch), or -1 when the schedule makes no more.
  *
@@ -92,11 +106,13 @@ const NAME = 'PruningScheduleCallback';
  * ```
  */
 export class PruningScheduleCallback extends tfl.Callback {
-  /** The schedule the masks follow. */
+  /** The schedule the masks follow (but those of the layers `schedules` names). */
   readonly schedule: PruningSchedule;
+  private readonly schedules: Readonly<Record<string, PruningSchedule>>;
   private readonly method: PruningMethod;
   private readonly methods: Readonly<Record<string, PruningMethod>>;
-  private readonly selection: LayerSelection | undefined;
+  private readonly selection: Selection;
+  private readonly layerSelection: LayerSelection | undefined;
   private readonly verbose: boolean;
   private readonly initialStep: number | undefined;
   /** The model this callback follows, set when its first training begins. */
@@ -110,24 +126,31 @@ export class PruningScheduleCallback extends tfl.Callback {
 
   constructor(args: PruningScheduleCallbackArgs) {
     super();
-    checkOptions(args, `${NAME} needs options {schedule, method?, methods?, layers?, verbose?, initialStep?}`);
+    checkOptions(args, `${NAME} needs options {schedule, schedules?, method?, methods?, layers?, scope?, n?, m?, seed?, ` +
+      'blockShape?, verbose?, initialStep?}');
     checkOptionNames(args, NAME, OPTIONS);
-    const { schedule, method = 'weight', methods = {}, layers, verbose = false, initialStep } = args;
-    if (!(schedule instanceof PruningSchedule)) {
-      throw new TypeError(`${NAME}: schedule must be a PruningSchedule such as new PolynomialDecay({...}) or ` +
-        `new ConstantSparsity({...}); received ${describeValue(schedule)}.`);
-    }
+    const { schedule, schedules = {}, method = 'weight', methods = {}, layers, verbose = false, initialStep } = args;
+    checkSchedule(schedule, 'schedule');
+    prefixed(() => checkOptions(schedules, 'schedules must be an object mapping layer names to PruningSchedules'));
+    for (const [name, s] of Object.entries(schedules)) checkSchedule(s, `schedules['${name}']`);
     prefixed(() => checkPruningMethod(method));
     prefixed(() => checkPruningMethods(methods));
+    const selection = prefixed(() => resolveSelection(args, [method, ...Object.values(methods)]));
+    if (selection.scope === 'global' && Object.keys(schedules).length > 0) {
+      throw new Error(`${NAME}: scope 'global' ranks all the selected layers to one sparsity, so it takes one schedule; ` +
+        "give per-layer schedules with scope 'layer'.");
+    }
     if (layers !== undefined) prefixed(() => checkLayerSelection(layers));
     if (typeof verbose !== 'boolean') {
       throw new TypeError(`${NAME}: verbose must be true or false; received ${describeValue(verbose)}.`);
     }
     if (initialStep !== undefined) prefixed(() => checkDimension(initialStep, 'initialStep'));
     this.schedule = schedule;
+    this.schedules = { ...schedules };
     this.method = method;
     this.methods = { ...methods };
-    this.selection = layers === undefined ? undefined : [...layers];
+    this.selection = selection;
+    this.layerSelection = layers === undefined ? undefined : [...layers];
     this.verbose = verbose;
     this.initialStep = initialStep;
   }
@@ -166,38 +189,71 @@ export class PruningScheduleCallback extends tfl.Callback {
     logs.nextUpdateStep = nextUpdateStep(this.schedule, step);
   }
 
-  /** The selected layers, with every option that names a layer checked against the model. */
+  /**
+   * The selected layers, with every option that names a layer checked
+   * against the model, and the layers pruned by `'nm'` checked to have an
+   * input axis that `m` divides.
+   */
   private resolveLayers(model: tfl.LayersModel): PrunableLayer[] {
-    const layers = this.selection === undefined
+    const layers = this.layerSelection === undefined
       ? requirePrunableLayers(model, NAME)
-      : prefixed(() => findPrunableLayers(model, this.selection));
-    const names = layers.map((l) => l.name);
-    for (const name of Object.keys(this.methods)) {
-      if (!names.includes(name)) {
-        throw new Error(`${NAME}: methods names '${name}', which is not a pruned layer; ` +
-          `the pruned layers are ${names.map((n) => `'${n}'`).join(', ')}.`);
-      }
+      : prefixed(() => findPrunableLayers(model, this.layerSelection));
+    for (const [option, map] of [['methods', this.methods], ['schedules', this.schedules]] as const) {
+      if (Object.keys(map).length > 0) prefixed(() => layersNamed(map, layers, option, 'pruned'));
     }
+    for (const layer of layers) if (this.methodOf(layer) === 'nm') prefixed(() => nmLayouts(layer, this.selection.m));
     return layers;
   }
 
+  private methodOf(layer: PrunableLayer): PruningMethod {
+    return own(this.methods, layer.name) ?? this.method;
+  }
+
+  private scheduleOf(layer: PrunableLayer): PruningSchedule {
+    return own(this.schedules, layer.name) ?? this.schedule;
+  }
+
   /**
-   * Applies the schedule at the current step, once per step; every mask is
-   * selected before any is set. Then zeroes the optimizer's state of the
-   * pruned weights ({@link maskOptimizerState}).
+   * Applies each layer's schedule at the current step, once per step; every
+   * mask is selected before any is set. Then zeroes the optimizer's state of
+   * the pruned weights ({@link maskOptimizerState}).
    */
   private async updateMasks(): Promise<void> {
     const step = this.currentStep as number;
-    if (step === this.lastUpdateStep || !this.schedule.shouldPrune(step)) return;
-    const target = this.schedule.sparsityAt(step);
-    const methodOf = (l: PrunableLayer) => (Object.prototype.hasOwnProperty.call(this.methods, l.name) ? this.methods[l.name] : this.method);
-    const reports = pruneLayers(this.layers, methodOf, target);
-    this.lastUpdateStep = step;
-    await maskLayersOptimizerState(this.model, this.layers);
-    if (this.verbose) {
-      console.log(`${NAME}: step ${step}: target sparsity ${target.toFixed(4)}, ` +
-        `sparsity ${overallSparsity(reports).toFixed(4)} over ${reports.length} layer(s)`);
+    if (step === this.lastUpdateStep) return;
+    const { n, m } = this.selection;
+    const targets: LayerTarget[] = [];
+    for (const layer of this.layers) {
+      const schedule = this.scheduleOf(layer);
+      if (!schedule.shouldPrune(step)) continue;
+      const method = this.methodOf(layer);
+      targets.push({ layer, method, sparsity: method === 'nm' ? 1 - n / m : schedule.sparsityAt(step) });
     }
+    if (targets.length === 0) return;
+    const reports = pruneLayers(targets, this.selection);
+    this.lastUpdateStep = step;
+    const updated = targets.map((t) => t.layer);
+    await maskLayersOptimizerState(this.model, updated);
+    if (this.verbose) {
+      const sparsities = [...new Set(targets.map((t) => t.sparsity))];
+      const target = sparsities.length === 1
+        ? `target sparsity ${sparsities[0].toFixed(4)}`
+        : `target sparsities ${targets.map((t) => `${t.layer.name} ${t.sparsity.toFixed(4)}`).join(', ')}`;
+      console.log(`${NAME}: step ${step}: ${target}, sparsity ${overallSparsity(reports).toFixed(4)} over ${reports.length} layer(s)`);
+    }
+  }
+}
+
+/** `map[key]` when `map` has it as its own property (a layer named `toString` is no method). */
+function own<T>(map: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(map, key) ? map[key] : undefined;
+}
+
+/** Throws a clear error unless `schedule` is a PruningSchedule; `name` is the option's name in the message. */
+function checkSchedule(schedule: unknown, name: string): asserts schedule is PruningSchedule {
+  if (!(schedule instanceof PruningSchedule)) {
+    throw new TypeError(`${NAME}: ${name} must be a PruningSchedule such as new PolynomialDecay({...}) or ` +
+      `new ConstantSparsity({...}); received ${describeValue(schedule)}.`);
   }
 }
 

@@ -101,7 +101,7 @@ function unsupported(layer: tfl.layers.Layer, option: string, why: string): Erro
     'could compute what the pruned one does.');
 }
 
-const KERNEL_MASK: MaskedWeightSpec = { weight: 'kernel', mask: 'kernel_mask', unitAxes: [-1] };
+const KERNEL_MASK: MaskedWeightSpec = { weight: 'kernel', mask: 'kernel_mask', unitAxes: [-1], inputAxis: -2 };
 
 /**
  * What the convolutions share: options read from the config, channel
@@ -298,7 +298,7 @@ export class PrunableConv1D extends PrunableConv {
 tf.serialization.registerClass(PrunableConv1D);
 
 const CONV2D_TRANSPOSE = kind('Conv2DTranspose', (args) => tfl.layers.conv2dTranspose(args as ConvLayerArgs),
-  kernelObjects('kernel', 'glorotNormal'), [{ weight: 'kernel', mask: 'kernel_mask', unitAxes: [-2] }], ['dilationRate']);
+  kernelObjects('kernel', 'glorotNormal'), [{ weight: 'kernel', mask: 'kernel_mask', unitAxes: [-2], inputAxis: -1 }], ['dilationRate']);
 
 /**
  * A drop-in replacement for `tf.layers.conv2dTranspose` whose kernel `[kh,
@@ -350,7 +350,7 @@ export class PrunableConv2DTranspose extends PrunableConvolution {
 tf.serialization.registerClass(PrunableConv2DTranspose);
 
 const DEPTHWISE_CONV2D = kind('DepthwiseConv2D', (args) => tfl.layers.depthwiseConv2d(args as DepthwiseConv2DLayerArgs),
-  kernelObjects('depthwise', 'glorotNormal'), [{ weight: 'depthwise_kernel', mask: 'depthwise_kernel_mask', unitAxes: [-2, -1] }]);
+  kernelObjects('depthwise', 'glorotNormal'), [{ weight: 'depthwise_kernel', mask: 'depthwise_kernel_mask', unitAxes: [-2, -1], inputAxis: null }]);
 
 /**
  * A drop-in replacement for `tf.layers.depthwiseConv2d` whose kernel `[kh,
@@ -395,8 +395,8 @@ tf.serialization.registerClass(PrunableDepthwiseConv2D);
 
 const SEPARABLE_CONV2D = kind('SeparableConv2D', (args) => tfl.layers.separableConv2d(args as SeparableConvLayerArgs),
   { ...kernelObjects('depthwise', 'glorotUniform'), ...kernelObjects('pointwise', 'glorotUniform') }, [
-    { weight: 'depthwise_kernel', mask: 'depthwise_kernel_mask', unitAxes: [] },
-    { weight: 'pointwise_kernel', mask: 'pointwise_kernel_mask', unitAxes: [-1] },
+    { weight: 'depthwise_kernel', mask: 'depthwise_kernel_mask', unitAxes: [], inputAxis: null },
+    { weight: 'pointwise_kernel', mask: 'pointwise_kernel_mask', unitAxes: [-1], inputAxis: -2 },
   ], ['depthMultiplier']);
 
 /**

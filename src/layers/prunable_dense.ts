@@ -37,7 +37,7 @@ const DENSE: PrunableKind = {
     booleans: ['useBias', 'trainable'],
     extra: ['inputDim'],
   },
-  maskedWeights: [{ weight: 'kernel', mask: 'mask', unitAxes: [-1] }],
+  maskedWeights: [{ weight: 'kernel', mask: 'mask', unitAxes: [-1], inputAxis: 0 }],
   sizes: ['units'],
 };
 

@@ -19,6 +19,12 @@ export interface MaskedWeightSpec {
    * output unit, such as SeparableConv2D's depthwise kernel.
    */
   unitAxes: readonly number[];
+  /**
+   * The axis that indexes the layer's input channels, along which N:M
+   * pruning groups entries (negative counts from the end); null for a weight
+   * that sums over no input channels, such as a depthwise kernel.
+   */
+  inputAxis: number | null;
 }
 
 /**

@@ -10,5 +10,8 @@
  * ```
  */
 export { prunedCount, selectMagnitudeMask, selectUnitMask } from './mask_selection';
+export { selectBlockMask } from './block_selection';
+export { selectNMMask } from './nm_selection';
+export { selectRandomMask } from './random_selection';
 export { magnitudeMask, unitMask, unitPruning, weightPruning } from './pruning_ops';
 export type { UnitLayout } from './unit_layout';

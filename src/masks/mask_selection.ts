@@ -12,6 +12,7 @@ import {
   checkFraction,
   checkLength,
   toFloat32Array,
+  withErrorPrefix,
 } from '../checks';
 import { magnitudeOfRank, ONE_BITS, scanMagnitudes } from './magnitude_histogram';
 import { accumulateUnitNorms, chooseUnits, layoutSize, UnitLayout, writeKeptUnits } from './unit_layout';
@@ -37,7 +38,7 @@ export function prunedCount(k: number, n: number): number {
 }
 
 /** Validates an optional current mask against the number of weights. */
-function checkCurrentMask(currentMask: Float32Array | undefined, n: number): void {
+export function checkCurrentMask(currentMask: Float32Array | undefined, n: number): void {
   if (currentMask === undefined) return;
   checkLength(currentMask.length, n, 'currentMask', 'one per weight');
   checkBinaryMask(currentMask, 'currentMask');
@@ -250,6 +251,17 @@ export function writeUnitMask(
 /** The units to keep (1) or prune (0) of weights that share them; validates the inputs. */
 function chooseKeptUnits(weights: readonly UnitWeight[], k: number): Float32Array {
   checkFraction(k);
+  const { norms, live } = unitScores(weights);
+  return chooseUnits(norms, live, Math.round(k * norms.length));
+}
+
+/**
+ * The units of weights that share them (one layer's), scored: each unit's
+ * L2 norm of its effective entries in all the weights, whether any of its
+ * entries is still live (with no entries at all, every unit is), and the
+ * number of entries a unit has in all of them. Validates the inputs.
+ */
+export function unitScores(weights: readonly UnitWeight[]): { norms: Float64Array; live: Uint8Array; entriesPerUnit: number } {
   const units = weights[0].layout.units;
   const sumSquares = new Float64Array(units);
   const live = new Uint8Array(units);
@@ -267,7 +279,90 @@ function chooseKeptUnits(weights: readonly UnitWeight[], k: number): Float32Arra
     // A non-zero checksum means bad input: the plain checks name the first culprit.
     if (accumulateUnitNorms(values, layout, currentMask, sumSquares, live) !== 0) validate();
   }
-  // With no entries at all, no unit counts as already pruned.
   if (entries === 0) live.fill(1);
-  return chooseUnits(sumSquares.map(Math.sqrt), live, Math.round(k * units));
+  return { norms: sumSquares.map(Math.sqrt), live, entriesPerUnit: units === 0 ? 0 : entries / units };
+}
+
+/** A weight (with its current mask, whose zeros stay zero) in a selection over several weights as one pool. */
+export interface PoolWeight {
+  values: Float32Array;
+  currentMask?: Float32Array;
+  /** Prefixes the messages of errors about this weight (`"PrunableDense 'h1'"`). */
+  label?: string;
+}
+
+/**
+ * Magnitude selection over `weights` as one pool, with one threshold for
+ * all: exactly `max(round(k · n), alreadyPruned)` of their `n` entries are
+ * pruned, {@link selectMagnitudeMask}'s rules over the weights concatenated
+ * in order (so equal |w| prune the earlier weight first, then the lower flat
+ * index). Returns each weight's new mask. With several weights it copies
+ * them into one array (O(n) extra memory).
+ */
+export function selectMagnitudeMasks(weights: readonly PoolWeight[], k: number): Float32Array[] {
+  checkFraction(k);
+  if (weights.length === 1) {
+    const [{ values, currentMask, label }] = weights;
+    return [withErrorPrefix(label, () => writeMagnitudeMask(new Float32Array(values.length), values, k, currentMask))];
+  }
+  for (const { values, currentMask, label } of weights) {
+    withErrorPrefix(label, () => {
+      checkFinite(values, 'weights');
+      checkCurrentMask(currentMask, values.length);
+    });
+  }
+  const total = weights.reduce((n, w) => n + w.values.length, 0);
+  const values = new Float32Array(total);
+  const mask = weights.some((w) => w.currentMask !== undefined) ? new Float32Array(total).fill(1) : undefined;
+  let offset = 0;
+  for (const w of weights) {
+    values.set(w.values, offset);
+    if (mask !== undefined && w.currentMask !== undefined) mask.set(w.currentMask, offset);
+    offset += w.values.length;
+  }
+  const out = writeMagnitudeMask(new Float32Array(total), values, k, mask);
+  offset = 0;
+  return weights.map((w) => out.slice(offset, (offset += w.values.length)));
+}
+
+/** One layer's weights that share its units, in a unit selection over several layers. */
+export interface UnitLayer {
+  weights: readonly UnitWeight[];
+  /** Prefixes the messages of errors about this layer. */
+  label?: string;
+}
+
+/**
+ * Unit selection over several layers as one pool: exactly
+ * `max(round(k · units), alreadyPruned)` of all their units are pruned. A
+ * unit's L2 norm grows with the square root of its number of entries (its
+ * fan-in), so raw norms would prune the units of wide-input layers last and
+ * those of narrow ones first; units are ranked by their RMS instead, the
+ * norm divided by the square root of their entry count. Already pruned
+ * units rank first; equal scores prune the earlier layer's first, then the
+ * lower unit. Returns each layer's masks, each ANDed with its current one.
+ */
+export function selectGlobalUnitMasks(layers: readonly UnitLayer[], k: number): Float32Array[][] {
+  checkFraction(k);
+  const scores = layers.map((l) => withErrorPrefix(l.label, () => unitScores(l.weights)));
+  const total = scores.reduce((n, s) => n + s.norms.length, 0);
+  const keys = new Float64Array(total);
+  const live = new Uint8Array(total);
+  let offset = 0;
+  for (const { norms, live: unitLive, entriesPerUnit } of scores) {
+    const scale = entriesPerUnit === 0 ? 0 : 1 / Math.sqrt(entriesPerUnit);
+    for (let u = 0; u < norms.length; u++) keys[offset + u] = norms[u] * scale;
+    live.set(unitLive, offset);
+    offset += norms.length;
+  }
+  const keep = chooseUnits(keys, live, Math.round(k * total));
+  offset = 0;
+  return layers.map((l, i) => {
+    const layerKeep = keep.subarray(offset, (offset += scores[i].norms.length));
+    return l.weights.map((w) => {
+      const out = new Float32Array(layoutSize(w.layout));
+      writeKeptUnits(out, w.layout, layerKeep, w.currentMask);
+      return out;
+    });
+  });
 }

@@ -1,10 +1,14 @@
-import { checkFraction, checkLength } from '../checks';
-import { PrunableLayer, writeMaskUnchecked } from '../layers/prunable_layer';
-import { selectMagnitudeMask, selectUnitMasks } from '../masks/mask_selection';
+import { checkFraction, checkLength, withErrorPrefix } from '../checks';
+import { MaskedWeight, PrunableLayer, writeMaskUnchecked } from '../layers/prunable_layer';
+import { BlockWeight, blockLayout, selectBlockMasks } from '../masks/block_selection';
+import { selectGlobalUnitMasks, selectMagnitudeMask, selectMagnitudeMasks, selectUnitMasks, UnitWeight } from '../masks/mask_selection';
+import { AxisLayout, nmLayout, writeNMMask } from '../masks/nm_selection';
+import { selectRandomMasks, writeRandomMask } from '../masks/random_selection';
 import { layoutSize, nonzeroPerUnit } from '../masks/unit_layout';
 import { checkPrunableLayer } from '../model/model_checks';
 import { NamedTensor, readFloat32 } from '../ops/float32_data';
 import { checkPruningMethod, PruningMethod } from './pruning_method';
+import { resolveSelection, Selection } from './selection_options';
 
 /**
  * The state of one masked weight of a layer.
@@ -57,7 +61,9 @@ export interface LayerPruningReport {
  * `sparsity` by magnitude; `'unit'` prunes that fraction of the layer's
  * output units by the L2 norm of their entries in every weight that holds
  * them (the masks of weights that hold none, such as SeparableConv2D's
- * depthwise kernel, stay as they are).
+ * depthwise kernel, stay as they are); `'random'` prunes each masked weight
+ * to `sparsity` at random (a new seed each call). For N:M patterns, blocks,
+ * seeds and global rankings, use {@link pruneModel} with `layers: [layer]`.
  *
  * ```js
  * const report = pruneLayer(model.getLayer('conv2'), 'unit', 0.5); // half of its filters
@@ -65,48 +71,160 @@ export interface LayerPruningReport {
  */
 export function pruneLayer(layer: PrunableLayer, method: PruningMethod, sparsity: number): LayerPruningReport {
   checkPrunableLayer(layer, 'pruneLayer');
+  if (method === 'nm') {
+    throw new Error("pruneLayer: method 'nm' takes n and m, not a sparsity; use pruneModel(model, {method: 'nm', n, m, layers: [layer]}).");
+  }
+  checkPruningMethod(method, 'method', ['weight', 'unit', 'random']);
   return setLayerMasks(layer, selectLayerMasks(layer, method, sparsity));
 }
 
+/** One layer of a pruning step: how, and how far (for `'nm'`, `1 - n/m`, which the pattern sets). */
+export interface LayerTarget {
+  layer: PrunableLayer;
+  method: PruningMethod;
+  sparsity: number;
+}
+
 /**
- * Raises the masks of `layers` to `sparsity`, each by `methodOf(layer)`, as
- * {@link pruneLayer} does; every mask is selected before any is set, so an
+ * Raises the masks of each target's layer to its sparsity by its method,
+ * as {@link pruneLayer} does, with `selection`'s options; with scope
+ * `'global'`, the layers of each method but `'nm'` are ranked together (and
+ * must share one sparsity). Every mask is selected before any is set, so an
  * error (a NaN kernel, say) changes no layer.
  *
  * ```js
- * pruneLayers(findPrunableLayers(model), () => 'weight', 0.8);
+ * pruneLayers(findPrunableLayers(model).map((layer) => ({layer, method: 'weight', sparsity: 0.8})), selection);
  * ```
  */
-export function pruneLayers(layers: readonly PrunableLayer[], methodOf: (layer: PrunableLayer) => PruningMethod,
-  sparsity: number): LayerPruningReport[] {
-  const masks = layers.map((layer) => selectLayerMasks(layer, methodOf(layer), sparsity));
-  return layers.map((layer, i) => setLayerMasks(layer, masks[i]));
+export function pruneLayers(targets: readonly LayerTarget[], selection: Selection = resolveSelection({}, [])): LayerPruningReport[] {
+  const masks = selectMasks(targets, selection);
+  return targets.map((t, i) => setLayerMasks(t.layer, masks[i]));
+}
+
+/** The masks {@link pruneLayers} would set, per target and masked weight (null: unchanged), changing no layer. */
+export function selectMasks(targets: readonly LayerTarget[], selection: Selection): Array<Array<Float32Array | null>> {
+  const masks: Array<Array<Float32Array | null>> = new Array(targets.length);
+  const pools = new Map<PruningMethod, number[]>();
+  targets.forEach((t, i) => {
+    if (selection.scope !== 'global' || t.method === 'nm') masks[i] = selectLayerMasks(t.layer, t.method, t.sparsity, selection);
+    else if (pools.has(t.method)) pools.get(t.method)!.push(i);
+    else pools.set(t.method, [i]);
+  });
+  for (const [method, indices] of pools) {
+    const sparsity = targets[indices[0]].sparsity;
+    if (indices.some((i) => targets[i].sparsity !== sparsity)) throw new Error('a global ranking needs one sparsity for all its layers');
+    const pooled = selectPooledMasks(indices.map((i) => targets[i].layer), method, sparsity, selection);
+    indices.forEach((i, j) => (masks[i] = pooled[j]));
+  }
+  return masks;
+}
+
+/** A masked weight's values and mask, as read in place. */
+interface WeightValues {
+  values: Float32Array;
+  mask: Float32Array;
+}
+
+/** How a message names a layer: `PrunableDense 'hidden1'`. */
+function layerLabel(layer: PrunableLayer): string {
+  return `${layer.getClassName()} '${layer.name}'`;
+}
+
+/**
+ * Calls `read` with every masked weight's values and mask of each layer,
+ * read in place (no copies; see readFloat32: no TF.js op may run inside).
+ */
+function readLayers<T>(layers: readonly PrunableLayer[], read: (values: WeightValues[][]) => T): T {
+  const inputs: NamedTensor[] = layers.flatMap((layer) => layer.maskedWeights.flatMap((m) => [
+    { tensor: m.weight.read(), name: m.name }, { tensor: m.mask.read(), name: `${m.name} mask` },
+  ]));
+  return readFloat32(inputs, (...arrays) => {
+    let next = 0;
+    return read(layers.map((layer) => layer.maskedWeights.map(() => ({ values: arrays[next++], mask: arrays[next++] }))));
+  });
+}
+
+/**
+ * The layout of each masked weight of `layer` around its input axis, for
+ * N:M groups of `m` (null: a weight without one, whose mask stays). Throws
+ * for a layer without any such weight, or an axis `m` does not divide.
+ */
+export function nmLayouts(layer: PrunableLayer, m: number): Array<AxisLayout | null> {
+  const specs = layer.kind.maskedWeights;
+  if (specs.every((spec) => spec.inputAxis === null)) {
+    throw new Error(`${layerLabel(layer)}: method 'nm' groups entries along an input axis, and its ` +
+      `${specs.map((spec) => `'${spec.weight}'`).join(', ')} has none (each output channel reads a single input channel); ` +
+      "prune it by 'weight' or 'unit' instead (the callback's methods option takes one per layer).");
+  }
+  return layer.maskedWeights.map((w, i) => {
+    const axis = specs[i].inputAxis;
+    return axis === null ? null : withErrorPrefix(`${layerLabel(layer)}: '${w.name}'`, () => nmLayout(w.weight.shape as number[], axis, m));
+  });
 }
 
 /**
  * The masks {@link pruneLayer} would set, one per masked weight in the
- * layer's order (null: unchanged), computed without changing the layer.
+ * layer's order (null: unchanged), computed without changing the layer, for
+ * scope `'layer'`.
  */
-export function selectLayerMasks(layer: PrunableLayer, method: PruningMethod, sparsity: number): Array<Float32Array | null> {
+export function selectLayerMasks(layer: PrunableLayer, method: PruningMethod, sparsity: number,
+  selection: Selection = resolveSelection({}, [])): Array<Float32Array | null> {
   checkPruningMethod(method);
   checkFraction(sparsity, 'sparsity');
   const masked = layer.maskedWeights;
-  const inputs: NamedTensor[] = masked.flatMap((m) => [
-    { tensor: m.weight.read(), name: m.name }, { tensor: m.mask.read(), name: `${m.name} mask` },
-  ]);
-  try {
-    // Selection only reads its inputs: no copies of the weights and masks.
-    return readFloat32(inputs, (...values) => {
-      if (method === 'weight') return masked.map((_, i) => selectMagnitudeMask(values[2 * i], sparsity, values[2 * i + 1]));
-      const carriers = masked.flatMap((m, i) => (m.units === null ? [] : [{ values: values[2 * i], layout: m.units, currentMask: values[2 * i + 1] }]));
-      const selected = selectUnitMasks(carriers, sparsity);
-      return masked.map((m) => (m.units === null ? null : selected.shift()!));
-    });
-  } catch (error) {
-    // Say which layer's weight is bad (a NaN after diverged training, say).
-    if (error instanceof Error) error.message = `${layer.getClassName()} '${layer.name}': ${error.message}`;
-    throw error;
-  }
+  const layouts = method === 'nm' ? nmLayouts(layer, selection.m) : null;
+  // Say which layer's weight is bad (a NaN after diverged training, say).
+  return withErrorPrefix(layerLabel(layer), () => readLayers([layer], ([values]) => {
+    const { blockShape, random, n, m } = selection;
+    switch (method) {
+      case 'weight':
+        if (blockShape === null) return masked.map((_, i) => selectMagnitudeMask(values[i].values, sparsity, values[i].mask));
+        return masked.map((w, i) => selectBlockMasks([blockWeight(w, values[i])], blockShape, sparsity)[0]);
+      case 'random':
+        return masked.map((_, i) => writeRandomMask(new Float32Array(values[i].mask.length), sparsity, random, values[i].mask));
+      case 'nm':
+        return masked.map((_, i) => {
+          const layout = layouts![i];
+          return layout === null ? null : writeNMMask(new Float32Array(values[i].mask.length), values[i].values, layout, n, m, values[i].mask);
+        });
+      case 'unit': {
+        const selected = selectUnitMasks(unitWeights(masked, values), sparsity);
+        return masked.map((w) => (w.units === null ? null : selected.shift()!));
+      }
+    }
+  }));
+}
+
+/** The masked weights of a layer that hold its units, for unit selection. */
+function unitWeights(masked: readonly MaskedWeight[], values: readonly WeightValues[]): UnitWeight[] {
+  return masked.flatMap((w, i) => (w.units === null ? [] : [{ values: values[i].values, layout: w.units, currentMask: values[i].mask }]));
+}
+
+function blockWeight(w: MaskedWeight, { values, mask }: WeightValues): BlockWeight {
+  return { values, layout: blockLayout(w.weight.shape as number[]), currentMask: mask };
+}
+
+/** Scope `'global'`: the masks of `layers`, ranked together by `method` to `sparsity` over all of them. */
+function selectPooledMasks(layers: readonly PrunableLayer[], method: PruningMethod, sparsity: number,
+  selection: Selection): Array<Array<Float32Array | null>> {
+  checkFraction(sparsity, 'sparsity');
+  return readLayers(layers, (values) => {
+    if (method === 'unit') {
+      const selected = selectGlobalUnitMasks(layers.map((l, i) => ({ weights: unitWeights(l.maskedWeights, values[i]), label: layerLabel(l) })), sparsity);
+      return layers.map((l, i) => l.maskedWeights.map((w) => (w.units === null ? null : selected[i].shift()!)));
+    }
+    const weights = layers.flatMap((l, i) => l.maskedWeights.map((w, j) => ({ w, values: values[i][j], label: layerLabel(l) })));
+    const { blockShape } = selection;
+    let selected: Float32Array[];
+    if (method === 'random') {
+      selected = selectRandomMasks(weights.map(({ values: v, label }) => ({ length: v.mask.length, currentMask: v.mask, label })), sparsity, selection.random);
+    } else if (blockShape !== null) {
+      selected = selectBlockMasks(weights.map(({ w, values: v, label }) => ({ ...blockWeight(w, v), label })), blockShape, sparsity);
+    } else {
+      selected = selectMagnitudeMasks(weights.map(({ values: v, label }) => ({ values: v.values, currentMask: v.mask, label })), sparsity);
+    }
+    return layers.map((l) => l.maskedWeights.map(() => selected.shift()!));
+  });
 }
 
 /**

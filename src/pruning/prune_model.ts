@@ -1,25 +1,37 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { checkFraction, checkOptionNames, checkOptions } from '../checks';
+import { checkFraction, checkOptionNames, checkOptions, describeValue } from '../checks';
+import type { PrunableLayer } from '../layers/prunable_layer';
 import { checkLayersModel } from '../model/model_checks';
 import { findPrunableLayers, LayerSelection, requirePrunableLayers } from '../model/prunable_layers';
 import { LayerPruningReport, pruneLayers } from './prune_layer';
-import { checkPruningMethod, PruningMethod } from './pruning_method';
+import { checkPruningMethod, methodList, PruningMethod } from './pruning_method';
+import { resolveSelection, SELECTION_OPTIONS, SelectionArgs } from './selection_options';
 
 /**
  * Options of {@link pruneModel}.
  *
  * ```js
  * const args = {method: 'weight', sparsity: 0.9, layers: ['hidden1', 'hidden2']};
+ * const perLayer = {sparsity: {conv1: 0.5, conv2: 0.8, dense: 0.95}};
  * ```
  */
-export interface PruneModelArgs {
-  /** `'weight'` (smallest |w| entries) or `'unit'` (smallest-norm output units: columns, filters). Default: `'weight'`, as in {@link PruningScheduleCallback}. */
+export interface PruneModelArgs extends SelectionArgs {
+  /** How the layers choose what to prune: a {@link PruningMethod}. Default: `'weight'`, as in {@link PruningScheduleCallback}. */
   method?: PruningMethod;
-  /** Target fraction of each layer's kernel (or units) to remove, in [0, 1]. */
-  sparsity: number;
+  /**
+   * Target sparsity in [0, 1]: the fraction of each layer's masked entries
+   * to remove (`'weight'`, `'random'`), of its units (`'unit'`), of its blocks
+   * (with `blockShape`), or of all the selected layers' together (scope
+   * `'global'`). Or an object mapping layer names to sparsities: only the
+   * layers it names are pruned, each to its own. Required, except for
+   * `'nm'`, whose pattern sets the sparsity `1 - n/m` (leave it out).
+   */
+  sparsity?: number | Readonly<Record<string, number>>;
   /** The layers to prune, by name or object. Default: every prunable layer of the model, in nested models and wrappers too. */
   layers?: LayerSelection;
 }
+
+const OPTIONS = ['method', 'sparsity', 'layers', ...SELECTION_OPTIONS];
 
 /**
  * One-shot pruning: raises the masks of each selected prunable layer to
@@ -30,15 +42,57 @@ export interface PruneModelArgs {
  *
  * ```js
  * const report = pruneModel(model, {method: 'unit', sparsity: 0.5, layers: ['hidden1', 'hidden2']});
+ * pruneModel(model, {sparsity: 0.9, scope: 'global'}); // one threshold over all layers
+ * pruneModel(model, {method: 'nm', n: 2, m: 4});        // 2:4 sparsity
  * ```
  */
 export function pruneModel(model: tfl.LayersModel, args: PruneModelArgs): LayerPruningReport[] {
   checkLayersModel(model, 'pruneModel');
-  checkOptions(args, "pruneModel needs options {method?: 'weight' | 'unit', sparsity: number in [0, 1], layers?}");
-  checkOptionNames(args, 'pruneModel', ['method', 'sparsity', 'layers']);
+  checkOptions(args, `pruneModel needs options {method?: ${methodList().replace(/, /g, ' | ')}, ` +
+    'sparsity: a number in [0, 1] or {[layer]: number}, layers?, scope?, n?, m?, seed?, blockShape?}');
+  checkOptionNames(args, 'pruneModel', OPTIONS);
   const { method = 'weight', sparsity, layers } = args;
   checkPruningMethod(method);
-  checkFraction(sparsity, 'sparsity');
+  const selection = resolveSelection(args, [method]);
+  const nmSparsity = 1 - selection.n / selection.m;
+  if (method === 'nm') {
+    if (sparsity !== undefined) {
+      throw new Error(`sparsity does not apply to method 'nm', whose pattern sets it (1 - n/m = ${nmSparsity}); ` +
+        `received ${typeof sparsity === 'number' ? sparsity : describeValue(sparsity)}. Leave it out.`);
+    }
+  } else if (typeof sparsity === 'number') {
+    checkFraction(sparsity, 'sparsity');
+  } else if (sparsity === null || typeof sparsity !== 'object' || Array.isArray(sparsity)) {
+    throw new TypeError('sparsity must be a number in [0, 1] or an object mapping layer names to such numbers; ' +
+      `received ${describeValue(sparsity)}.`);
+  } else {
+    for (const [name, value] of Object.entries(sparsity)) checkFraction(value, `sparsity['${name}']`);
+    if (selection.scope === 'global') {
+      throw new Error("scope 'global' ranks all the selected layers to one sparsity: give sparsity as a number, " +
+        "or per-layer sparsities with scope 'layer'.");
+    }
+  }
   const selected = layers === undefined ? requirePrunableLayers(model, 'pruneModel') : findPrunableLayers(model, layers);
-  return pruneLayers(selected, () => method, sparsity);
+  if (method === 'nm') return pruneLayers(selected.map((layer) => ({ layer, method, sparsity: nmSparsity })), selection);
+  if (typeof sparsity === 'number') return pruneLayers(selected.map((layer) => ({ layer, method, sparsity })), selection);
+  const perLayer = sparsity as Readonly<Record<string, number>>;
+  return pruneLayers(layersNamed(perLayer, selected, 'sparsity').map((layer) => ({ layer, method, sparsity: perLayer[layer.name] })), selection);
+}
+
+/**
+ * The layers of `selected` that `map`'s keys name, in `selected`'s order;
+ * an error for a map without keys or with a key that names none of them.
+ * `option` is the map's name in the messages, `what` says what `selected` are.
+ */
+export function layersNamed(map: object, selected: readonly PrunableLayer[], option: string, what = 'selected'): PrunableLayer[] {
+  const names = Object.keys(map);
+  const known = selected.map((l) => `'${l.name}'`).join(', ');
+  if (names.length === 0) throw new Error(`${option} must name at least one layer; received an empty object. The ${what} layers are ${known}.`);
+  const unknown = names.filter((name) => !selected.some((l) => l.name === name));
+  if (unknown.length > 0) {
+    const one = unknown.length === 1;
+    throw new Error(`${option} names ${unknown.map((n) => `'${n}'`).join(', ')}, which ${one ? `is not a ${what} layer` : `are not ${what} layers`}; ` +
+      `the ${what} layers are ${known}.`);
+  }
+  return selected.filter((l) => names.includes(l.name));
 }

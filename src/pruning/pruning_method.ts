@@ -2,30 +2,40 @@ import { checkOptions, describeValue } from '../checks';
 
 /**
  * How a layer chooses what to prune:
- * - `'weight'`: the individual kernel entries of smallest magnitude |w|;
+ * - `'weight'`: the individual kernel entries of smallest magnitude |w|
+ *   (with `blockShape`, whole blocks of smallest mean |w|);
  * - `'unit'`: whole output units (a Dense kernel's columns, a convolution's
- *   filters) of smallest L2 norm.
+ *   filters) of smallest L2 norm;
+ * - `'nm'`: N:M sparsity, the `n` entries of largest |w| kept in every `m`
+ *   consecutive entries along the input axis (sparsity `1 - n/m`);
+ * - `'random'`: entries drawn uniformly at random, the baseline the others
+ *   must beat.
  *
  * ```js
  * pruneModel(model, {method: 'unit', sparsity: 0.5});
  * ```
  */
-export type PruningMethod = 'weight' | 'unit';
+export type PruningMethod = 'weight' | 'unit' | 'nm' | 'random';
 
 /**
  * Every {@link PruningMethod}, for validation and help texts.
  *
  * ```js
- * PRUNING_METHODS.includes(userInput); // true for 'weight' and 'unit'
+ * PRUNING_METHODS.includes(userInput); // true for 'weight', 'unit', 'nm' and 'random'
  * ```
  */
-export const PRUNING_METHODS: readonly PruningMethod[] = ['weight', 'unit'];
+export const PRUNING_METHODS: readonly PruningMethod[] = ['weight', 'unit', 'nm', 'random'];
 
-/** Throws a clear error unless `method` is a {@link PruningMethod}. */
-export function checkPruningMethod(method: unknown, name = 'method'): asserts method is PruningMethod {
-  if (!PRUNING_METHODS.includes(method as PruningMethod)) {
-    throw new Error(`${name} must be one of ${PRUNING_METHODS.map((m) => `'${m}'`).join(', ')}; ` +
-      `received ${describeValue(method)}.`);
+/** The methods as a message lists them: `'weight', 'unit', 'nm', 'random'`. */
+export function methodList(methods: readonly string[] = PRUNING_METHODS): string {
+  return methods.map((m) => `'${m}'`).join(', ');
+}
+
+/** Throws a clear error unless `method` is one of `allowed` (default: every {@link PruningMethod}). */
+export function checkPruningMethod(method: unknown, name = 'method',
+  allowed: readonly PruningMethod[] = PRUNING_METHODS): asserts method is PruningMethod {
+  if (!allowed.includes(method as PruningMethod)) {
+    throw new Error(`${name} must be one of ${methodList(allowed)}; received ${describeValue(method)}.`);
   }
 }
 
@@ -35,6 +45,6 @@ export function checkPruningMethod(method: unknown, name = 'method'): asserts me
  * argument's name in the messages.
  */
 export function checkPruningMethods(methods: unknown, name = 'methods'): asserts methods is Readonly<Record<string, PruningMethod>> {
-  checkOptions(methods, `${name} must be an object mapping layer names to 'weight' or 'unit'`);
+  checkOptions(methods, `${name} must be an object mapping layer names to methods (${methodList()})`);
   for (const [layer, method] of Object.entries(methods)) checkPruningMethod(method, `${name}['${layer}']`);
 }

@@ -15,6 +15,8 @@ import {
   prunableDepthwiseConv2d,
   prunableSeparableConv2d,
 } from '../../src';
+import { selectNMMask } from '../../src/masks/nm_selection';
+import { expectSameArray } from '../masks/reference';
 import { describeOnBackends } from '../support/backends';
 import { countZeroColumns, countZeros } from '../support/counts';
 import { expectNoTensorLeak } from '../support/memory';
@@ -351,19 +353,19 @@ describe('PruningScheduleCallback', () => {
     const schedule = polynomial(10, 1);
     const bad = (args: unknown) => () => new PruningScheduleCallback(args as PruningScheduleCallbackArgs);
     expect(bad(undefined)).to.throw(TypeError,
-      'PruningScheduleCallback needs options {schedule, method?, methods?, layers?, verbose?, initialStep?}; received undefined.');
+      'PruningScheduleCallback needs options {schedule, schedules?, method?, methods?, layers?, scope?, n?, m?, seed?, blockShape?, verbose?, initialStep?}; received undefined.');
     expect(bad({})).to.throw(TypeError, 'PruningScheduleCallback: schedule must be a PruningSchedule such as new PolynomialDecay({...}) or new ConstantSparsity({...}); received undefined.');
     expect(bad({ schedule: { sparsityAt: () => 0.5 } })).to.throw(TypeError, 'schedule must be a PruningSchedule');
-    expect(bad({ schedule, sparsity: 0.5 })).to.throw("PruningScheduleCallback: unknown option 'sparsity'; options are schedule, method, methods, layers, verbose, initialStep.");
-    expect(bad({ schedule, method: 'magnitude' })).to.throw("PruningScheduleCallback: method must be one of 'weight', 'unit'; received string \"magnitude\".");
-    expect(bad({ schedule, methods: ['unit'] })).to.throw(TypeError, "PruningScheduleCallback: methods must be an object mapping layer names to 'weight' or 'unit'; received an array.");
-    expect(bad({ schedule, methods: { out: 'column' } })).to.throw("PruningScheduleCallback: methods['out'] must be one of 'weight', 'unit'; received string \"column\".");
+    expect(bad({ schedule, sparsity: 0.5 })).to.throw("PruningScheduleCallback: unknown option 'sparsity'; options are schedule, schedules, method, methods, layers, verbose, initialStep, scope, n, m, seed, blockShape.");
+    expect(bad({ schedule, method: 'magnitude' })).to.throw("PruningScheduleCallback: method must be one of 'weight', 'unit', 'nm', 'random'; received string \"magnitude\".");
+    expect(bad({ schedule, methods: ['unit'] })).to.throw(TypeError, "PruningScheduleCallback: methods must be an object mapping layer names to methods ('weight', 'unit', 'nm', 'random'); received an array.");
+    expect(bad({ schedule, methods: { out: 'column' } })).to.throw("PruningScheduleCallback: methods['out'] must be one of 'weight', 'unit', 'nm', 'random'; received string \"column\".");
     expect(bad({ schedule, layers: 'hidden' })).to.throw(TypeError, 'PruningScheduleCallback: layers must be an array of layer names or prunable layers; received string "hidden".');
     expect(bad({ schedule, layers: [] })).to.throw('PruningScheduleCallback: layers must select at least one layer; received an empty array.');
     expect(bad({ schedule, layers: ['hidden', tf.layers.dense({ units: 2, name: 'extra' })] })).to.throw(TypeError,
       "PruningScheduleCallback: layers[1] must be a layer name or a prunable layer; received a Dense layer 'extra'.");
     expect(bad({ schedule, layers: [3] })).to.throw(TypeError, 'PruningScheduleCallback: layers[0] must be a layer name or a prunable layer; received 3.');
-    expect(bad({ schedule, methods: null })).to.throw(TypeError, "PruningScheduleCallback: methods must be an object mapping layer names to 'weight' or 'unit'; received null.");
+    expect(bad({ schedule, methods: null })).to.throw(TypeError, "PruningScheduleCallback: methods must be an object mapping layer names to methods ('weight', 'unit', 'nm', 'random'); received null.");
     expect(bad({ schedule, verbose: 1 })).to.throw(TypeError, 'PruningScheduleCallback: verbose must be true or false; received 1.');
     expect(bad({ schedule, initialStep: -3 })).to.throw(RangeError, 'PruningScheduleCallback: initialStep must be a non-negative integer; received -3');
     expect(bad({ schedule, initialStep: '5' })).to.throw(TypeError, 'PruningScheduleCallback: initialStep must be a non-negative integer; received string "5"');
@@ -405,6 +407,124 @@ describe('PruningScheduleCallback', () => {
     for (const layer of prunable(b)) expect(layer.sparsity()).to.equal(0);
     a.dispose();
     b.dispose();
+  });
+});
+
+describe('PruningScheduleCallback: schedules, scope and methods', () => {
+  let data: { xs: tf.Tensor2D; ys: tf.Tensor2D };
+  before(() => {
+    data = task(256, 7);
+  });
+  after(() => {
+    tf.dispose([data.xs, data.ys]);
+  });
+
+  it('prunes the layers schedules names by their own schedule, the others by schedule', async () => {
+    const model = mlp();
+    const callback = new PruningScheduleCallback({
+      schedule: polynomial(15, 5), schedules: { out: new ConstantSparsity({ targetSparsity: 0.3, beginStep: 4, endStep: 4 }) }, verbose: true,
+    });
+    const lines = await captureLog(() => model.fit(data.xs, data.ys, { ...FIT, epochs: 2, callbacks: [callback] }));
+    expect(updateSteps(lines)).to.deep.equal([0, 4, 5, 10, 15]);
+    expect(lines[1]).to.match(/^PruningScheduleCallback: step 4: target sparsity 0\.3000, sparsity [0-9.]+ over 1 layer\(s\)$/);
+    const [hidden, out] = prunable(model);
+    expect(countZeros(maskValues(hidden))).to.equal(Math.round(0.9 * 256));
+    expect(countZeros(maskValues(out))).to.equal(Math.round(0.3 * 96));
+    model.dispose();
+  });
+
+  it("reaches n:m at the schedule's begin step with 'nm' and keeps it; pruned weights keep their values", async () => {
+    const model = mlp();
+    const layers = prunable(model);
+    const seen: Array<{ step: number; masks: Float32Array[] }> = [];
+    const watcher = {
+      onBatchEnd: async () => {
+        const masks = layers.map((l) => maskValues(l).slice());
+        if (callback.step === 3) {
+          // The ranking just made: every group of 4 inputs of a unit keeps its 2 largest.
+          layers.forEach((l, i) => expectSameArray(masks[i],
+            selectNMMask(l.weightVariables.kernel.read().dataSync(), l.weightVariables.kernel.shape as number[], 0, 2, 4), l.name));
+        }
+        seen.push({ step: callback.step as number, masks });
+      },
+    };
+    const callback = new PruningScheduleCallback({ schedule: new ConstantSparsity({ targetSparsity: 0.8, beginStep: 3, frequency: 2 }), method: 'nm' });
+    await model.fit(data.xs, data.ys, { ...FIT, epochs: 2, callbacks: combineCallbacks(callback, watcher) });
+    for (const { step, masks } of seen) {
+      masks.forEach((mask, i) => expect(countZeros(mask), `step ${step} ${layers[i].name}`).to.equal(step < 3 ? 0 : mask.length / 2));
+      if (step > 3) masks.forEach((mask, i) => expectSameArray(mask, seen[2].masks[i], `step ${step} kept`));
+    }
+    model.dispose();
+  });
+
+  it("ranks all layers together with scope 'global': exact total count, layers at different sparsities", async () => {
+    const model = mlp();
+    const callback = new PruningScheduleCallback({ schedule: polynomial(10, 5, 0.8), scope: 'global' });
+    await model.fit(data.xs, data.ys, { ...FIT, epochs: 2, callbacks: [callback] });
+    const [hidden, out] = prunable(model);
+    expect(countZeros(maskValues(hidden)) + countZeros(maskValues(out))).to.equal(Math.round(0.8 * 352));
+    expect(hidden.sparsity()).to.not.equal(out.sparsity());
+    model.dispose();
+  });
+
+  it("prunes reproducibly with 'random' and a seed, whatever the weights", async () => {
+    const runs = [];
+    for (let i = 0; i < 2; i++) {
+      const model = mlp();
+      const callback = new PruningScheduleCallback({ schedule: polynomial(8, 4, 0.6), method: 'random', seed: 21, methods: { out: 'weight' } });
+      await model.fit(data.xs, data.ys, { ...FIT, epochs: 1, callbacks: [callback] });
+      runs.push(prunable(model).map((l) => maskValues(l).slice()));
+      model.dispose();
+    }
+    expectSameArray(runs[0][0], runs[1][0], 'hidden, seed 21');
+    expect(countZeros(runs[0][0])).to.equal(Math.round(0.6 * 256));
+    expect(countZeros(runs[0][1])).to.equal(Math.round(0.6 * 96));
+  });
+
+  it('checks schedules and N:M layers when training begins, before any mask changes', async () => {
+    const schedule = polynomial(8, 1, 0.5);
+    const cases: Array<[() => tf.LayersModel, Partial<PruningScheduleCallbackArgs>, string]> = [
+      [mlp, { schedules: { nope: schedule } }, "PruningScheduleCallback: schedules names 'nope', which is not a pruned layer; the pruned layers are 'hidden', 'out'."],
+      [mlp, { layers: ['hidden'], schedules: { out: schedule } }, "PruningScheduleCallback: schedules names 'out', which is not a pruned layer; the pruned layers are 'hidden'."],
+      [mlp, { method: 'nm', m: 12, methods: { hidden: 'weight' } },
+        "PruningScheduleCallback: PrunableDense 'out': 'kernel': the input axis (axis 0 of shape [32, 3], length 32) must be a multiple of m = 12 for N:M pruning"],
+      [() => {
+        const model = tf.sequential({ layers: [prunableDepthwiseConv2d({ kernelSize: 1, inputShape: [2, 2, 2], name: 'dw' }), tf.layers.flatten(), prunableDense({ units: CLASSES, name: 'out' })] });
+        model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+        return model;
+      }, { method: 'nm', m: 2 }, "PruningScheduleCallback: PrunableDepthwiseConv2D 'dw': method 'nm' groups entries along an input axis"],
+    ];
+    for (const [make, options, message] of cases) {
+      const model = make();
+      const xs = model.inputs[0].shape.length === 2 ? data.xs : tf.zeros([256, 2, 2, 2]);
+      let failure: unknown;
+      await model.fit(xs, data.ys, { ...FIT, epochs: 1, callbacks: [new PruningScheduleCallback({ schedule, ...options })] }).catch((e) => (failure = e));
+      expect(failure, message).to.be.instanceOf(Error);
+      expect((failure as Error).message).to.include(message);
+      for (const layer of findPrunableLayers(model)) expect(layer.sparsity()).to.equal(0);
+      if (xs !== data.xs) xs.dispose();
+      model.dispose();
+    }
+  });
+
+  it('rejects bad schedules and selection options at construction', () => {
+    const schedule = polynomial(10, 1);
+    const bad = (args: unknown) => () => new PruningScheduleCallback(args as PruningScheduleCallbackArgs);
+    expect(bad({ schedule, schedules: { out: { targetSparsity: 0.5 } } })).to.throw(TypeError,
+      "PruningScheduleCallback: schedules['out'] must be a PruningSchedule such as new PolynomialDecay({...}) or new ConstantSparsity({...}); received an object.");
+    expect(bad({ schedule, schedules: [schedule] })).to.throw(TypeError,
+      'PruningScheduleCallback: schedules must be an object mapping layer names to PruningSchedules; received an array.');
+    expect(bad({ schedule, schedules: { out: schedule }, scope: 'global' })).to.throw(
+      "PruningScheduleCallback: scope 'global' ranks all the selected layers to one sparsity, so it takes one schedule; give per-layer schedules with scope 'layer'.");
+    expect(bad({ schedule, n: 2 })).to.throw("PruningScheduleCallback: n applies to method 'nm' only; the method is 'weight'.");
+    expect(bad({ schedule, method: 'unit', seed: 2 })).to.throw("PruningScheduleCallback: seed applies to method 'random' only; the method is 'unit'.");
+    expect(bad({ schedule, method: 'nm', n: 3, m: 2 })).to.throw(RangeError, 'PruningScheduleCallback: n must be an integer in [1, m = 2]');
+    expect(bad({ schedule, method: 'nm', scope: 'global' })).to.throw("PruningScheduleCallback: scope 'global' does not apply to method 'nm'");
+    expect(bad({ schedule, blockShape: [0, 1] })).to.throw('PruningScheduleCallback: blockShape must be [rows, cols], two positive integers; received [0, 1].');
+    expect(bad({ schedule, scope: 'model' })).to.throw("PruningScheduleCallback: scope must be one of 'layer', 'global'; received string \"model\".");
+    // Options for a method only `methods` uses are fine.
+    expect(bad({ schedule, method: 'unit', methods: { out: 'weight' }, blockShape: [2, 1] })).to.not.throw();
+    expect(bad({ schedule, methods: { out: 'nm' }, n: 1, m: 2 })).to.not.throw();
   });
 });
 
@@ -464,14 +584,17 @@ describeOnBackends('PruningScheduleCallback resuming a reloaded model', () => {
 
 describeOnBackends('PruningScheduleCallback on a CNN', () => {
   it('trains every convolution kind with fit, prunes each to its target, and pruned weights keep their values', async () => {
+    // Seeded initializers: with some random ones (about 1 in 15), the one filter of conv that unit pruning keeps is a
+    // dead ReLU, and does not train.
+    const init = (seed: number) => tf.initializers.glorotNormal({ seed });
     const model = tf.sequential({
       layers: [
-        prunableConv2d({ filters: 4, kernelSize: 3, activation: 'relu', inputShape: [8, 8, 1], name: 'conv' }),
+        prunableConv2d({ filters: 4, kernelSize: 3, activation: 'relu', inputShape: [8, 8, 1], name: 'conv', kernelInitializer: init(1) }),
         tf.layers.maxPooling2d({ poolSize: 2 }),
-        prunableDepthwiseConv2d({ kernelSize: 2, depthMultiplier: 2, padding: 'same', name: 'dw' }),
-        prunableSeparableConv2d({ filters: 4, kernelSize: 2, activation: 'relu', name: 'sep' }),
+        prunableDepthwiseConv2d({ kernelSize: 2, depthMultiplier: 2, padding: 'same', name: 'dw', depthwiseInitializer: init(2) }),
+        prunableSeparableConv2d({ filters: 4, kernelSize: 2, activation: 'relu', name: 'sep', depthwiseInitializer: init(3), pointwiseInitializer: init(4) }),
         tf.layers.flatten(),
-        prunableDense({ units: CLASSES, activation: 'softmax', name: 'out' }),
+        prunableDense({ units: CLASSES, activation: 'softmax', name: 'out', kernelInitializer: init(5) }),
       ],
     });
     model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });

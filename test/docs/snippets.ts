@@ -114,4 +114,27 @@ await model.fit(xs, ys, { epochs: 2, verbose: 0 });
 const schedule = new PolynomialDecay({ initialSparsity: 0, finalSparsity: 0.5, beginStep: 0, endStep: 24, frequency: 8 });
 `,
   },
+  'trained-cnn': {
+    description: "tf; model, a compiled CNN of prunable layers 'conv1', 'conv2', 'dense1', 'output' on 12x12x1 images, " +
+      'trained for 1 epoch on xs, ys (256 samples); valXs, valYs, 64 more; schedule, a PolynomialDecay to 0.9 ending at endStep',
+    code: `import * as tf from '@tensorflow/tfjs';
+// A namespace import, so that fragments may import any name of the library themselves.
+import * as setup from 'tfjs-prune';
+const images = tf.randomUniform([320, 12, 12, 1]);
+const labels = tf.oneHot(tf.argMax(tf.reshape(tf.avgPool(images, 6, 6, 'valid'), [320, 4]), 1), 4);
+const [xs, valXs] = tf.split(images, [256, 64]);
+const [ys, valYs] = tf.split(labels, [256, 64]);
+const model = tf.sequential({ layers: [
+  setup.prunableConv2d({ filters: 4, kernelSize: 3, activation: 'relu', inputShape: [12, 12, 1], name: 'conv1' }),
+  setup.prunableConv2d({ filters: 8, kernelSize: 3, activation: 'relu', name: 'conv2' }),
+  tf.layers.flatten(),
+  setup.prunableDense({ units: 16, activation: 'relu', name: 'dense1' }),
+  setup.prunableDense({ units: 4, activation: 'softmax', name: 'output' }),
+] });
+model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+await model.fit(xs, ys, { epochs: 1, verbose: 0 });
+const endStep = 80;
+const schedule = new setup.PolynomialDecay({ initialSparsity: 0, finalSparsity: 0.9, beginStep: 0, endStep, frequency: 8 });
+`,
+  },
 };

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 
 import { checkFraction, checkShape } from '../../src/checks';
-import { prunedCount, selectMagnitudeMask, selectUnitMask } from '../../src/masks/mask_selection';
+import {
+  prunedCount, selectGlobalUnitMasks, selectMagnitudeMask, selectMagnitudeMasks, selectUnitMask, selectUnitMasks,
+} from '../../src/masks/mask_selection';
 import {
   KS,
   SHAPES,
@@ -362,3 +364,64 @@ describe('selectMagnitudeMask and selectUnitMask: input types', () => {
   });
 });
 
+
+describe('selectMagnitudeMasks (one pool)', () => {
+  it('selects over the weights concatenated: one threshold, exact total count, zeros kept', () => {
+    const weights = [randomWeights(300, 1, 'normal'), randomWeights(50, 2, 'coarse').map((v) => 3 * v), randomWeights(7, 3, 'normal')];
+    const masks = [randomMask(300, 4, 0.2), undefined, randomMask(7, 5, 0.5)];
+    const all = Float32Array.from(weights.flatMap((w) => Array.from(w)));
+    const allMasks = Float32Array.from(weights.flatMap((w, i) => Array.from(masks[i] ?? new Float32Array(w.length).fill(1))));
+    for (const k of KS) {
+      const pooled = selectMagnitudeMasks(weights.map((values, i) => ({ values, currentMask: masks[i] })), k);
+      expectSameArray(Float32Array.from(pooled.flatMap((m) => Array.from(m))), referenceMagnitudeMask(all, k, allMasks), `k=${k}`);
+    }
+  });
+
+  it('breaks ties by weight order, then flat index', () => {
+    const pool = [{ values: f32([1, 2]) }, { values: f32([1, 2]) }];
+    expect(selectMagnitudeMasks(pool, 0.25).map((m) => Array.from(m))).to.deep.equal([[0, 1], [1, 1]]);
+    expect(selectMagnitudeMasks(pool, 0.75).map((m) => Array.from(m))).to.deep.equal([[0, 0], [0, 1]]);
+  });
+
+  it("names the weight whose values are bad by its label", () => {
+    expect(() => selectMagnitudeMasks([{ values: f32([1]), label: 'a' }, { values: f32([1, NaN]), label: "PrunableDense 'b'" }], 0.5))
+      .to.throw("PrunableDense 'b': weights must not hold NaN or Infinity; found NaN at flat index 1");
+    expect(() => selectMagnitudeMasks([{ values: f32([NaN]), label: "PrunableDense 'a'" }], 0.5)).to.throw("PrunableDense 'a': weights must not hold NaN");
+  });
+});
+
+describe('selectGlobalUnitMasks (one pool of layers)', () => {
+  const layer = (values: Float32Array, rows: number, cols: number, currentMask?: Float32Array) =>
+    ({ weights: [{ values, layout: { outer: rows, units: cols, inner: 1 }, currentMask }] });
+
+  it('ranks units across layers by RMS (norm / sqrt(entries)), not by their norm, which grows with fan-in', () => {
+    // Layer a: 100 inputs of 0.1 per unit (norm 1, RMS 0.1). Layer b: 4 inputs of 0.2 (norm 0.4, RMS 0.2).
+    const a = layer(new Float32Array(100 * 2).fill(0.1), 100, 2);
+    const b = layer(new Float32Array(4 * 2).fill(0.2), 4, 2);
+    const [[ma], [mb]] = selectGlobalUnitMasks([a, b], 0.5);
+    expect(countZeroColumns(ma, 100, 2)).to.equal(2);
+    expect(countZeros(mb)).to.equal(0);
+  });
+
+  it('counts exactly round(k · units) over all layers, already pruned units first, ties by layer then unit', () => {
+    const a = layer(f32([1, 1, 1, 1]), 2, 2, f32([1, 0, 1, 0]));
+    const b = layer(f32([1, 1, 1, 1, 1, 1]), 2, 3);
+    // a's unit 1 is pruned already; 0.4 of 5 units = 2: then a's unit 0 (equal RMS to b's, earlier layer).
+    const [[ma], [mb]] = selectGlobalUnitMasks([a, b], 0.4);
+    expect([Array.from(ma), Array.from(mb)]).to.deep.equal([[0, 0, 0, 0], [1, 1, 1, 1, 1, 1]]);
+    const [[ma2], [mb2]] = selectGlobalUnitMasks([a, b], 0.6);
+    expect([Array.from(ma2), Array.from(mb2)]).to.deep.equal([[0, 0, 0, 0], [0, 1, 1, 0, 1, 1]]);
+  });
+
+  it('selects what selectUnitMasks selects for one layer', () => {
+    const values = randomWeights(40 * 12, 8, 'normal');
+    const previous = randomMask(40 * 12, 9, 0.2);
+    const weights = [{ values, layout: { outer: 40, units: 12, inner: 1 }, currentMask: previous }];
+    for (const k of KS) expectSameArray(selectGlobalUnitMasks([{ weights }], k)[0][0], selectUnitMasks(weights, k)[0], `k=${k}`);
+  });
+
+  it('names the layer whose weights are bad by its label', () => {
+    expect(() => selectGlobalUnitMasks([{ ...layer(f32([1, NaN]), 1, 2), label: "PrunableDense 'x'" }], 0.5))
+      .to.throw("PrunableDense 'x': weights must not hold NaN or Infinity; found NaN at flat index 1");
+  });
+});

@@ -92,3 +92,55 @@ export const SHAPES: ReadonlyArray<readonly [number, number]> = [
 ];
 
 export const KS: readonly number[] = [0, 0.01, 0.25, 0.5, 0.9, 0.999, 1];
+
+/** Reference N:M mask: each group of `m` along axis `[outer, length, inner]` sorted by (key, position), the first `max(m - n, pruned)` pruned. */
+export function referenceNMMask(
+  values: ArrayLike<number>,
+  layout: { outer: number; length: number; inner: number },
+  n: number,
+  m: number,
+  currentMask?: ArrayLike<number>,
+): Float32Array {
+  const { outer, length, inner } = layout;
+  const mask = new Float32Array(values.length).fill(1);
+  for (let o = 0; o < outer; o++) {
+    for (let g = 0; g < length; g += m) {
+      for (let j = 0; j < inner; j++) {
+        const indices = Array.from({ length: m }, (_, t) => (o * length + g + t) * inner + j);
+        const pruned = indices.filter((i) => currentMask !== undefined && currentMask[i] === 0);
+        const keys = indices.map((i) => (pruned.includes(i) ? -1 : Math.abs(values[i])));
+        const order = sortedOrder(keys);
+        for (const t of order.slice(0, Math.max(m - n, pruned.length))) mask[indices[t]] = 0;
+      }
+    }
+  }
+  return mask;
+}
+
+/** Reference block mask over the last two axes of `[outer, rows, cols]`: block means entry by entry, blocks sorted by (key, index). */
+export function referenceBlockMask(
+  values: ArrayLike<number>,
+  layout: { outer: number; rows: number; cols: number },
+  [r, c]: readonly [number, number],
+  k: number,
+  currentMask?: ArrayLike<number>,
+): Float32Array {
+  const { outer, rows, cols } = layout;
+  const blocks: number[][] = [];
+  for (let o = 0; o < outer; o++) {
+    for (let br = 0; br < rows; br += r) {
+      for (let bc = 0; bc < cols; bc += c) {
+        const entries: number[] = [];
+        for (let i = br; i < Math.min(rows, br + r); i++) for (let j = bc; j < Math.min(cols, bc + c); j++) entries.push((o * rows + i) * cols + j);
+        blocks.push(entries);
+      }
+    }
+  }
+  const m = (i: number) => (currentMask === undefined ? 1 : currentMask[i]);
+  const pruned = blocks.map((b) => currentMask !== undefined && b.every((i) => m(i) === 0));
+  const keys = blocks.map((b, index) => (pruned[index] ? -1 : b.reduce((s, i) => s + Math.abs(values[i] * m(i)), 0) / b.length));
+  const count = Math.max(Math.round(k * blocks.length), pruned.filter(Boolean).length);
+  const mask = Float32Array.from({ length: values.length }, (_, i) => (m(i) === 0 ? 0 : 1));
+  for (const b of sortedOrder(keys).slice(0, count)) for (const i of blocks[b]) mask[i] = 0;
+  return mask;
+}

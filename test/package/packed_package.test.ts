@@ -65,7 +65,7 @@ const TYPED_CONSUMER = `import { prunableDense, pruneModel, type LayerPruningRep
 import { fileSystem, type NodeFileSystem } from 'tfjs-prune/node';
 export const prune = (m: Parameters<typeof pruneModel>[0]): LayerPruningReport[] => pruneModel(m, { method: 'unit', sparsity: 0.5 });
 export const handler: NodeFileSystem = fileSystem('./model');
-// @ts-expect-error: method is 'weight' or 'unit'
+// @ts-expect-error: method is a PruningMethod
 pruneModel(prune as never, { method: 'weights', sparsity: 0.5 });
 // @ts-expect-error: units is a number (PrunableDenseLayerArgs resolves to Dense's options)
 prunableDense({ units: 'four' });

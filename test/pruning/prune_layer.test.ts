@@ -97,6 +97,15 @@ describeOnBackends('selectLayerMasks and setLayerMasks', () => {
     expect(() => layerPruningReport(undefined as unknown as PrunableDense)).to.throw(TypeError, 'received undefined.');
   });
 
+  it("pruneLayer prunes at random to exact counts, and sends 'nm' to pruneModel", () => {
+    const layer = builtLayer(8);
+    expect(countZeros(selectLayerMasks(layer, 'random', 0.35)[0]!)).to.equal(Math.round(0.35 * ROWS * COLS));
+    expect(pruneLayer(layer, 'random', 0.5).nonzero).to.equal(ROWS * COLS / 2);
+    expect(() => pruneLayer(layer, 'nm', 0.5)).to.throw(
+      "pruneLayer: method 'nm' takes n and m, not a sparsity; use pruneModel(model, {method: 'nm', n, m, layers: [layer]}).");
+    disposeLayer(layer);
+  });
+
   it('pruneLayer leaks no tensor', async () => {
     const layer = builtLayer(7);
     await expectNoTensorLeak(() => {

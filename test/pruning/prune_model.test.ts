@@ -94,8 +94,8 @@ describeOnBackends('pruneModel', () => {
     expect(() => pruneModel(null as unknown as tf.LayersModel, { method: 'weight', sparsity: 0.5 })).to.throw(TypeError,
       'pruneModel: model must be a tf.LayersModel (from tf.sequential, tf.model or tf.loadLayersModel); received null.');
     expect(() => pruneModel(model, null as never)).to.throw(TypeError,
-      "pruneModel needs options {method?: 'weight' | 'unit', sparsity: number in [0, 1], layers?}; received null.");
-    expect(() => pruneModel(model, { method: {} as never, sparsity: 0.5 })).to.throw("method must be one of 'weight', 'unit'; received an object.");
+      "pruneModel needs options {method?: 'weight' | 'unit' | 'nm' | 'random', sparsity: a number in [0, 1] or {[layer]: number}, layers?, scope?, n?, m?, seed?, blockShape?}; received null.");
+    expect(() => pruneModel(model, { method: {} as never, sparsity: 0.5 })).to.throw("method must be one of 'weight', 'unit', 'nm', 'random'; received an object.");
     expect(() => pruneModel(model, { method: 'weight', sparsity: 0.5, layers: [3] as never })).to.throw(TypeError,
       'layers[0] must be a layer name or a prunable layer; received 3.');
     expect(() => pruneModel(model, { method: 'weight', sparsity: 0.5, layers: [] })).to.throw('layers must select at least one layer; received an empty array.');
@@ -104,7 +104,7 @@ describeOnBackends('pruneModel', () => {
 
   it('rejects bad options with clear errors and changes no layer', () => {
     const model = mlp();
-    expect(() => pruneModel(model, { method: 'magnitude' as 'weight', sparsity: 0.5 })).to.throw(/method must be one of 'weight', 'unit'; received string "magnitude"\./);
+    expect(() => pruneModel(model, { method: 'magnitude' as 'weight', sparsity: 0.5 })).to.throw(/method must be one of 'weight', 'unit', 'nm', 'random'; received string "magnitude"\./);
     expect(() => pruneModel(model, { method: 'weight', sparsity: 1.5 })).to.throw(RangeError, /sparsity.*\[0, 1\]/);
     expect(() => pruneModel(model, { method: 'weight', sparsity: '0.5' as unknown as number })).to.throw(TypeError, /sparsity/);
     expect(() => pruneModel(model, { method: 'weight', sparsity: 0.5, layers: ['nope'] })).to.throw(/no layer named 'nope'.*'h1', 'h2', 'out'/);
@@ -120,6 +120,36 @@ describeOnBackends('pruneModel', () => {
     model.layers.forEach((l) => {
       if (l instanceof PrunableDense) expect(l.sparsity()).to.equal(0);
     });
+    model.dispose();
+  });
+
+  it('prunes each layer a sparsity map names to its own sparsity, and leaves the others as they are', () => {
+    const model = mlp();
+    const report = pruneModel(model, { sparsity: { out: 0.5, h1: 0.25 } });
+    expect(report.map((r) => [r.layer, r.weights - r.nonzero])).to.deep.equal([['h1', 50], ['out', 12]]);
+    expect((model.getLayer('h2') as PrunableDense).sparsity()).to.equal(0);
+    const units = pruneModel(model, { method: 'unit', sparsity: { h2: 0.5 }, layers: ['h1', 'h2'] });
+    expect(units.map((r) => [r.layer, r.prunedUnits])).to.deep.equal([['h2', 4]]);
+    model.dispose();
+  });
+
+  it('rejects a sparsity map naming an unknown or unselected layer, an empty map, a bad value, or a global scope, changing nothing', () => {
+    const model = mlp();
+    expect(() => pruneModel(model, { sparsity: { h1: 0.5, nope: 0.5 } })).to.throw(
+      "sparsity names 'nope', which is not a selected layer; the selected layers are 'h1', 'h2', 'out'.");
+    expect(() => pruneModel(model, { sparsity: { h1: 0.5, out: 0.5, x: 0.1, y: 0.1 }, layers: ['h1', 'h2'] })).to.throw(
+      "sparsity names 'out', 'x', 'y', which are not selected layers; the selected layers are 'h1', 'h2'.");
+    expect(() => pruneModel(model, { sparsity: {} })).to.throw("sparsity must name at least one layer; received an empty object. The selected layers are 'h1', 'h2', 'out'.");
+    expect(() => pruneModel(model, { sparsity: { h1: 0.5, h2: 2 } })).to.throw(RangeError, "sparsity['h2'] must be a number in [0, 1]; received 2");
+    expect(() => pruneModel(model, { sparsity: { h1: '0.5' as never } })).to.throw(TypeError, "sparsity['h1'] must be a number in [0, 1]; received string \"0.5\"");
+    expect(() => pruneModel(model, { sparsity: [0.5] as never })).to.throw(TypeError,
+      'sparsity must be a number in [0, 1] or an object mapping layer names to such numbers; received an array.');
+    expect(() => pruneModel(model, { sparsity: { h1: 0.5 }, scope: 'global' })).to.throw(
+      "scope 'global' ranks all the selected layers to one sparsity: give sparsity as a number, or per-layer sparsities with scope 'layer'.");
+    expect(() => pruneModel(model, { method: 'weight' } as never)).to.throw(TypeError, 'sparsity must be a number in [0, 1] or an object');
+    expect(() => pruneModel(model, { sparsity: 0.5, seeds: 3 } as never)).to.throw(
+      "pruneModel: unknown option 'seeds'; options are method, sparsity, layers, scope, n, m, seed, blockShape.");
+    for (const name of ['h1', 'h2', 'out']) expect((model.getLayer(name) as PrunableDense).sparsity()).to.equal(0);
     model.dispose();
   });
 
@@ -178,6 +208,16 @@ describeOnBackends('pruneModel: convolutional models', () => {
     // A transposed kernel [2, 2, filters 2, in 3]: its pruned filter is a slice of the third axis.
     const up = findPrunableLayers(model).find((l) => l.name === 'up')!;
     expect(up.maskedWeights[0].units).to.deep.equal({ outer: 4, units: 2, inner: 3 });
+    model.dispose();
+  });
+
+  it('prunes the convolutions a sparsity map names, each masked weight to its own target, and no other', () => {
+    const model = cnn();
+    const report = pruneModel(model, { sparsity: { sep: 0.25, conv: 0.5, up: 0.75 } });
+    expect(report.map((r) => [r.layer, r.masks.map((m) => m.weights - m.nonzero)])).to.deep.equal([
+      ['conv', [36]], ['sep', [18, 6]], ['up', [18]],
+    ]);
+    for (const name of ['dw', 'out']) expect(findPrunableLayers(model, [name])[0].sparsity(), name).to.equal(0);
     model.dispose();
   });
 
