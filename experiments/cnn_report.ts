@@ -2,6 +2,7 @@ import type { Summary } from './aggregate';
 import { count, kib, mean, percent, seconds, signed, stat } from './format';
 import { CNN_DROPOUT_RATE, HEADLINE } from './plan';
 import type { Figure } from './plots';
+import { PRUNING_CHOICES, PruningChoice } from './pruning_choices';
 import type { ComparisonResults, SpeedRow } from './results';
 import { rowLabel } from './results';
 import { SPEED_BATCHES } from './speed';
@@ -45,8 +46,9 @@ export function cnnTargetLines(summaries: Summary[], speed: SpeedRow[], quick: b
     const gradual = gaps.filter((g) => g.schedule === 'gradual');
     const range = (list: MethodGap[]) => list.length === 0 ? 'not measured'
       : `${signed(Math.min(...list.map((g) => g.points)))} to ${signed(Math.max(...list.map((g) => g.points)))} points`;
-    return `- Random vs magnitude pruning: magnitude (weight, layer scope) pruning is ahead of random pruning by ${range(gradual)} in gradual ` +
-      `pruning and by ${range(gaps.filter((g) => g.schedule !== 'gradual'))} one-shot (${gaps.map(describeGap).join('; ')}).`;
+    return `- Random vs magnitude pruning: random pruning trails magnitude pruning (weight, layer scope) by ${range(gradual)} in gradual ` +
+      `pruning and by ${range(gaps.filter((g) => g.schedule !== 'gradual'))} one-shot, with or without the fine-tune ` +
+      `(magnitude minus random: ${gaps.map(describeGap).join('; ')}).`;
   }, summaries));
   return lines;
 }
@@ -77,7 +79,8 @@ export function cnnSection(results: ComparisonResults, summaries: Summary[], fig
   const perEpoch = trained.length === 0 ? null : mean(trained.map((r) => r.trainSeconds / r.epochs));
   const steps = Math.ceil(s.cnnTrainSize / s.batchSize);
   const order = { none: 0, gradual: 1, 'one-shot': 2, 'one-shot + fine-tune': 3 } as const;
-  const sorted = [...rows].sort((a, b) => order[a.schedule] - order[b.schedule] || a.method.localeCompare(b.method) || a.targetSparsity - b.targetSparsity);
+  const choice = (r: Summary) => PRUNING_CHOICES.indexOf(r.method as PruningChoice);
+  const sorted = [...rows].sort((a, b) => order[a.schedule] - order[b.schedule] || choice(a) - choice(b) || a.targetSparsity - b.targetSparsity);
   const versusDense = (r: Summary) => dense == null ? '–' : signed(100 * (r.testAccuracy.mean - dense.testAccuracy.mean));
   const lines = [
     '## 3. LeNet-5: weight, global, random and filter pruning, with measured speed',

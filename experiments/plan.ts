@@ -19,6 +19,8 @@ export const HEADLINE = { weight: 0.9, unit: 0.5 } as const;
 function cnnChoices(s: ComparisonSettings): Array<{ choice: PruningChoice; sparsities: number[]; deployed?: 'compacted' }> {
   return [
     { choice: 'weight', sparsities: s.cnnSparsities },
+    { choice: 'weight (global)', sparsities: s.cnnSparsities },
+    { choice: 'random', sparsities: s.cnnSparsities },
     { choice: 'unit', sparsities: s.filterSparsities, deployed: 'compacted' },
   ];
 }

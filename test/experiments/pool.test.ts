@@ -32,9 +32,9 @@ describe('experiments pool', () => {
     const two = await quickRows(2);
     expect(two.rows).to.deep.equal(one.rows);
     expect(two.speed).to.deep.equal(one.speed);
-    // Gradual weight 90% and filter 50% for seeds 1 and 2, in the plan's order.
+    // Every method for seed 1, then the headline rows (weight 90%, filter 50%) for seed 2, in the plan's order.
     expect(one.rows.map((r) => { const { method, seed } = r as { method: string; seed: number }; return `${method} ${seed}`; }))
-      .to.deep.equal(['weight 1', 'unit 1', 'weight 2', 'unit 2']);
+      .to.deep.equal(['weight 1', 'weight (global) 1', 'random 1', 'unit 1', 'weight 2', 'unit 2']);
     expect(one.stderr).to.match(/in 1 worker process,/);
     expect(one.stderr).to.not.match(/\[worker 2\]/);
     expect(two.stderr).to.match(/\[worker 1\][^\n]*\n[\s\S]*\[worker 2\]|\[worker 2\][^\n]*\n[\s\S]*\[worker 1\]/);

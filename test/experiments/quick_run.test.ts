@@ -15,8 +15,13 @@ const KERNELS: Record<ResultRow['network'], Array<[number, number]>> = {
   'LeNet-5': [[25, 20], [500, 50], [800, 500]],
 };
 
-/** Exact sparsity of kernels pruned at k: round(k · entries) or round(k · units) whole units per layer. */
+/**
+ * Exact sparsity of kernels pruned at k: round(k · entries) (weight, random) or round(k · units) whole units per layer,
+ * or round(k · entries) over all layers together (global scope).
+ */
 function expectedSparsity(kernels: Array<[number, number]>, method: string, k: number): { sparsity: number; units: number } {
+  const entries = kernels.reduce((n, [perUnit, cols]) => n + perUnit * cols, 0);
+  if (method === 'weight (global)') return { sparsity: Math.round(k * entries) / entries, units: 0 };
   let removed = 0;
   let total = 0;
   let units = 0;
@@ -100,7 +105,8 @@ describe('npm start -- --quick', () => {
     expect(count((r) => r.network === 'reference MLP')).to.equal(1 + 2 * 10);
     expect(count((r) => r.network === 'LeNet-300-100' && r.schedule === 'gradual')).to.equal(2 * 5);
     expect(count((r) => r.network === 'LeNet-300-100' && r.schedule === 'one-shot')).to.equal(2 * 5);
-    const cnnPoints = 4 + 3;
+    // Weight, global and random pruning at 4 sparsities, filter pruning at 3.
+    const cnnPoints = 3 * 4 + 3;
     for (const schedule of ['gradual', 'one-shot', 'one-shot + fine-tune']) {
       expect(count((r) => r.network === 'LeNet-5' && r.schedule === schedule), schedule).to.equal(cnnPoints);
     }
