@@ -1,24 +1,18 @@
 // Seeded randomness for the experiments: TF.js draws from Math.random wherever
 // no seed is given (fit's shuffle, Dropout without a seed), so the experiments
 // shuffle and seed everything themselves to make a table reproducible.
+import { seededRandom } from '../src/masks/seeded_random';
 
 /**
- * mulberry32: a small seeded PRNG returning floats in [0, 1).
+ * mulberry32, the library's generator of random pruning: a small seeded PRNG
+ * returning floats in [0, 1), so that the experiments and `method: 'random'`
+ * draw alike.
  *
  * ```ts
  * const random = mulberry32(1); random(); // 0.627...
  * ```
  */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const mulberry32: (seed: number) => () => number = seededRandom;
 
 /**
  * A seed generator: successive positive integer seeds drawn from `seed`. TF.js
