@@ -150,7 +150,9 @@ function checkConfig({ cls, name, entry }: SavedPrunableLayer, source: string): 
   if (!isObject(entry.config)) {
     throw new Error(`The ${layer} has no config: a saved layer is {class_name, config: {name, …}}; received config ${describeValue(entry.config)}.`);
   }
-  for (const field of cls.kind.sizes) {
+  for (const size of cls.kind.sizes) {
+    // Saved configs are snake_case: inputDim is input_dim.
+    const field = size.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
     const value = entry.config[field];
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
       throw new Error(`The ${layer} must have a positive integer ${field} in its config; received ${describeValue(value)}.`);

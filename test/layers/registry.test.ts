@@ -11,6 +11,7 @@ const BUILDS: Record<string, { args: Record<string, unknown>; input: number[] }>
   Conv2DTranspose: { args: { filters: 3, kernelSize: 2 }, input: [null as never, 5, 5, 4] },
   DepthwiseConv2D: { args: { kernelSize: 2, depthMultiplier: 2 }, input: [null as never, 5, 5, 4] },
   SeparableConv2D: { args: { filters: 3, kernelSize: 2 }, input: [null as never, 5, 5, 4] },
+  Embedding: { args: { inputDim: 6, outputDim: 3 }, input: [null as never, 4] },
 };
 
 describe('the prunable-layer registry', () => {
@@ -24,7 +25,7 @@ describe('the prunable-layer registry', () => {
       expect(cls.className).to.equal(`Prunable${cls.kind.plainClassName}`);
     }
     expect(prunableClassFor('LSTM')).to.equal(undefined);
-    expect(plainClassNames()).to.equal("'Dense', 'Conv1D', 'Conv2D', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D'");
+    expect(plainClassNames()).to.equal("'Dense', 'Conv1D', 'Conv2D', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D', 'Embedding'");
   });
 
   for (const cls of prunableClasses()) {
