@@ -3,7 +3,7 @@ import type { UnresolvedLogs } from '@tensorflow/tfjs-layers/dist/logs';
 import { checkDimension, checkOptionNames, checkOptions, describeValue } from '../checks';
 import type { PrunableLayer } from '../layers/prunable_layer';
 import { checkLayerSelection, findPrunableLayers, LayerSelection, requirePrunableLayers } from '../model/prunable_layers';
-import { layerPruningReport, pruneLayers } from '../pruning/prune_layer';
+import { checkLayerMethod, layerPruningReport, pruneLayers } from '../pruning/prune_layer';
 import { checkPruningMethod, checkPruningMethods, PruningMethod } from '../pruning/pruning_method';
 import { maskLayersOptimizerState } from '../pruning/optimizer_state';
 import { overallSparsity } from '../pruning/pruning_summary';
@@ -165,7 +165,14 @@ export class PruningScheduleCallback extends tfl.Callback {
           `the pruned layers are ${names.map((n) => `'${n}'`).join(', ')}.`);
       }
     }
+    // When training begins, not at the first mask update: a layer may refuse its method.
+    layers.forEach((layer) => prefixed(() => checkLayerMethod(layer, this.methodOf(layer))));
     return layers;
+  }
+
+  /** The method `layer` prunes by. */
+  private methodOf(layer: PrunableLayer): PruningMethod {
+    return Object.prototype.hasOwnProperty.call(this.methods, layer.name) ? this.methods[layer.name] : this.method;
   }
 
   /**
@@ -177,8 +184,7 @@ export class PruningScheduleCallback extends tfl.Callback {
     const step = this.currentStep as number;
     if (step === this.lastUpdateStep || !this.schedule.shouldPrune(step)) return;
     const target = this.schedule.sparsityAt(step);
-    const methodOf = (l: PrunableLayer) => (Object.prototype.hasOwnProperty.call(this.methods, l.name) ? this.methods[l.name] : this.method);
-    const reports = pruneLayers(this.layers, methodOf, target);
+    const reports = pruneLayers(this.layers, (layer) => this.methodOf(layer), target);
     this.lastUpdateStep = step;
     await maskLayersOptimizerState(this.model, this.layers);
     if (this.verbose) {

@@ -88,7 +88,7 @@ export function pruneLayers(layers: readonly PrunableLayer[], methodOf: (layer: 
  * layer's order (null: unchanged), computed without changing the layer.
  */
 export function selectLayerMasks(layer: PrunableLayer, method: PruningMethod, sparsity: number): Array<Float32Array | null> {
-  checkPruningMethod(method);
+  checkLayerMethod(layer, method);
   checkFraction(sparsity, 'sparsity');
   const masked = layer.maskedWeights;
   const inputs: NamedTensor[] = masked.flatMap((m) => [
@@ -106,6 +106,18 @@ export function selectLayerMasks(layer: PrunableLayer, method: PruningMethod, sp
     // Say which layer's weight is bad (a NaN after diverged training, say).
     if (error instanceof Error) error.message = `${layer.getClassName()} '${layer.name}': ${error.message}`;
     throw error;
+  }
+}
+
+/**
+ * Throws unless `method` is a pruning method `layer` takes: a kind may refuse
+ * `'unit'` (the recurrent layers do), saying why.
+ */
+export function checkLayerMethod(layer: PrunableLayer, method: PruningMethod): void {
+  checkPruningMethod(method);
+  const refusal = layer.kind.unitPruningRefusal;
+  if (method === 'unit' && refusal !== undefined) {
+    throw new Error(`${layer.getClassName()} '${layer.name}' cannot be pruned by 'unit': ${refusal}.`);
   }
 }
 
