@@ -265,14 +265,28 @@ abstract class PrunableRecurrent extends PrunableLayer {
     cell.recurrentKernel = fixed(weights.masked('recurrent_kernel'));
     cell.bias = weights.has('bias') ? fixed(weights.raw('bias')) : null;
     // The cell makes its dropout masks at a call's first step: the last call's go, as tf.layers' layers drop them.
-    tf.dispose([cell.dropoutMask ?? [], cell.recurrentDropoutMask ?? []].flat());
-    cell.dropoutMask = null;
-    cell.recurrentDropoutMask = null;
+    this.disposeDropoutMasks();
     try {
       return this.runner.call(input, { mask: kwargs?.mask, training: kwargs?.training, initialState: kwargs?.initialState });
     } finally {
       cell.kernel = cell.recurrentKernel = cell.bias = null;
     }
+  }
+
+  protected override disposeWeights(): number {
+    // What tf.layers' recurrent layers leave allocated when disposed: the last call's dropout masks, a stateful layer's states.
+    this.disposeDropoutMasks();
+    if (this.stateful && this.built) {
+      this.runner.resetStates();
+      tf.dispose(this.runner.states);
+    }
+    return super.disposeWeights();
+  }
+
+  private disposeDropoutMasks(): void {
+    tf.dispose([this.cell.dropoutMask ?? [], this.cell.recurrentDropoutMask ?? []].flat());
+    this.cell.dropoutMask = null;
+    this.cell.recurrentDropoutMask = null;
   }
 }
 

@@ -268,6 +268,25 @@ describeOnBackends('prunable recurrent layers against tf.layers', () => {
       tf.dispose([x, y]);
       model.dispose();
     });
+
+    it(`${kind.name}: frees its states and dropout masks with the model, which tf.layers' ${kind.name} leaves allocated`, async () => {
+      const leftBehind = async (layer: tf.layers.Layer) => {
+        const before = tf.memory().numTensors;
+        const model = tf.sequential({ layers: [layer, tf.layers.dense({ units: 1 })] });
+        model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+        const [x, y] = [sequences(2, 75), tf.ones([2, 1])];
+        await model.fit(x, y, { epochs: 2, batchSize: 2, verbose: 0 });
+        tf.tidy(() => {
+          model.predict(x);
+        });
+        model.dispose();
+        tf.dispose([x, y]);
+        return tf.memory().numTensors - before;
+      };
+      const args = { units: 3, stateful: true, dropout: 0.3, recurrentDropout: 0.3, batchInputShape: [2, STEPS, FEATURES] };
+      expect(await leftBehind(kind.prunable({ ...args }))).to.equal(0);
+      expect(await leftBehind(kind.plain({ ...args }))).to.be.above(0);
+    });
   }
 });
 
