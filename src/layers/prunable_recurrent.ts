@@ -71,6 +71,9 @@ type Cell = Omit<RNNCell, 'dropoutMask' | 'recurrentDropoutMask'> & {
   recurrentDropoutMask: tf.Tensor | tf.Tensor[] | null;
 };
 
+/** The classes {@link weightlessCell} made, by tf.layers cell class name. */
+const weightlessCells = new Map<string, new (args: object) => Cell>();
+
 /**
  * tf.layers' cell class `className` (`'LSTMCell'`), but building no weights:
  * they are the prunable layer's, handed to the cell for each call. Taken
@@ -78,14 +81,19 @@ type Cell = Omit<RNNCell, 'dropoutMask' | 'recurrentDropoutMask'> & {
  * registers it (a deep import would load a second copy).
  */
 function weightlessCell(className: string): new (args: object) => Cell {
-  const entry = tf.serialization.SerializationMap.getMap().classNameMap[className];
-  if (entry == null) throw new Error(`tf.layers' ${className} is not registered: is @tensorflow/tfjs-layers loaded?`);
-  const Base = entry[0] as unknown as new (args: object) => tfl.layers.Layer;
-  return class extends Base {
-    override build(): void {
-      this.built = true;
-    }
-  } as unknown as new (args: object) => Cell;
+  let cls = weightlessCells.get(className);
+  if (cls === undefined) {
+    const entry = tf.serialization.SerializationMap.getMap().classNameMap[className];
+    if (entry == null) throw new Error(`tf.layers' ${className} is not registered: is @tensorflow/tfjs-layers loaded?`);
+    const Base = entry[0] as unknown as new (args: object) => tfl.layers.Layer;
+    cls = class extends Base {
+      override build(): void {
+        this.built = true;
+      }
+    } as unknown as new (args: object) => Cell;
+    weightlessCells.set(className, cls);
+  }
+  return cls;
 }
 
 /** An initializer as `addWeight` takes it. */
