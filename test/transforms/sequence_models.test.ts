@@ -165,6 +165,10 @@ describeOnBackends('sequence models: pruning, the callback and the optimizer sta
     ]);
     // randomizeModel's masks are about half zeros already: masks only grow.
     summary.layers.forEach((r) => expect(r.sparsity, r.layer).to.be.at.least(0.5));
+    // A layer selection names the copies, not their wrapper.
+    expect(pruneModel(text, { sparsity: 0.6, layers: ['backward_lstm'] }).map((r) => r.layer)).to.deep.equal(['backward_lstm']);
+    expect(() => pruneModel(text, { sparsity: 0.6, layers: ['bi'] })).to.throw(
+      "layers: 'bi' is a Bidirectional, not a prunable layer; name the prunable layers it wraps: 'forward_lstm', 'backward_lstm'.");
     text.dispose();
   });
 
