@@ -1,7 +1,8 @@
 // Training benchmark: models of PrunableDense layers against the same models
 // of tf.layers.dense, the cost of keeping a 90% mask, and training after
 // pruning with and without maskOptimizerState, on real MNIST; on wasm, the
-// convolutional cases of ./train_cnn.ts too.
+// convolutional cases of ./train_cnn.ts and the text cases of
+// ./train_sequence.ts too.
 // Each repetition trains a fixed number of batches (a full epoch on cpu
 // takes minutes); the ratio of the medians is what the targets check.
 //   npm run bench:train [-- --backend wasm,cpu]
@@ -11,6 +12,7 @@ import { backendsFromArgs } from './backend';
 import { allPassed, BenchCase, BenchCases, CaseResult, printTable, runAsScript, runCasesOnBackends, Side, writeResults } from './harness';
 import { loadMnist, mnistTensors } from '../experiments/data/mnist';
 import { cnnTrainCases } from './train_cnn';
+import { sequenceTrainCases } from './train_sequence';
 
 const BATCH_SIZE = 128;
 const SPARSITY = 0.9;
@@ -184,14 +186,14 @@ async function trainCases(backend: string): Promise<BenchCases> {
       repetitions: workload(backend, LENET).repetitions,
     });
   }
-  // Convolutional networks: the targets are wasm's, where stock tf.layers cannot train them.
-  const cnn = backend === 'wasm' ? await cnnTrainCases() : { cases: [], dispose: () => undefined };
+  // Convolutional and text models: wasm's cases, where stock tf.layers cannot train them.
+  const more = backend === 'wasm' ? [await cnnTrainCases(), await sequenceTrainCases()] : [];
   const dispose = () => {
     models.forEach((model) => model.dispose());
     datasets.forEach((data) => tf.dispose([data.x, data.y]));
-    cnn.dispose();
+    more.forEach((m) => m.dispose());
   };
-  return { cases: [...cases, ...cnn.cases], dispose };
+  return { cases: [...cases, ...more.flatMap((m) => m.cases)], dispose };
 }
 
 /** Runs the training cases on each backend and returns their results. */

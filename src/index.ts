@@ -11,6 +11,12 @@ export {
 export type {
   PrunableConv2DTransposeLayerArgs, PrunableConvLayerArgs, PrunableDepthwiseConv2DLayerArgs, PrunableSeparableConv2DLayerArgs,
 } from './layers/prunable_conv';
+export { PrunableEmbedding, prunableEmbedding } from './layers/prunable_embedding';
+export type { PrunableEmbeddingLayerArgs } from './layers/prunable_embedding';
+export {
+  PrunableGRU, prunableGRU, PrunableLSTM, prunableLSTM, PrunableSimpleRNN, prunableSimpleRNN,
+} from './layers/prunable_recurrent';
+export type { PrunableGRULayerArgs, PrunableLSTMLayerArgs, PrunableSimpleRNNLayerArgs } from './layers/prunable_recurrent';
 export * from './masks';
 export { findPrunableLayers } from './model/prunable_layers';
 export type { LayerSelection } from './model/prunable_layers';

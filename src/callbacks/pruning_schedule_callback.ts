@@ -3,7 +3,7 @@ import type { UnresolvedLogs } from '@tensorflow/tfjs-layers/dist/logs';
 import { checkDimension, checkOptionNames, checkOptions, describeValue } from '../checks';
 import type { PrunableLayer } from '../layers/prunable_layer';
 import { checkLayerSelection, findPrunableLayers, LayerSelection, requirePrunableLayers } from '../model/prunable_layers';
-import { LayerTarget, layerPruningReport, nmLayouts, pruneLayers } from '../pruning/prune_layer';
+import { checkLayerMethod, LayerTarget, layerPruningReport, nmLayouts, pruneLayers } from '../pruning/prune_layer';
 import { layersNamed } from '../pruning/prune_model';
 import { checkPruningMethod, checkPruningMethods, PruningMethod } from '../pruning/pruning_method';
 import { resolveSelection, Selection, SELECTION_OPTIONS, SelectionArgs } from '../pruning/selection_options';
@@ -191,8 +191,10 @@ export class PruningScheduleCallback extends tfl.Callback {
 
   /**
    * The selected layers, with every option that names a layer checked
-   * against the model, and the layers pruned by `'nm'` checked to have an
-   * input axis that `m` divides.
+   * against the model, each layer's method checked to be one it takes (a
+   * recurrent layer refuses `'unit'`), and the layers pruned by `'nm'`
+   * checked to have an input axis that `m` divides: when training begins,
+   * not at the first mask update.
    */
   private resolveLayers(model: tfl.LayersModel): PrunableLayer[] {
     const layers = this.layerSelection === undefined
@@ -201,7 +203,11 @@ export class PruningScheduleCallback extends tfl.Callback {
     for (const [option, map] of [['methods', this.methods], ['schedules', this.schedules]] as const) {
       if (Object.keys(map).length > 0) prefixed(() => layersNamed(map, layers, option, 'pruned'));
     }
-    for (const layer of layers) if (this.methodOf(layer) === 'nm') prefixed(() => nmLayouts(layer, this.selection.m));
+    for (const layer of layers) {
+      const method = this.methodOf(layer);
+      prefixed(() => checkLayerMethod(layer, method));
+      if (method === 'nm') prefixed(() => nmLayouts(layer, this.selection.m));
+    }
     return layers;
   }
 

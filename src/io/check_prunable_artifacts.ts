@@ -110,23 +110,35 @@ interface SavedPrunableLayer {
 
 /**
  * The prunable layers of a saved (snake_case) topology, nested models
- * included, named as their weights are: a wrapped layer's weights bear its
- * wrapper's name (`time_distributed/mask`).
+ * included, named as their weights are: a wrapper builds its layer in its
+ * own name scope, so a wrapped layer's weights bear its wrapper's name
+ * (`time_distributed/mask`), and a Bidirectional's layer stands for its two
+ * copies (`bidirectional/forward_lstm/kernel_mask`, `.../backward_lstm/...`).
  */
 function prunableLayers(topology: Record<string, unknown>): SavedPrunableLayer[] {
   const layers: SavedPrunableLayer[] = [];
-  const visit = (node: unknown, wrapper?: string): void => {
+  /** `scope`: the name the weights of a wrapped layer bear. */
+  const visit = (node: unknown, scope?: string): void => {
     if (Array.isArray(node)) {
-      node.forEach((child) => visit(child, wrapper));
+      node.forEach((child) => visit(child, scope));
     } else if (node != null && typeof node === 'object') {
       const entry = node as Record<string, unknown>;
       const config = isObject(entry.config) ? entry.config : undefined;
       const name = String(config?.name ?? entry.name);
       const cls = prunableClasses().find((c) => c.className === entry.class_name);
-      if (cls != null) layers.push({ cls, name: wrapper ?? name, entry });
+      if (cls != null) layers.push({ cls, name: scope ?? name, entry });
       // A wrapper's config holds its layer as `layer`.
-      const inner = entry.class_name != null && config?.layer != null ? wrapper ?? name : wrapper;
-      Object.entries(entry).forEach(([key, value]) => visit(value, key === 'config' ? inner : wrapper));
+      const wrapped = entry.class_name != null && isObject(config?.layer) ? config!.layer : undefined;
+      if (wrapped !== undefined) {
+        const own = scope ?? name;
+        const inner = isObject(wrapped.config) ? String(wrapped.config.name) : '';
+        const scopes = entry.class_name === 'Bidirectional' ? [`${own}/forward_${inner}`, `${own}/backward_${inner}`] : [own];
+        scopes.forEach((s) => visit(wrapped, s));
+      }
+      Object.entries(entry).forEach(([key, value]) => {
+        if (key !== 'config' || wrapped === undefined) visit(value, scope);
+        else Object.entries(value as Record<string, unknown>).forEach(([k, v]) => k !== 'layer' && visit(v, scope));
+      });
     }
   };
   visit(topology);
@@ -150,7 +162,9 @@ function checkConfig({ cls, name, entry }: SavedPrunableLayer, source: string): 
   if (!isObject(entry.config)) {
     throw new Error(`The ${layer} has no config: a saved layer is {class_name, config: {name, …}}; received config ${describeValue(entry.config)}.`);
   }
-  for (const field of cls.kind.sizes) {
+  for (const size of cls.kind.sizes) {
+    // Saved configs are snake_case: inputDim is input_dim.
+    const field = size.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
     const value = entry.config[field];
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
       throw new Error(`The ${layer} must have a positive integer ${field} in its config; received ${describeValue(value)}.`);

@@ -71,7 +71,8 @@ const DENSE_SLOT: Readonly<Record<ObjectOptionType, string>> = {
 export function resolveLayerOptions(layer: string, args: object, spec: LayerOptionsSpec, fromConfig = false): ResolvedOptions {
   const given = args as Record<string, unknown>;
   for (const key of spec.booleans) {
-    if (given[key] !== undefined && typeof given[key] !== 'boolean') {
+    // null is not given, as tf.layers reads it (a saved config writes an option left undefined as null).
+    if (given[key] != null && typeof given[key] !== 'boolean') {
       throw new TypeError(`${layer}: ${key} must be true or false; received ${describeValue(given[key])}.`);
     }
   }

@@ -44,13 +44,26 @@ export interface PrunableKind {
    * TF.js's own message for a bad one names neither the layer nor the file.
    */
   sizes: readonly string[];
+  /**
+   * Why `'unit'` pruning is refused for this kind, if it is (a recurrent
+   * layer's hidden unit is no set of entries its masks could remove: see
+   * the guide); `'weight'` pruning works for every kind.
+   */
+  unitPruningRefusal?: string;
 }
 
-/** A weight a layer creates in `build`, in tf.layers' order; initializer, regularizer and constraint name object options. */
+/** An initializer, as `addWeight` takes it. */
+type Initializer = ReturnType<typeof tfl.initializers.zeros>;
+
+/**
+ * A weight a layer creates in `build`, in tf.layers' order; initializer,
+ * regularizer and constraint name object options (an initializer may be one
+ * the kind makes, such as LSTM's with `unitForgetBias`).
+ */
 export interface WeightDefinition {
   name: string;
   shape: number[];
-  initializer: string;
+  initializer: string | Initializer;
   regularizer?: string;
   constraint?: string;
 }
@@ -152,8 +165,12 @@ export abstract class PrunableLayer extends tfl.layers.Layer {
   /** The weights `build` creates for `inputShape` (masks aside), in tf.layers' order, and the input spec after it. */
   protected abstract defineWeights(inputShape: tfl.Shape): { weights: WeightDefinition[]; inputSpec: InputSpecArgs[] };
 
-  /** The layer's output for one `input`, from its weights of this call (inside `tf.tidy`). */
-  protected abstract compute(input: tf.Tensor, weights: CallWeights): tf.Tensor;
+  /**
+   * The layer's output for one `input`, from its weights of this call and
+   * the call's keyword arguments (inside `tf.tidy`); a recurrent layer with
+   * `returnState` returns its states after the output.
+   */
+  protected abstract compute(input: tf.Tensor, weights: CallWeights, kwargs: Kwargs): tf.Tensor | tf.Tensor[];
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     const shape = singleShape(this, inputShape);
@@ -161,7 +178,8 @@ export abstract class PrunableLayer extends tfl.layers.Layer {
       const { weights, inputSpec } = this.defineWeights(shape);
       const object = <T>(key: string | undefined) => (key === undefined ? undefined : (this.options.objects[key] as T | null) ?? undefined);
       for (const w of weights) {
-        this.variables.set(w.name, this.addWeight(w.name, w.shape, 'float32', object(w.initializer),
+        const initializer = typeof w.initializer === 'string' ? object<Initializer>(w.initializer) : w.initializer;
+        this.variables.set(w.name, this.addWeight(w.name, w.shape, 'float32', initializer,
           object(w.regularizer), true, object(w.constraint)));
       }
       // Ones also when a model is loaded with fast weight initialization, so
@@ -180,7 +198,7 @@ export abstract class PrunableLayer extends tfl.layers.Layer {
     return this.options.template.computeOutputShape(singleShape(this, inputShape));
   }
 
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
     return tf.tidy(() => {
       this.invokeCallHook(inputs, kwargs);
       this.checkBuilt('call');
@@ -201,7 +219,7 @@ export abstract class PrunableLayer extends tfl.layers.Layer {
         },
         has: (name) => this.variables.has(name),
       };
-      return this.compute(singleTensor(this, inputs), weights);
+      return this.compute(singleTensor(this, inputs), weights, kwargs);
     });
   }
 

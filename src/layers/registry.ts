@@ -1,5 +1,7 @@
 import { PrunableKind, PrunableLayer } from './prunable_layer';
 import { PrunableDense } from './prunable_dense';
+import { PrunableEmbedding } from './prunable_embedding';
+import { PrunableGRU, PrunableLSTM, PrunableSimpleRNN } from './prunable_recurrent';
 import {
   PrunableConv1D, PrunableConv2D, PrunableConv2DTranspose, PrunableDepthwiseConv2D, PrunableSeparableConv2D,
 } from './prunable_conv';
@@ -19,6 +21,7 @@ export interface PrunableClass {
  */
 const PRUNABLE_CLASSES: readonly PrunableClass[] = [
   PrunableDense, PrunableConv1D, PrunableConv2D, PrunableConv2DTranspose, PrunableDepthwiseConv2D, PrunableSeparableConv2D,
+  PrunableEmbedding, PrunableSimpleRNN, PrunableLSTM, PrunableGRU,
 ];
 
 /**

@@ -35,8 +35,10 @@ export function findPrunableLayers(model: tfl.LayersModel, selection?: LayerSele
         `its prunable layers are: ${prunable.map((l) => `'${l.name}'`).join(', ') || 'none'}.`);
     }
     if (!isPrunableLayer(layer)) {
-      throw new Error(`layers: '${layer.name}' is a ${layer.getClassName()}, not a prunable layer; ` +
-        'convert the model with makePrunable first.');
+      const wrapped = wrappedLayers(layer).filter(isPrunableLayer);
+      throw new Error(`layers: '${layer.name}' is a ${layer.getClassName()}, not a prunable layer; ` + (wrapped.length > 0
+        ? `name the prunable layers it wraps: ${wrapped.map((l) => `'${l.name}'`).join(', ')}.`
+        : 'convert the model with makePrunable first.'));
     }
     return layer;
   });

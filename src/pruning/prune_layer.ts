@@ -105,6 +105,7 @@ export function pruneLayers(targets: readonly LayerTarget[], selection: Selectio
 export function selectMasks(targets: readonly LayerTarget[], selection: Selection): Array<Array<Float32Array | null>> {
   const masks: Array<Array<Float32Array | null>> = new Array(targets.length);
   const pools = new Map<PruningMethod, number[]>();
+  targets.forEach((t) => checkLayerMethod(t.layer, t.method));
   targets.forEach((t, i) => {
     if (selection.scope !== 'global' || t.method === 'nm') masks[i] = selectLayerMasks(t.layer, t.method, t.sparsity, selection);
     else if (pools.has(t.method)) pools.get(t.method)!.push(i);
@@ -153,7 +154,7 @@ export function nmLayouts(layer: PrunableLayer, m: number): Array<AxisLayout | n
   const specs = layer.kind.maskedWeights;
   if (specs.every((spec) => spec.inputAxis === null)) {
     throw new Error(`${layerLabel(layer)}: method 'nm' groups entries along an input axis, and its ` +
-      `${specs.map((spec) => `'${spec.weight}'`).join(', ')} has none (each output channel reads a single input channel); ` +
+      `${specs.map((spec) => `'${spec.weight}'`).join(', ')} has none (no output sums over input channels); ` +
       "prune it by 'weight' or 'unit' instead (the callback's methods option takes one per layer).");
   }
   return layer.maskedWeights.map((w, i) => {
@@ -169,7 +170,7 @@ export function nmLayouts(layer: PrunableLayer, m: number): Array<AxisLayout | n
  */
 export function selectLayerMasks(layer: PrunableLayer, method: PruningMethod, sparsity: number,
   selection: Selection = resolveSelection({}, [])): Array<Float32Array | null> {
-  checkPruningMethod(method);
+  checkLayerMethod(layer, method);
   checkFraction(sparsity, 'sparsity');
   const masked = layer.maskedWeights;
   const layouts = method === 'nm' ? nmLayouts(layer, selection.m) : null;
@@ -225,6 +226,18 @@ function selectPooledMasks(layers: readonly PrunableLayer[], method: PruningMeth
     }
     return layers.map((l) => l.maskedWeights.map(() => selected.shift()!));
   });
+}
+
+/**
+ * Throws unless `method` is a pruning method `layer` takes: a kind may refuse
+ * `'unit'` (the recurrent layers do), saying why.
+ */
+export function checkLayerMethod(layer: PrunableLayer, method: PruningMethod): void {
+  checkPruningMethod(method);
+  const refusal = layer.kind.unitPruningRefusal;
+  if (method === 'unit' && refusal !== undefined) {
+    throw new Error(`${layer.getClassName()} '${layer.name}' cannot be pruned by 'unit': ${refusal}.`);
+  }
 }
 
 /**

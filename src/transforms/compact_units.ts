@@ -60,10 +60,10 @@ export interface CompactionReport {
  * softmax activation: compaction never changes what the model computes.
  * {@link compactionReport} says, per layer, what stays and why. Nested
  * models are compacted inside, each on its own; a layer inside a
- * `tf.layers.timeDistributed` keeps its units and becomes its plain class,
- * as in `stripPruning`; a `tf.layers.bidirectional` around a prunable layer
- * is refused. A layer whose units are all pruned keeps one, as TF.js layers
- * need a unit at least.
+ * `tf.layers.timeDistributed` or a `tf.layers.bidirectional` keeps its units
+ * and becomes its plain class, as in `stripPruning`, and so do Embedding and
+ * the recurrent layers, which compaction does not follow. A layer whose units
+ * are all pruned keeps one, as TF.js layers need a unit at least.
  *
  * `model` is left untouched; compile the result to train it.
  *

@@ -16,22 +16,24 @@ export interface MakePrunableArgs {
   /**
    * Chooses the layers to convert: called with each layer of the model that
    * has a prunable kind (Dense, Conv1D, Conv2D, Conv2DTranspose,
-   * DepthwiseConv2D, SeparableConv2D; in nested models and wrappers too), it
-   * returns true to convert it. Default: every such layer.
+   * DepthwiseConv2D, SeparableConv2D, Embedding, SimpleRNN, LSTM, GRU; in
+   * nested models and wrappers too, a Bidirectional's forward and backward
+   * copies each), it returns true to convert it. A Bidirectional builds both
+   * copies from one config: it must choose both or neither. Default: every such layer.
    */
   filter?: (layer: tfl.layers.Layer) => boolean;
 }
 
 /**
  * A copy of `model` in which every layer of a prunable kind (Dense, Conv1D,
- * Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D), or each one
- * `filter` selects, is its prunable class (a Dense a {@link PrunableDense}, a
- * Conv2D a {@link PrunableConv2D}...) with the same name, config and weights
- * and masks of ones, so the copy computes the same outputs. Works for
- * Sequential and functional models, nested models and layers inside a
- * `tf.layers.timeDistributed` included (a `tf.layers.bidirectional` around a
- * selected layer is refused); `model` is left untouched. As with tfmot's
- * `prune_low_magnitude`, compile the copy to train it.
+ * Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, Embedding,
+ * SimpleRNN, LSTM, GRU), or each one `filter` selects, is its prunable class
+ * (a Dense a {@link PrunableDense}, an LSTM a {@link PrunableLSTM}...) with
+ * the same name, config and weights and masks of ones, so the copy computes
+ * the same outputs. Works for Sequential and functional models, nested
+ * models and layers inside a `tf.layers.timeDistributed` or a
+ * `tf.layers.bidirectional` (both directions) included; `model` is left
+ * untouched. As with tfmot's `prune_low_magnitude`, compile the copy to train it.
  *
  * ```js
  * const prunable = makePrunable(trained, {filter: (layer) => layer.name !== 'logits'});

@@ -32,10 +32,11 @@ export interface LayerRewrite {
  * A new model with the same architecture, layer names and weight values as
  * `model`, except that each layer `rewrite` selects, in nested models and
  * wrappers too, is a `rewrite.className` layer with the same config (but for
- * `rewrite.config`) and `rewrite.weights`. A wrapper of one layer (such as
- * `TimeDistributed`) gets the rewritten layer in its config and its weights;
- * a `Bidirectional` whose layers are selected is refused, since both its
- * copies rebuild from one config.
+ * `rewrite.config`) and `rewrite.weights`. A wrapper gets the rewritten layer
+ * in its config and its weights: a `TimeDistributed` those of its layer, a
+ * `Bidirectional` those of its forward copy, then of its backward copy (the
+ * order of its weights). A Bidirectional builds both copies from the one
+ * layer config it holds, so `rewrite` must select both or neither.
  *
  * The model is rebuilt from its config as TF.js saves it (`getConfig`, then the
  * registered class's `fromConfig`), so exactly what survives a save survives
@@ -45,7 +46,7 @@ export interface LayerRewrite {
 export function rebuildModel(model: tfl.LayersModel, rewrite: LayerRewrite): tfl.LayersModel {
   // A deep copy: fromConfig writes into the configs it is given.
   const config = JSON.parse(JSON.stringify(model.getConfig())) as tf.serialization.ConfigDict;
-  const replaced = new Map<tfl.layers.Layer, tfl.layers.Layer>();
+  const replaced = new Map<tfl.layers.Layer, tfl.layers.Layer[]>();
   rewriteSelected(model, config, rewrite, replaced);
   const entry = tf.serialization.SerializationMap.getMap().classNameMap[model.getClassName()];
   if (entry == null) {
@@ -57,8 +58,8 @@ export function rebuildModel(model: tfl.LayersModel, rewrite: LayerRewrite): tfl
   const rebuilt = fromModelConfig(cls, config, {}, true);
   try {
     tf.tidy(() => copyWeights(model, rebuilt, (layer) => {
-      const source = replaced.get(layer);
-      return source === undefined ? layer.getWeights() : rewrite.weights(source).map(ownData);
+      const sources = replaced.get(layer);
+      return sources === undefined ? layer.getWeights() : sources.flatMap((source) => rewrite.weights(source).map(ownData));
     }));
   } catch (error) {
     rebuilt.dispose();
@@ -70,11 +71,11 @@ export function rebuildModel(model: tfl.LayersModel, rewrite: LayerRewrite): tfl
 /**
  * Rewrites the config entry of every selected layer of `model`, descending
  * into nested models, and maps each layer of `model` whose weights change to
- * the selected layer whose `rewrite.weights` they become (itself, or the
- * layer it wraps).
+ * the selected layers whose `rewrite.weights` they become (itself, the layer
+ * it wraps, or a Bidirectional's two copies).
  */
 function rewriteSelected(model: tfl.LayersModel, config: tf.serialization.ConfigDict, rewrite: LayerRewrite,
-  replaced: Map<tfl.layers.Layer, tfl.layers.Layer>): void {
+  replaced: Map<tfl.layers.Layer, tfl.layers.Layer[]>): void {
   // Sequential and functional configs list exactly `model.layers`, in order.
   const entries = config.layers as tf.serialization.ConfigDict[];
   model.layers.forEach((layer, i) => {
@@ -82,39 +83,57 @@ function rewriteSelected(model: tfl.LayersModel, config: tf.serialization.Config
       rewriteSelected(layer, entries[i].config as tf.serialization.ConfigDict, rewrite, replaced);
       return;
     }
-    const source = rewriteEntry(model, layer, entries[i], rewrite);
-    if (source != null) replaced.set(layer, source);
+    const sources = rewriteEntry(model, layer, entries[i], rewrite);
+    if (sources.length > 0) replaced.set(layer, sources);
   });
 }
 
 /**
  * Rewrites `entry`, the config entry of `layer`, if `rewrite` selects the
- * layer or, for a wrapper, the layer it wraps; returns the selected layer, or null.
+ * layer or, for a wrapper, the layers it wraps; returns the selected layers
+ * (none: the entry stays).
  */
 function rewriteEntry(model: tfl.LayersModel, layer: tfl.layers.Layer, entry: tf.serialization.ConfigDict,
-  rewrite: LayerRewrite): tfl.layers.Layer | null {
+  rewrite: LayerRewrite): tfl.layers.Layer[] {
   // Checked before anything is built: a failure halfway would leave variables behind.
   if (tf.serialization.SerializationMap.getMap().classNameMap[layer.getClassName()] == null) {
     throw new Error(`Cannot rebuild model '${model.name}': its layer '${layer.name}' is a ${layer.getClassName()}, ` +
       'a class not registered with tf.serialization.registerClass, so TF.js cannot rebuild it from its config.');
   }
   const wrapped = wrappedLayers(layer);
-  if (wrapped.length === 1) {
-    // A wrapper's config holds its layer's as `layer: {className, config}`.
-    return rewriteEntry(model, wrapped[0], (entry.config as tf.serialization.ConfigDict).layer as tf.serialization.ConfigDict, rewrite);
-  }
+  // A wrapper's config holds its layer's as `layer: {className, config}`.
+  const inner = () => (entry.config as tf.serialization.ConfigDict).layer as tf.serialization.ConfigDict;
+  if (wrapped.length === 1) return rewriteEntry(model, wrapped[0], inner(), rewrite);
   if (wrapped.length > 1) {
-    const selected = wrapped.find((inner) => rewrite.selects(inner));
-    if (selected != null) {
-      throw new Error(`Cannot rebuild model '${model.name}': its ${layer.getClassName()} '${layer.name}' wraps the ` +
-        `${selected.getClassName()} '${selected.name}', and only wrappers of one layer (such as TimeDistributed) can be rewritten.`);
+    // A Bidirectional: its forward and backward copies are built from the one layer config it holds.
+    const selected = wrapped.filter((copy) => rewrite.selects(copy));
+    if (selected.length === 0) return [];
+    const changes = wrapped.map((copy) => ({
+      className: className(rewrite, copy), config: JSON.stringify(rewrite.config?.(copy) ?? {}),
+    }));
+    if (selected.length < wrapped.length || changes.some((c) => c.className !== changes[0].className || c.config !== changes[0].config)) {
+      throw new Error(`Cannot rebuild model '${model.name}': its ${layer.getClassName()} '${layer.name}' builds ` +
+        `${wrapped.map((copy) => `'${copy.name}'`).join(' and ')} from one layer config, so both must change alike; ` +
+        `the rewrite selects ${selected.map((copy) => `'${copy.name}'`).join(' and ')}` +
+        `${selected.length < wrapped.length ? ' only' : ', changing them differently'}.`);
     }
-    return null;
+    applyRewrite(inner(), wrapped[0], rewrite);
+    return wrapped;
   }
-  if (!rewrite.selects(layer)) return null;
-  entry.className = typeof rewrite.className === 'function' ? rewrite.className(layer) : rewrite.className;
+  if (!rewrite.selects(layer)) return [];
+  applyRewrite(entry, layer, rewrite);
+  return [layer];
+}
+
+/** The class name `rewrite` gives `layer`. */
+function className(rewrite: LayerRewrite, layer: tfl.layers.Layer): string {
+  return typeof rewrite.className === 'function' ? rewrite.className(layer) : rewrite.className;
+}
+
+/** Makes `entry` the config entry of `layer`'s replacement. */
+function applyRewrite(entry: tf.serialization.ConfigDict, layer: tfl.layers.Layer, rewrite: LayerRewrite): void {
+  entry.className = className(rewrite, layer);
   if (rewrite.config != null) Object.assign(entry.config as tf.serialization.ConfigDict, rewrite.config(layer));
-  return layer;
 }
 
 /** Sets the weights of every built layer of the rebuilt `target` to `weightsOf` its `source` layer, paired by name in each model. */

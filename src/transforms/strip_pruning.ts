@@ -8,9 +8,9 @@ import { rebuildModel } from './rebuild_model';
 /**
  * The model to deploy, as tfmot's `strip_pruning`: a copy of `model` in which
  * every prunable layer (in nested models and inside a
- * `tf.layers.timeDistributed` too; a `tf.layers.bidirectional` around one is
- * refused) is its plain tf.layers class (a PrunableDense a `Dense`, a
- * PrunableConv2D a `Conv2D`...) with the same name and config, whose masked
+ * `tf.layers.timeDistributed` or a `tf.layers.bidirectional` too) is its
+ * plain tf.layers class (a PrunableDense a `Dense`, a PrunableLSTM an
+ * `LSTM`...) with the same name and config, whose masked
  * weights are `weight ⊙ mask` (pruned entries +0, never -0, so that a saved
  * weights.bin compresses well) and whose other weights are unchanged. The
  * copy computes the same outputs, names no prunable class in its saved JSON,

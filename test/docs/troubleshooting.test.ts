@@ -6,7 +6,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import * as tf from '@tensorflow/tfjs';
 import {
-  constantSparsity, makePrunable, polynomialDecay, prunableDense, prunableDepthwiseConv2d, prunableSeparableConv2d,
+  constantSparsity, makePrunable, polynomialDecay, prunableDense, prunableDepthwiseConv2d, prunableLSTM, prunableSeparableConv2d,
   magnitudeMask, pruneModel, pruningScheduleCallback, scheduleFromConfig,
 } from '../../src';
 
@@ -23,6 +23,7 @@ const TFJS_MESSAGES = [
   'Unknown layer: PrunableDense.',
   'TypeError: callback.setParams is not a function',
   'TypeError: this.updateMasks is not a function',
+  "Kernel 'UnsortedSegmentSum' not registered for backend 'wasm'",
 ];
 
 /** Models the triggers build, disposed after each test. */
@@ -90,6 +91,11 @@ const TRIGGERS: Record<string, () => unknown> = {
     (mlp().getLayer('hidden') as ReturnType<typeof prunableDense>).setMask(new Array(12).fill(0.5)),
   "className must name a registered pruning schedule ('ConstantSparsity', 'PolynomialDecay'); received string \"Linear\".": () =>
     scheduleFromConfig('Linear', {}),
+  "PrunableLSTM 'lstm' cannot be pruned by 'unit': a hidden unit spans every gate's columns of both kernels and a row of the recurrent kernel, and a unit whose entries are all pruned still computes from its biases; prune recurrent layers by 'weight'.": () =>
+    pruneModel(track(tf.sequential({ layers: [prunableLSTM({ units: 2, inputShape: [3, 2], name: 'lstm' })] })), { method: 'unit', sparsity: 0.5 }),
+  "Cannot rebuild model 'text': its Bidirectional 'bi' builds 'forward_lstm' and 'backward_lstm' from one layer config, so both must change alike; the rewrite selects 'forward_lstm' only.": () =>
+    makePrunable(track(tf.sequential({ name: 'text', layers: [tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 2, name: 'lstm' }), inputShape: [3, 2], name: 'bi' }) as tf.layers.Layer] })),
+      { filter: (layer) => layer.name === 'forward_lstm' }),
   'makePrunable: model must be a tf.LayersModel (from tf.sequential, tf.model or tf.loadLayersModel); received an object.': () => makePrunable({} as never),
 };
 

@@ -147,6 +147,45 @@ export function convolutionalModels(seed = 1): tf.LayersModel[] {
   return [cnn, sequence];
 }
 
+/** The vocabulary of {@link sequenceModels}' tokens. */
+export const SEQUENCE_VOCABULARY = 9;
+
+/**
+ * Plain sequence models with a layer of every recurrent kind and Embedding
+ * inside each wrapper, weights seeded random:
+ * 'text', tokens[8] → embed (Embedding 12→5, maskZero) → bi (Bidirectional
+ * of lstm, LSTM 4, returnSequences) → gru (GRU 3) → out (Dense 2); and
+ * 'frames', tokens[3, 4] → td (TimeDistributed of step_embed, Embedding 9→2)
+ * → reshape [3, 8] → rnn (SimpleRNN 3, goBackwards) → out (Dense 2).
+ */
+export function sequenceModels(seed = 1): tf.LayersModel[] {
+  const tokens = tf.input({ shape: [8], name: 'tokens' });
+  let x = tf.layers.embedding({ inputDim: 12, outputDim: 5, maskZero: true, name: 'embed' }).apply(tokens) as tf.SymbolicTensor;
+  x = tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 4, returnSequences: true, name: 'lstm' }) as never, name: 'bi' })
+    .apply(x) as tf.SymbolicTensor;
+  x = tf.layers.gru({ units: 3, name: 'gru' }).apply(x) as tf.SymbolicTensor;
+  const text = tf.model({ inputs: tokens, outputs: tf.layers.dense({ units: 2, name: 'out' }).apply(x) as tf.SymbolicTensor, name: 'text' });
+  const frames = tf.sequential({
+    name: 'frames',
+    layers: [
+      tf.layers.timeDistributed({ layer: tf.layers.embedding({ inputDim: 9, outputDim: 2, name: 'step_embed' }), inputShape: [3, 4], name: 'td' }),
+      tf.layers.reshape({ targetShape: [3, 8] }),
+      tf.layers.simpleRNN({ units: 3, goBackwards: true, name: 'rnn' }),
+      tf.layers.dense({ units: 2, name: 'out' }),
+    ],
+  });
+  randomizeModel(text, seed);
+  randomizeModel(frames, seed + 1);
+  return [text, frames];
+}
+
+/** Seeded tokens for `model` (one input), in [0, SEQUENCE_VOCABULARY), zeros (padding) included. */
+export function tokensFor(model: tf.LayersModel, rows = 5, seed = 5): tf.Tensor {
+  const dims = model.inputs[0].shape.slice(1) as number[];
+  const values = randomWeights(rows * tf.util.sizeFromShape(dims), seed, 'uniform').map((v) => Math.floor(((v + 1) / 2) * SEQUENCE_VOCABULARY));
+  return tf.tensor(values, [rows, ...dims], 'int32');
+}
+
 /**
  * Asserts that two models compute the same outputs up to float32 rounding, for
  * a Dense and a PrunableDense version of one model: Dense runs a fused
@@ -164,16 +203,16 @@ export function expectSameOutputs(actual: tf.LayersModel, expected: tf.LayersMod
 
 /**
  * Asserts that two models compute the same outputs to 1e-5 of the largest
- * output (at least 1): convolutions sum many products, in another order in
- * each implementation.
+ * output (at least 1), on `input` (default: seeded normal values):
+ * convolutions sum many products, in another order in each implementation.
  */
-export function expectCloseOutputs(actual: tf.LayersModel, expected: tf.LayersModel): void {
-  const x = inputsFor(expected);
+export function expectCloseOutputs(actual: tf.LayersModel, expected: tf.LayersModel, input?: tf.Tensor): void {
+  const x = input ?? inputsFor(expected);
   tf.tidy(() => {
     const [a, e] = [actual.predict(x) as tf.Tensor, expected.predict(x) as tf.Tensor];
     expect(a.shape).to.deep.equal(e.shape);
     const scale = Math.max(1, tf.max(tf.abs(e)).dataSync()[0]);
     expect(tf.max(tf.abs(tf.sub(a, e))).dataSync()[0]).to.be.at.most(1e-5 * scale);
   });
-  x.dispose();
+  if (input === undefined) x.dispose();
 }

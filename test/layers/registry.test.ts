@@ -11,6 +11,10 @@ const BUILDS: Record<string, { args: Record<string, unknown>; input: number[] }>
   Conv2DTranspose: { args: { filters: 3, kernelSize: 2 }, input: [null as never, 5, 5, 4] },
   DepthwiseConv2D: { args: { kernelSize: 2, depthMultiplier: 2 }, input: [null as never, 5, 5, 4] },
   SeparableConv2D: { args: { filters: 3, kernelSize: 2 }, input: [null as never, 5, 5, 4] },
+  Embedding: { args: { inputDim: 6, outputDim: 3 }, input: [null as never, 4] },
+  SimpleRNN: { args: { units: 3 }, input: [null as never, 5, 4] },
+  LSTM: { args: { units: 3 }, input: [null as never, 5, 4] },
+  GRU: { args: { units: 3 }, input: [null as never, 5, 4] },
 };
 
 describe('the prunable-layer registry', () => {
@@ -23,8 +27,8 @@ describe('the prunable-layer registry', () => {
       expect(prunableClassNamed(cls.className)).to.equal(cls);
       expect(cls.className).to.equal(`Prunable${cls.kind.plainClassName}`);
     }
-    expect(prunableClassFor('LSTM')).to.equal(undefined);
-    expect(plainClassNames()).to.equal("'Dense', 'Conv1D', 'Conv2D', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D'");
+    expect(prunableClassFor('BatchNormalization')).to.equal(undefined);
+    expect(plainClassNames()).to.equal("'Dense', 'Conv1D', 'Conv2D', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D', 'Embedding', 'SimpleRNN', 'LSTM', 'GRU'");
   });
 
   for (const cls of prunableClasses()) {

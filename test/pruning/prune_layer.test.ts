@@ -90,10 +90,10 @@ describeOnBackends('selectLayerMasks and setLayerMasks', () => {
     const dense = tf.layers.dense({ units: 3, name: 'plain' });
     expect(() => pruneLayer(dense as unknown as PrunableDense, 'weight', 0.5)).to.throw(TypeError,
       "pruneLayer: layer must be a prunable layer (such as prunableDense or prunableConv2d, or from makePrunable, which converts " +
-      "'Dense', 'Conv1D', 'Conv2D', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D'); received a Dense layer 'plain'.");
+      "'Dense', 'Conv1D', 'Conv2D', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D', 'Embedding', 'SimpleRNN', 'LSTM', 'GRU'); received a Dense layer 'plain'.");
     expect(() => layerPruningReport({ name: 'fake' } as unknown as PrunableDense)).to.throw(TypeError,
       'layerPruningReport: layer must be a prunable layer (such as prunableDense or prunableConv2d, or from makePrunable, which converts ' +
-      "'Dense', 'Conv1D', 'Conv2D', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D'); received an object.");
+      "'Dense', 'Conv1D', 'Conv2D', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D', 'Embedding', 'SimpleRNN', 'LSTM', 'GRU'); received an object.");
     expect(() => layerPruningReport(undefined as unknown as PrunableDense)).to.throw(TypeError, 'received undefined.');
   });
 

@@ -249,7 +249,7 @@ describeOnBackends("pruneModel: method 'nm'", () => {
     const model = nmModel(true);
     expect(() => pruneModel(model, { method: 'nm' })).to.throw(
       "PrunableDepthwiseConv2D 'dw': method 'nm' groups entries along an input axis, and its 'depthwise_kernel' has none " +
-      "(each output channel reads a single input channel); prune it by 'weight' or 'unit' instead");
+      "(no output sums over input channels); prune it by 'weight' or 'unit' instead");
     expect(() => pruneModel(model, { method: 'nm', n: 1, m: 3, layers: ['conv'] })).to.throw(
       "PrunableConv2D 'conv': 'kernel': the input axis (axis 2 of shape [3, 3, 4, 8], length 4) must be a multiple of m = 3 for N:M pruning");
     expect(() => pruneModel(model, { method: 'nm', n: 1, m: 8, layers: ['out', 'up'] })).to.throw(

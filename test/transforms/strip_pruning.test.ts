@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { findPrunableLayers, makePrunable, PrunableDense, prunableDense, stripPruning } from '../../src';
+import { findPrunableLayers, makePrunable, PrunableDense, stripPruning } from '../../src';
 import { describeOnBackends } from '../support/backends';
 import { expectNoTensorLeak } from '../support/memory';
 import {
@@ -87,19 +87,6 @@ describeOnBackends('stripPruning', () => {
 });
 
 describe('stripPruning: errors', () => {
-  it('refuses a Bidirectional around a PrunableDense, naming both, creating nothing', async () => {
-    const model = tf.sequential({
-      name: 'bi_model',
-      layers: [tf.layers.bidirectional({ layer: prunableDense({ units: 2, name: 'pd' }) as never, inputShape: [3, 4], name: 'bi' })],
-    });
-    await expectNoTensorLeak(() => {
-      expect(() => stripPruning(model)).to.throw("Cannot rebuild model 'bi_model': its Bidirectional 'bi' wraps the PrunableDense " +
-        "'forward_pd', and only wrappers of one layer (such as TimeDistributed) can be rewritten.");
-    });
-    model.dispose();
-  });
-
-
   it('rejects what is not a model', () => {
     expect(() => stripPruning(tf.layers.dense({ units: 2 }) as unknown as tf.LayersModel)).to.throw(TypeError,
       'stripPruning: model must be a tf.LayersModel (from tf.sequential, tf.model or tf.loadLayersModel); received a Dense.');
