@@ -119,13 +119,20 @@ export async function cnnTrainCases(): Promise<BenchCases> {
     return batch;
   };
   const prunableLenet = () => keep(compiled(lenet5(1).model));
+  /** The same LeNet-5 of stock tf.layers (the prunable one it is stripped from is disposed). */
+  const stockLenet5 = () => {
+    const prunable = lenet5(1).model;
+    const stock = stripPruning(prunable);
+    prunable.dispose();
+    return keep(stock);
+  };
   const batch32 = data(32);
   const batch128 = data(128);
   const matMul = matMulSide();
 
   // The stock models live on the cpu backend, with their own copies of the data.
   await tf.setBackend('cpu');
-  const stockLenet = keep(compiled(stripPruning(lenet5(1).model)));
+  const stockLenet = compiled(stockLenet5());
   const stockBlock = keep(compiled(mobileNetBlock('stock')));
   const cpuBatch32 = { x: tf.clone(batch32.x), y: tf.clone(batch32.y) };
   const cpuBlockData = blockBatch();
@@ -162,7 +169,7 @@ export async function cnnTrainCases(): Promise<BenchCases> {
       name: 'LeNet-5 predict: prunable / tf.layers',
       sizes: 'batch 128, wasm',
       candidate: predicting('prunable LeNet-5', prunableLenet(), batch128.x),
-      baseline: predicting('tf.layers LeNet-5', keep(stripPruning(lenet5(1).model)), batch128.x),
+      baseline: predicting('tf.layers LeNet-5', stockLenet5(), batch128.x),
       repetitions: 31,
       warmup: 3,
       maxRatio: 1.05,
