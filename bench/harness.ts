@@ -170,7 +170,7 @@ export async function runCase(c: BenchCase): Promise<CaseResult> {
   if (c.maxCandidateMs !== undefined) {
     targets.push({ target: `candidate <= ${c.maxCandidateMs} ms`, pass: candidate.medianMs <= c.maxCandidateMs });
   }
-  if (c.maxRatio !== undefined) targets.push({ target: `ratio <= ${c.maxRatio}`, pass: ratio <= c.maxRatio });
+  if (c.maxRatio !== undefined) targets.push({ target: `ratio <= ${+c.maxRatio.toPrecision(3)}`, pass: ratio <= c.maxRatio });
   return { backend, case: c.name, sizes: c.sizes, clock, candidate, baseline, baselineScale, ratio, targets };
 }
 
