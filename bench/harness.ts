@@ -46,6 +46,25 @@ export interface BenchCase {
 }
 
 /**
+ * A side that runs one training step of `model` on `data` on `backend`,
+ * switched to for the step and back to wasm after it (a stock model may
+ * train only on cpu: its data must live there).
+ */
+export function stepping(label: string, model: tf.LayersModel, data: { x: tf.Tensor; y: tf.Tensor }, backend: string): Side {
+  return {
+    label,
+    run: async () => {
+      await tf.setBackend(backend);
+      try {
+        await model.trainOnBatch(data.x, data.y);
+      } finally {
+        await tf.setBackend('wasm');
+      }
+    },
+  };
+}
+
+/**
  * A side that predicts `x` with `model` as one batch (predict's default
  * batchSize, 32, would split a larger batch), reading the result back so
  * that the work is done. The read is outside `tf.tidy`, which walks a

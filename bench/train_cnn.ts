@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { prunableConv2d, prunableDense, prunableDepthwiseConv2d, stripPruning } from '../src';
 import { loadMnist, mnistTensors } from '../experiments/data/mnist';
 import { lenet5 } from '../experiments/models';
-import { BenchCase, BenchCases, predicting, Side } from './harness';
+import { BenchCase, BenchCases, predicting, Side, stepping } from './harness';
 
 /**
  * LeNet-5's multiply-accumulates per image in one training step: forward
@@ -23,21 +23,6 @@ const MATMUL = 1024;
 function compiled(model: tf.LayersModel): tf.LayersModel {
   model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
   return model;
-}
-
-/** A side that runs one training step of `model` on `data`, on `backend` (switched to for the step). */
-function stepping(label: string, model: tf.LayersModel, data: { x: tf.Tensor; y: tf.Tensor }, backend: string): Side {
-  return {
-    label,
-    run: async () => {
-      await tf.setBackend(backend);
-      try {
-        await model.trainOnBatch(data.x, data.y);
-      } finally {
-        await tf.setBackend('wasm');
-      }
-    },
-  };
 }
 
 /**

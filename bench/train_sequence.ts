@@ -6,7 +6,7 @@
 // at most 10%. Part of bench:train.
 import * as tf from '@tensorflow/tfjs';
 import { prunableEmbedding, prunableLSTM } from '../src';
-import { BenchCases, predicting, Side } from './harness';
+import { BenchCases, predicting, stepping } from './harness';
 
 const VOCABULARY = 1000;
 const EMBEDDING_DIM = 32;
@@ -53,21 +53,6 @@ function tokenBatch(): { x: tf.Tensor; y: tf.Tensor } {
     x: tf.floor(tf.randomUniform([BATCH, SEQUENCE_LENGTH], 0, VOCABULARY, 'float32', 4)),
     y: tf.cast(tf.greater(tf.randomUniform([BATCH, 1], 0, 1, 'float32', 5), 0.5), 'float32'),
   }));
-}
-
-/** A side that runs one training step of `model` on `data`, on `backend` (switched to for the step). */
-function stepping(label: string, model: tf.LayersModel, data: { x: tf.Tensor; y: tf.Tensor }, backend: string): Side {
-  return {
-    label,
-    run: async () => {
-      await tf.setBackend(backend);
-      try {
-        await model.trainOnBatch(data.x, data.y);
-      } finally {
-        await tf.setBackend('wasm');
-      }
-    },
-  };
 }
 
 /** The sequence cases, built on wasm (and, for the stock embedding, on cpu); wasm must be active. */

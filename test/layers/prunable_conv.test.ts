@@ -5,8 +5,8 @@ import {
   prunableConv2dTranspose, PrunableDepthwiseConv2D, prunableDepthwiseConv2d, PrunableLayer, PrunableSeparableConv2D,
   prunableSeparableConv2d,
 } from '../../src';
-import { describeOnBackends } from '../support/backends';
-import { expectNoTensorLeak } from '../support/memory';
+import { describeOnBackend, describeOnBackends } from '../support/backends';
+import { expectPredictAndFitLeakNothing } from '../support/memory';
 import { randomMask, randomWeights } from '../support/random';
 
 type Args = Record<string, unknown>;
@@ -320,31 +320,13 @@ describeOnBackends('prunable convolutions against tf.layers', (backend) => {
     const x = input([6, 6, 2], 80);
     const y = tf.zeros([2, 2]);
     await model.fit(x, y, { epochs: 1, verbose: 0 });
-    // Inference keeps each masked kernel until the weights change: once, before measuring.
-    tf.tidy(() => {
-      model.predict(x);
-    });
-    await expectNoTensorLeak(async () => {
-      tf.tidy(() => {
-        model.predict(x);
-      });
-      await model.fit(x, y, { epochs: 1, verbose: 0 });
-    });
+    await expectPredictAndFitLeakNothing(model, x, y);
     tf.dispose([x, y]);
     model.dispose();
   });
 });
 
-describe('prunable convolutions: one SGD step [cpu]', () => {
-  let previous = '';
-  before(async () => {
-    previous = tf.getBackend();
-    await tf.setBackend('cpu');
-  });
-  after(async () => {
-    await tf.setBackend(previous);
-  });
-
+describeOnBackend('prunable convolutions: one SGD step', 'cpu', () => {
   for (const kind of KINDS) {
     // TF.js's own gradients refuse dilations above 1.
     kind.cases.filter(({ args }) => args.dilationRate === undefined).forEach(({ args, input: shape }, i) => {

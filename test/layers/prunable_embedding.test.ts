@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { layerPruningReport, loadPrunableModel, PrunableEmbedding, prunableEmbedding, PrunableLayer, pruneLayer, pruneModel } from '../../src';
 import { describeOnBackends } from '../support/backends';
-import { expectNoTensorLeak } from '../support/memory';
+import { expectPredictAndFitLeakNothing } from '../support/memory';
 import { randomMask, randomWeights } from '../support/random';
 import { rejection } from '../support/rejection';
 import { artifactsOf } from '../io/fixtures';
@@ -158,15 +158,7 @@ describeOnBackends('PrunableEmbedding against tf.layers', (backend) => {
       if (mask[i] === 0) expect(after[i], `entry ${i}`).to.equal(v);
     });
     expect(Array.from(after).some((v, i) => mask[i] === 1 && v !== before[i])).to.equal(true);
-    tf.tidy(() => {
-      model.predict(x);
-    });
-    await expectNoTensorLeak(async () => {
-      tf.tidy(() => {
-        model.predict(x);
-      });
-      await model.fit(x, y, { epochs: 1, verbose: 0 });
-    });
+    await expectPredictAndFitLeakNothing(model, x, y);
     tf.dispose([x, y]);
     model.dispose();
   });

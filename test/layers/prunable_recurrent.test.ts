@@ -4,8 +4,8 @@ import {
   constantSparsity, makePrunable, prunableDense, PrunableGRU, prunableGRU, PrunableLayer, PrunableLSTM, prunableLSTM, PrunableSimpleRNN,
   prunableSimpleRNN, pruneLayer, pruneModel, PruningScheduleCallback,
 } from '../../src';
-import { describeOnBackends } from '../support/backends';
-import { expectNoTensorLeak } from '../support/memory';
+import { describeOnBackend, describeOnBackends } from '../support/backends';
+import { expectPredictAndFitLeakNothing } from '../support/memory';
 import { randomMask, randomWeights } from '../support/random';
 import { rejection } from '../support/rejection';
 
@@ -256,15 +256,7 @@ describeOnBackends('prunable recurrent layers against tf.layers', () => {
         });
         expect(Array.from(after).some((v, e) => masks[j][e] === 1 && v !== before[j][e]), m.name).to.equal(true);
       });
-      tf.tidy(() => {
-        model.predict(x);
-      });
-      await expectNoTensorLeak(async () => {
-        tf.tidy(() => {
-          model.predict(x);
-        });
-        await model.fit(x, y, { epochs: 1, batchSize: 4, verbose: 0 });
-      });
+      await expectPredictAndFitLeakNothing(model, x, y, { batchSize: 4 });
       tf.dispose([x, y]);
       model.dispose();
     });
@@ -290,16 +282,7 @@ describeOnBackends('prunable recurrent layers against tf.layers', () => {
   }
 });
 
-describe('prunable recurrent layers: one SGD step [cpu]', () => {
-  let previous = '';
-  before(async () => {
-    previous = tf.getBackend();
-    await tf.setBackend('cpu');
-  });
-  after(async () => {
-    await tf.setBackend(previous);
-  });
-
+describeOnBackend('prunable recurrent layers: one SGD step', 'cpu', () => {
   for (const kind of KINDS) {
     it(`${kind.name}: equals tf.layers' step, constraints included (1e-5)`, async () => {
       const args = { units: 3, returnSequences: true, kernelConstraint: 'nonNeg', recurrentConstraint: 'maxNorm' };

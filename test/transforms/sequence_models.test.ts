@@ -7,7 +7,7 @@ import {
   pruneModel, PruningScheduleCallback, pruningSummary, stripPruning,
 } from '../../src';
 import { describeOnBackends } from '../support/backends';
-import { expectNoTensorLeak } from '../support/memory';
+import { expectNoTensorLeak, expectPredictAndFitLeakNothing } from '../support/memory';
 import { artifactsOf, expectCloseOutputs, randomizeModel, sequenceModels, tokensFor, weightValues, withoutPrunableLayers } from '../io/fixtures';
 
 /** `name:class` of every layer with weights, wrapped layers inside their wrapper's brackets. */
@@ -216,15 +216,7 @@ describeOnBackends('sequence models: pruning, the callback and the optimizer sta
     model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
     const [x, y] = [tf.ones([2, 4, 2]), tf.zeros([2, 3])];
     await model.fit(x, y, { epochs: 1, verbose: 0 });
-    tf.tidy(() => {
-      model.predict(x);
-    });
-    await expectNoTensorLeak(async () => {
-      tf.tidy(() => {
-        model.predict(x);
-      });
-      await model.fit(x, y, { epochs: 1, verbose: 0 });
-    });
+    await expectPredictAndFitLeakNothing(model, x, y);
     tf.dispose([x, y]);
     model.dispose();
   });
