@@ -232,6 +232,11 @@ export function printTable(title: string, results: CaseResult[]): void {
     `${r.ratio.toFixed(3)} ${r.clock}`,
     r.targets.map((t) => `${t.pass ? 'PASS' : 'FAIL'} ${t.target}`).join('; ') || '-',
   ]);
+  printMarkdownTable(header, rows);
+}
+
+/** Prints `rows` under `header` as a Markdown table, each column padded to its widest cell. */
+export function printMarkdownTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
   console.log(line(header));

@@ -16,7 +16,7 @@ const MAX_OVERHEAD = 1.3;
 const BATCHES = [1, 32];
 
 /** A network to prune: a prunable model, the layers to prune, and its input shape. */
-interface Network {
+export interface Network {
   name: string;
   build: () => tf.LayersModel;
   prune: string[];
@@ -57,12 +57,19 @@ function mobileNetStack(): tf.LayersModel {
   return tf.sequential({ layers });
 }
 
-const NETWORKS: Network[] = [
+export const NETWORKS: readonly Network[] = [
   { name: 'LeNet-5', build: () => lenet5(1).model, prune: ['conv1', 'conv2', 'hidden'], input: [28, 28, 1], sparsities: [0.5, 0.75] },
   { name: 'VGG-style 32x32x3', build: vgg, prune: ['conv1', 'conv2', 'conv3', 'conv4', 'hidden'], input: [32, 32, 3], sparsities: [0.5, 0.75] },
   { name: 'MobileNet-style 32x32x16', build: mobileNetStack, prune: ['pw1', 'pw2', 'pw3'], input: [32, 32, 16], sparsities: [0.5] },
 ];
 
+
+/** `network`'s prunable model with `sparsity` of the units of each of its `prune` layers pruned by norm. */
+export function prunedNetwork(network: Network, sparsity: number): tf.LayersModel {
+  const model = network.build();
+  pruneModel(model, { method: 'unit', sparsity, layers: network.prune });
+  return model;
+}
 
 /** Throws unless `a` and `b` predict the same for `x`, to 1e-4 of the largest output. */
 function checkSamePredictions(a: tf.LayersModel, b: tf.LayersModel, x: tf.Tensor, what: string): void {
@@ -87,8 +94,7 @@ export function cnnInferCases(backend: string): { cases: BenchCase[]; dispose: (
     const dense = stripPruning(unpruned);
     models.push(unpruned, dense);
     for (const sparsity of network.sparsities) {
-      const model = network.build();
-      pruneModel(model, { method: 'unit', sparsity, layers: network.prune });
+      const model = prunedNetwork(network, sparsity);
       const { total } = compactionReport(model);
       const compacted = compactUnits(model);
       models.push(model, compacted);
