@@ -53,7 +53,7 @@ export interface PrunableKind {
 }
 
 /** An initializer, as `addWeight` takes it. */
-type Initializer = ReturnType<typeof tfl.initializers.zeros>;
+export type Initializer = ReturnType<typeof tfl.initializers.zeros>;
 
 /**
  * A weight a layer creates in `build`, in tf.layers' order; initializer,

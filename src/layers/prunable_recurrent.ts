@@ -4,7 +4,7 @@ import type { InputSpecArgs, SymbolicTensor } from '@tensorflow/tfjs-layers/dist
 import type { GRULayerArgs, LSTMLayerArgs, RNNCell, SimpleRNNLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/recurrent';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
 import { ObjectOption } from './layer_options';
-import { CallWeights, PrunableKind, PrunableLayer, WeightDefinition } from './prunable_layer';
+import { CallWeights, Initializer, PrunableKind, PrunableLayer, WeightDefinition } from './prunable_layer';
 
 /*
  * The recurrent layers: SimpleRNN, LSTM and GRU, with tf.layers' options,
@@ -95,9 +95,6 @@ function weightlessCell(className: string): new (args: object) => Cell {
   }
   return cls;
 }
-
-/** An initializer as `addWeight` takes it. */
-type Initializer = ReturnType<typeof tfl.initializers.zeros>;
 
 /**
  * LSTM's bias initializer with `unitForgetBias`, as tf.layers' LSTMCell

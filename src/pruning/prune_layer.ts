@@ -105,7 +105,6 @@ export function pruneLayers(targets: readonly LayerTarget[], selection: Selectio
 export function selectMasks(targets: readonly LayerTarget[], selection: Selection): Array<Array<Float32Array | null>> {
   const masks: Array<Array<Float32Array | null>> = new Array(targets.length);
   const pools = new Map<PruningMethod, number[]>();
-  targets.forEach((t) => checkLayerMethod(t.layer, t.method));
   targets.forEach((t, i) => {
     if (selection.scope !== 'global' || t.method === 'nm') masks[i] = selectLayerMasks(t.layer, t.method, t.sparsity, selection);
     else if (pools.has(t.method)) pools.get(t.method)!.push(i);
@@ -208,6 +207,7 @@ function blockWeight(w: MaskedWeight, { values, mask }: WeightValues): BlockWeig
 /** Scope `'global'`: the masks of `layers`, ranked together by `method` to `sparsity` over all of them. */
 function selectPooledMasks(layers: readonly PrunableLayer[], method: PruningMethod, sparsity: number,
   selection: Selection): Array<Array<Float32Array | null>> {
+  layers.forEach((layer) => checkLayerMethod(layer, method));
   checkFraction(sparsity, 'sparsity');
   return readLayers(layers, (values) => {
     if (method === 'unit') {
