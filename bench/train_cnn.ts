@@ -2,9 +2,11 @@
 // layers against stock tf.layers on the cpu backend (the only stock way to
 // train a CNN in Node without tfjs-node: wasm lacks Conv2DBackpropFilter),
 // against the step's matMul-bound limit, predict against stock tf.layers on
-// wasm, and a MobileNet-style block beside stock cpu. Part of bench:train.
+// wasm, and a MobileNet-style block beside stock cpu; the max-pooling gradient
+// of registerWasmMaxPoolGrad (which the LeNet-5 steps train with) against
+// wasm's own. Part of bench:train.
 import * as tf from '@tensorflow/tfjs';
-import { prunableConv2d, prunableDense, prunableDepthwiseConv2d, stripPruning } from '../src';
+import { prunableConv2d, prunableDense, prunableDepthwiseConv2d, registerWasmMaxPoolGrad, stripPruning } from '../src';
 import { loadMnist, mnistTensors } from '../experiments/data/mnist';
 import { lenet5 } from '../experiments/models';
 import { BenchCase, BenchCases, predicting, Side, stepping } from './harness';
@@ -50,6 +52,36 @@ function matMulSide(): Side & { dispose: () => void } {
   };
 }
 
+/** `side` run with registerWasmMaxPoolGrad's kernel in place of wasm's, registered for the run only. */
+function withMaxPoolGradFix(side: Side): Side {
+  return {
+    ...side,
+    label: `${side.label}, registerWasmMaxPoolGrad`,
+    run: async () => {
+      const restore = registerWasmMaxPoolGrad();
+      try {
+        await side.run();
+      } finally {
+        restore();
+      }
+    },
+  };
+}
+
+/** A side that computes the gradient of `sum(maxPool(x, 2, 2) ⊙ dy)` for LeNet-5's first pooling at batch 128. */
+function poolGradientSide(label: string, tensors: tf.Tensor[]): Side {
+  const x = tf.randomNormal([128, 24, 24, 20], 0, 1, 'float32', 4) as tf.Tensor4D;
+  const dy = tf.randomNormal([128, 12, 12, 20], 0, 1, 'float32', 5);
+  tensors.push(x, dy);
+  return {
+    label,
+    run: () => {
+      const dx = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid'), dy)))(x));
+      dx.dataSync();
+      dx.dispose();
+    },
+  };
+}
 
 /**
  * A MobileNet-style block on 16x16x32: depthwise 3x3 → BatchNormalization →
@@ -129,7 +161,7 @@ export async function cnnTrainCases(): Promise<BenchCases> {
   // Timed anew in each case: interleaved with the cpu backend's steps, a wasm step also pays for the
   // garbage collection of their JS arrays. The first steps of a model are slower (the wasm heap grows).
   const lenetStep = (batch: { x: tf.Tensor; y: tf.Tensor }): Side => ({
-    ...stepping('prunable LeNet-5, Adam, wasm', prunableLenet(), batch, 'wasm'),
+    ...withMaxPoolGradFix(stepping('prunable LeNet-5, Adam, wasm', prunableLenet(), batch, 'wasm')),
     repetitions: 15,
     warmup: 10,
   });
@@ -158,6 +190,14 @@ export async function cnnTrainCases(): Promise<BenchCases> {
       repetitions: 31,
       warmup: 3,
       maxRatio: 1.05,
+    },
+    {
+      name: 'max-pool gradient: registerWasmMaxPoolGrad / wasm\'s MaxPoolGrad',
+      sizes: '[128, 24, 24, 20], 2x2 windows, stride 2 (LeNet-5\'s first pooling, batch 128)',
+      candidate: withMaxPoolGradFix(poolGradientSide('gradient of tf.maxPool', tensors)),
+      baseline: poolGradientSide('gradient of tf.maxPool, wasm\'s MaxPoolGrad', tensors),
+      repetitions: 15,
+      warmup: 3,
     },
     {
       name: 'MobileNet block step: prunable on wasm / tf.layers on cpu',

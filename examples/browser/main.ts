@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import {
   combineCallbacks, findPrunableLayers, layerPruningReport, MaskedWeight, PolynomialDecay, prunableConv2d, prunableDense,
-  PrunableLayer, prunableSeparableConv2d, PruningScheduleCallback,
+  PrunableLayer, prunableSeparableConv2d, PruningScheduleCallback, registerWasmMaxPoolGrad,
 } from '../../src';
 
 /** What the page reports on `window.result` when training is done. */
@@ -205,6 +205,8 @@ const percent = (x: number): string => `${(100 * x).toFixed(1)}%`;
 async function main(): Promise<BrowserExampleResult> {
   const { steps, backends, model: kind } = readOptions();
   const backend = await startBackend(backends);
+  // wasm's own max-pooling gradient (the CNN's pooling) is wrong where a window holds no positive value, and slow.
+  if (backend === 'wasm') registerWasmMaxPoolGrad();
   element('backend').textContent = backend;
   (element('progress') as HTMLProgressElement).max = steps;
 

@@ -20,7 +20,9 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import { AxisGeometry, axisGeometry, ConvPadding, inputGradientPads, readInputPads } from './conv_geometry';
+import { addColumnsToImage } from './col2im';
 import { customOp } from './custom_op';
+import { computeFloat32 } from './float32_data';
 
 type Pair = [number, number];
 
@@ -87,10 +89,49 @@ function conv2dKernelGradient(x: tf.Tensor4D, dy: tf.Tensor4D, g: [AxisGeometry,
   return tf.transpose(dk, [1, 2, 0, 3]); // [in, kh, kw, out] → [kh, kw, in, out]
 }
 
-/** The gradient of `conv2d(x, kernel)` with respect to `x`, for the output gradient `dy`. */
-function conv2dInputGradient(dy: tf.Tensor4D, kernel: tf.Tensor4D, g: [AxisGeometry, AxisGeometry]): tf.Tensor4D {
+/**
+ * The gradient of `conv2d(x, kernel)` with respect to `x`, for the output
+ * gradient `dy`, as the correlation of the dilated, padded `dy` with the
+ * flipped kernel. It computes a product for every input position and every
+ * tap, zeros included.
+ */
+export function correlatedInputGradient(dy: tf.Tensor4D, kernel: tf.Tensor4D, g: [AxisGeometry, AxisGeometry]): tf.Tensor4D {
   const padded = dilateAndPad(dy, [g[0].stride, g[1].stride], [inputGradientPads(g[0]), inputGradientPads(g[1])]);
   return tf.conv2d(padded, flippedKernel(kernel), 1, 'valid', 'NHWC', [g[0].dilation, g[1].dilation]);
+}
+
+/**
+ * The same gradient as {@link correlatedInputGradient}, as one matMul, `dy`
+ * by the kernel transposed (the forward pass's multiply-accumulates, no
+ * zeros), whose rows are then added into the input positions they belong
+ * to, in JavaScript on the backend's memory.
+ */
+export function scatteredInputGradient(dy: tf.Tensor4D, kernel: tf.Tensor4D, g: [AxisGeometry, AxisGeometry]): tf.Tensor4D {
+  const [kh, kw, channels, filters] = kernel.shape;
+  const [b, y, x] = dy.shape;
+  // An explicit transpose: wasm's transposed matMul is slow (./mat_mul).
+  const taps = tf.transpose(tf.reshape(kernel, [kh * kw * channels, filters]));
+  const columns = tf.matMul(tf.reshape(dy, [b * y * x, filters]), taps);
+  return computeFloat32([b, g[0].input, g[1].input, channels], [{ tensor: columns, name: 'columns' }], (dx, values) =>
+    addColumnsToImage(values, dx, channels, g)) as tf.Tensor4D;
+}
+
+/** Backends whose tensors JavaScript reads in place (wasm's heap, cpu's arrays): the scattered gradient's. */
+const SCATTER_BACKENDS = new Set(['wasm', 'cpu']);
+
+/**
+ * The input gradient in the cheaper of the two forms. Where the correlation
+ * would compute at least twice the forward pass's products on zeros (a
+ * 'valid' or strided convolution: LeNet-5's second, 'valid' 5x5 on 12x12,
+ * 2.25 times) and there are enough filters for the matMul to pay for the
+ * adding (16), the scattered form, on backends that allow it (bench:train's
+ * LeNet-5 step); else the correlation.
+ */
+function conv2dInputGradient(dy: tf.Tensor4D, kernel: tf.Tensor4D, g: [AxisGeometry, AxisGeometry]): tf.Tensor4D {
+  const correlated = g[0].input * g[1].input;
+  const forward = g[0].output * g[1].output;
+  const scatter = SCATTER_BACKENDS.has(tf.getBackend()) && correlated >= 2 * forward && kernel.shape[3] >= 16;
+  return scatter ? scatteredInputGradient(dy, kernel, g) : correlatedInputGradient(dy, kernel, g);
 }
 
 /** The gradient of `depthwiseConv2d(x, kernel)` with respect to the kernel. */

@@ -12,18 +12,23 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /** The wasm backend's (public, but not in tfjs-core's types) access to its heap. */
-interface HeapBackend {
+export interface HeapBackend {
   dataIdMap: { has(dataId: tf.DataId): boolean };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): tf.TypedArray;
 }
 
-function heapBackend(): HeapBackend | undefined {
-  const backend = tf.backend() as unknown as Partial<HeapBackend>;
-  return typeof backend.typedArrayFromHeap === 'function' && typeof backend.makeOutput === 'function' &&
-    backend.dataIdMap !== undefined
-    ? (backend as HeapBackend)
+/** `backend` as a backend whose tensors live in a readable heap (wasm), or undefined. */
+export function asHeapBackend(backend: unknown): HeapBackend | undefined {
+  const heap = backend as Partial<HeapBackend>;
+  return typeof heap.typedArrayFromHeap === 'function' && typeof heap.makeOutput === 'function' &&
+    heap.dataIdMap !== undefined
+    ? (heap as HeapBackend)
     : undefined;
+}
+
+function heapBackend(): HeapBackend | undefined {
+  return asHeapBackend(tf.backend());
 }
 
 /** A tensor to read, and its argument name for error messages. */

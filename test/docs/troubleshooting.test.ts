@@ -7,7 +7,7 @@ import { join } from 'path';
 import * as tf from '@tensorflow/tfjs';
 import {
   constantSparsity, makePrunable, polynomialDecay, prunableDense, prunableDepthwiseConv2d, prunableLSTM, prunableSeparableConv2d,
-  magnitudeMask, pruneModel, pruningScheduleCallback, scheduleFromConfig,
+  magnitudeMask, pruneModel, pruningScheduleCallback, registerWasmMaxPoolGrad, scheduleFromConfig,
 } from '../../src';
 
 const GUIDE = readFileSync(join(__dirname, '..', '..', 'docs', 'guide.md'), 'utf8');
@@ -97,6 +97,16 @@ const TRIGGERS: Record<string, () => unknown> = {
     makePrunable(track(tf.sequential({ name: 'text', layers: [tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 2, name: 'lstm' }), inputShape: [3, 2], name: 'bi' }) as tf.layers.Layer] })),
       { filter: (layer) => layer.name === 'forward_lstm' }),
   'makePrunable: model must be a tf.LayersModel (from tf.sequential, tf.model or tf.loadLayersModel); received an object.': () => makePrunable({} as never),
+  "registerWasmMaxPoolGrad: no 'MaxPoolGrad' kernel is registered for the 'wasm' backend; import '@tensorflow/tfjs-backend-wasm' first": () => {
+    // As before the wasm package is imported: no kernel of its registered.
+    const wasmKernel = tf.getKernel('MaxPoolGrad', 'wasm');
+    tf.unregisterKernel('MaxPoolGrad', 'wasm');
+    try {
+      return registerWasmMaxPoolGrad();
+    } finally {
+      tf.registerKernel(wasmKernel);
+    }
+  },
 };
 
 describe("the guide's troubleshooting messages", () => {

@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { conv2dOp, conv2dTransposeOp, ConvOptions, depthwiseConv2dOp, FusedActivation } from '../../src/ops/conv';
+import { AxisGeometry, axisGeometry } from '../../src/ops/conv_geometry';
+import {
+  conv2dOp, conv2dTransposeOp, ConvOptions, correlatedInputGradient, depthwiseConv2dOp, FusedActivation, scatteredInputGradient,
+} from '../../src/ops/conv';
 import { describeOnBackends } from '../support/backends';
 import { expectNoTensorLeak } from '../support/memory';
 import { randomWeights } from '../support/random';
@@ -24,6 +27,10 @@ const CASES: Case[] = [
   { h: 11, w: 5, c: 2, filters: 3, kh: 4, kw: 2, stride: 3, dilation: 1, padding: 'same' },
   { h: 11, w: 5, c: 2, filters: 3, kh: 4, kw: 2, stride: 3, dilation: 1, padding: 'valid' },
   { h: 6, w: 6, c: 2, filters: 2, kh: 1, kw: 1, stride: 2, dilation: 1, padding: 'same' },
+  // Enough filters, and mostly zeros in the correlation: the input gradient is scattered (on wasm and cpu).
+  { h: 6, w: 7, c: 3, filters: 16, kh: 3, kw: 3, stride: 1, dilation: 1, padding: 'valid' },
+  { h: 7, w: 9, c: 2, filters: 16, kh: 3, kw: 2, stride: 2, dilation: 1, padding: 'same' },
+  { h: 9, w: 9, c: 2, filters: 16, kh: 3, kw: 3, stride: 1, dilation: 2, padding: 'valid' },
 ];
 
 function describeCase(k: Case): string {
@@ -147,6 +154,36 @@ describeOnBackends('conv2dOp', () => {
       loss(conv2dOp(a as tf.Tensor4D, b as tf.Tensor4D, null, o)))([x, kernel]))).to.equal(2);
     await expectNoTensorLeak(() => tf.dispose(tf.grads((a: tf.Tensor, b: tf.Tensor) =>
       loss(conv2dOp(a as tf.Tensor4D, b as tf.Tensor4D, null, o, 'relu')))([x, kernel])));
+    tf.dispose([x, kernel]);
+  });
+});
+
+describeOnBackends('the input gradient of a convolution, correlated and scattered', (backend) => {
+  for (const k of CASES) {
+    it(`both forms equal TF.js's input gradient: ${describeCase(k)}`, async () => {
+      const x = tensor([2, k.h, k.w, k.c], 16);
+      const kernel = tensor([k.kh, k.kw, k.c, k.filters], 17);
+      const expected = await onCpu((a) => loss(tf.conv2d(a as tf.Tensor4D, dilatedKernel(kernel as tf.Tensor4D, k.dilation), k.stride, k.padding)), [x]);
+      const g = [k.h, k.w].map((n, i) => axisGeometry(n, [k.kh, k.kw][i], k.stride, k.dilation, k.padding)) as [AxisGeometry, AxisGeometry];
+      tf.tidy(() => {
+        // dy of `loss`: its weights.
+        const dy = tf.sin(tf.reshape(tf.range(0, 2 * g[0].output * g[1].output * k.filters), [2, g[0].output, g[1].output, k.filters])) as tf.Tensor4D;
+        for (const form of [correlatedInputGradient, scatteredInputGradient]) {
+          expectClose(form(dy, kernel as tf.Tensor4D, g).dataSync(), expected.grads[0], `${form.name}, ${describeCase(k)}`);
+        }
+      });
+      tf.dispose([x, kernel]);
+    });
+  }
+
+  it(`scatters the gradient (one matMul, no convolution) where the correlation would mostly multiply zeros, on ${backend}`, async () => {
+    const x = tensor([2, 12, 12, 4], 18) as tf.Tensor4D;
+    const kernel = tensor([5, 5, 4, 16], 19) as tf.Tensor4D;
+    const o: ConvOptions = { strides: [1, 1], padding: 'valid', dilations: [1, 1] };
+    const profile = await tf.profile(() => tf.dispose(tf.grad((a: tf.Tensor) => loss(conv2dOp(a as tf.Tensor4D, kernel, null, o)))(x)));
+    const runs = (name: string) => profile.kernels.filter((run) => run.name === name).length;
+    expect([runs('Conv2D'), runs('BatchMatMul')]).to.deep.equal([0, 1]);
+    await expectNoTensorLeak(() => tf.dispose(tf.grad((a: tf.Tensor) => loss(conv2dOp(a as tf.Tensor4D, kernel, null, o)))(x)));
     tf.dispose([x, kernel]);
   });
 });
