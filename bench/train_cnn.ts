@@ -4,9 +4,12 @@
 // against the step's matMul-bound limit, predict against stock tf.layers on
 // wasm, and a MobileNet-style block beside stock cpu; the max-pooling gradient
 // of registerWasmMaxPoolGrad (which the LeNet-5 steps train with) against
-// wasm's own. Part of bench:train.
+// wasm's own, and the two forms of a convolution's input gradient. Part of
+// bench:train.
 import * as tf from '@tensorflow/tfjs';
 import { prunableConv2d, prunableDense, prunableDepthwiseConv2d, registerWasmMaxPoolGrad, stripPruning } from '../src';
+import { axisGeometry } from '../src/ops/conv_geometry';
+import { correlatedInputGradient, scatteredInputGradient } from '../src/ops/conv';
 import { loadMnist, mnistTensors } from '../experiments/data/mnist';
 import { lenet5 } from '../experiments/models';
 import { BenchCase, BenchCases, predicting, Side, stepping } from './harness';
@@ -30,15 +33,16 @@ function compiled(model: tf.LayersModel): tf.LayersModel {
 /**
  * A side that multiplies two 1024 x 1024 matrices, the second new each time
  * (wasm's matMul caches its second operand by tensor: reusing one would
- * flatter the rate).
+ * flatter the rate). Timed anew beside each step it limits, as many times,
+ * so that every repetition of the step alternates with one of the matMul:
+ * this machine's speed drifts between cases.
  */
-function matMulSide(): Side & { dispose: () => void } {
+function matMulSide(repetitions: number): Side & { dispose: () => void } {
   const a = tf.randomUniform([MATMUL, MATMUL], -1, 1, 'float32', 1);
   let b: tf.Tensor | null = null;
   return {
     label: `matMul ${MATMUL}x${MATMUL} by ${MATMUL}x${MATMUL}`,
-    cacheKey: 'matmul-1024',
-    repetitions: 9,
+    repetitions,
     prepare: () => {
       b?.dispose();
       b = tf.randomUniform([MATMUL, MATMUL], -1, 1, 'float32', 2);
@@ -77,6 +81,22 @@ function poolGradientSide(label: string, tensors: tf.Tensor[]): Side {
     label,
     run: () => {
       const dx = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid'), dy)))(x));
+      dx.dataSync();
+      dx.dispose();
+    },
+  };
+}
+
+/** A side that computes the input gradient of LeNet-5's second convolution at batch 128 in one of its two forms. */
+function inputGradientSide(form: typeof correlatedInputGradient, tensors: tf.Tensor[]): Side {
+  const dy = tf.randomNormal([128, 8, 8, 50], 0, 1, 'float32', 6) as tf.Tensor4D;
+  const kernel = tf.randomNormal([5, 5, 20, 50], 0, 1, 'float32', 7) as tf.Tensor4D;
+  tensors.push(dy, kernel);
+  const g = [axisGeometry(12, 5, 1, 1, 'valid'), axisGeometry(12, 5, 1, 1, 'valid')] as Parameters<typeof form>[2];
+  return {
+    label: form.name,
+    run: () => {
+      const dx = tf.tidy(() => form(dy, kernel, g));
       dx.dataSync();
       dx.dispose();
     },
@@ -145,7 +165,6 @@ export async function cnnTrainCases(): Promise<BenchCases> {
   };
   const batch32 = data(32);
   const batch128 = data(128);
-  const matMul = matMulSide();
 
   // The stock models live on the cpu backend, with their own copies of the data.
   await tf.setBackend('cpu');
@@ -160,11 +179,13 @@ export async function cnnTrainCases(): Promise<BenchCases> {
 
   // Timed anew in each case: interleaved with the cpu backend's steps, a wasm step also pays for the
   // garbage collection of their JS arrays. The first steps of a model are slower (the wasm heap grows).
+  const STEP_REPETITIONS = 15;
   const lenetStep = (batch: { x: tf.Tensor; y: tf.Tensor }): Side => ({
     ...withMaxPoolGradFix(stepping('prunable LeNet-5, Adam, wasm', prunableLenet(), batch, 'wasm')),
-    repetitions: 15,
+    repetitions: STEP_REPETITIONS,
     warmup: 10,
   });
+  const matMul = matMulSide(STEP_REPETITIONS);
   const stockStep: Side = { ...stepping('tf.layers LeNet-5, Adam, cpu', stockLenet, cpuBatch32, 'cpu'), repetitions: 3 };
   const cases: BenchCase[] = [
     {
@@ -196,6 +217,14 @@ export async function cnnTrainCases(): Promise<BenchCases> {
       sizes: '[128, 24, 24, 20], 2x2 windows, stride 2 (LeNet-5\'s first pooling, batch 128)',
       candidate: withMaxPoolGradFix(poolGradientSide('gradient of tf.maxPool', tensors)),
       baseline: poolGradientSide('gradient of tf.maxPool, wasm\'s MaxPoolGrad', tensors),
+      repetitions: 15,
+      warmup: 3,
+    },
+    {
+      name: 'conv input gradient: scattered / correlated',
+      sizes: "LeNet-5's second conv ('valid' 5x5, 20 to 50 channels on 12x12), batch 128",
+      candidate: inputGradientSide(scatteredInputGradient, tensors),
+      baseline: inputGradientSide(correlatedInputGradient, tensors),
       repetitions: 15,
       warmup: 3,
     },

@@ -11,7 +11,9 @@
  *   axis), the forward stride as the dilation and the forward dilation as
  *   the stride;
  * - the input gradient correlates the output gradient, dilated by the stride
- *   and padded, with the spatially flipped kernel (inputs and outputs swapped).
+ *   and padded, with the spatially flipped kernel (inputs and outputs swapped);
+ *   where that would multiply mostly zeros, it is one matMul of the output
+ *   gradient by the kernel, whose columns are added back into place (col2im).
  * Measured on wasm (../../shared notes and docs/performance.md), these run
  * faster than `Conv2DBackpropInput` and `Conv3DBackpropFilterV2`, the
  * kernels wasm has. Tensors are NHWC; kernels `[kh, kw, in, out]`
@@ -121,11 +123,11 @@ const SCATTER_BACKENDS = new Set(['wasm', 'cpu']);
 
 /**
  * The input gradient in the cheaper of the two forms. Where the correlation
- * would compute at least twice the forward pass's products on zeros (a
- * 'valid' or strided convolution: LeNet-5's second, 'valid' 5x5 on 12x12,
- * 2.25 times) and there are enough filters for the matMul to pay for the
- * adding (16), the scattered form, on backends that allow it (bench:train's
- * LeNet-5 step); else the correlation.
+ * would compute at least twice the forward pass's products, the rest on
+ * zeros (a 'valid' or strided convolution: LeNet-5's second, a 'valid' 5x5
+ * on 12x12, 2.25 times), and there are enough filters (16) for the matMul to
+ * pay for the adding, the scattered form, on backends that allow it
+ * (bench:train's "conv input gradient" case); else the correlation.
  */
 function conv2dInputGradient(dy: tf.Tensor4D, kernel: tf.Tensor4D, g: [AxisGeometry, AxisGeometry]): tf.Tensor4D {
   const correlated = g[0].input * g[1].input;
