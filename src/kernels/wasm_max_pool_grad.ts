@@ -2,13 +2,14 @@
  * A replacement for the wasm backend's `MaxPoolGrad` kernel (the gradient of
  * every max pooling layer), which TF.js 4.22 computes wrongly and slowly. It
  * starts each window's running maximum at FLT_MIN instead of -Infinity, so a
- * window whose values are all <= 0 loses its gradient or sends it to the
- * tensor's first element (harmless after a ReLU, wrong where pooling sees
- * negative values: after BatchNormalization, or before the activation), and
- * on ties it picks the last maximum where cpu and TensorFlow pick the first.
- * It is also slow: bench:train times it against {@link maxPoolBackprop}.
- * Stock layers call the kernel, so only a registration reaches them: it is the
- * user's choice, made once, and undone by the function it returns.
+ * window whose values are all <= 0 loses its gradient (the window holding the
+ * tensor's first element sends it there instead): harmless after a ReLU,
+ * wrong where pooling sees negative values (after BatchNormalization, or
+ * before the activation). On ties it picks the last maximum, where cpu and
+ * TensorFlow pick the first. It is also slow: bench:train times it against
+ * {@link maxPoolBackprop}. Stock layers call the kernel, so only a
+ * registration reaches them: it is the user's choice, made once, and undone
+ * by the function it returns.
  */
 
 import * as tf from '@tensorflow/tfjs-core';
