@@ -3,7 +3,8 @@ import { checkFraction, checkOptionNames, checkOptions, describeValue } from '..
 import type { PrunableLayer } from '../layers/prunable_layer';
 import { checkLayersModel } from '../model/model_checks';
 import { findPrunableLayers, LayerSelection, requirePrunableLayers } from '../model/prunable_layers';
-import { LayerPruningReport, pruneLayers } from './prune_layer';
+import { applyChannelMasks, selectChannelMasks } from './prune_channels';
+import { LayerPruningReport, layerPruningReport, LayerTarget, pruneLayers } from './prune_layer';
 import { checkPruningMethod, methodList, PruningMethod } from './pruning_method';
 import { resolveSelection, SELECTION_OPTIONS, SelectionArgs } from './selection_options';
 
@@ -73,10 +74,17 @@ export function pruneModel(model: tfl.LayersModel, args: PruneModelArgs): LayerP
     }
   }
   const selected = layers === undefined ? requirePrunableLayers(model, 'pruneModel') : findPrunableLayers(model, layers);
-  if (method === 'nm') return pruneLayers(selected.map((layer) => ({ layer, method, sparsity: nmSparsity })), selection);
-  if (typeof sparsity === 'number') return pruneLayers(selected.map((layer) => ({ layer, method, sparsity })), selection);
-  const perLayer = sparsity as Readonly<Record<string, number>>;
-  return pruneLayers(layersNamed(perLayer, selected, 'sparsity').map((layer) => ({ layer, method, sparsity: perLayer[layer.name] })), selection);
+  let targets: LayerTarget[];
+  if (method === 'nm') targets = selected.map((layer) => ({ layer, method, sparsity: nmSparsity }));
+  else if (typeof sparsity === 'number') targets = selected.map((layer) => ({ layer, method, sparsity }));
+  else {
+    const perLayer = sparsity as Readonly<Record<string, number>>;
+    targets = layersNamed(perLayer, selected, 'sparsity').map((layer) => ({ layer, method, sparsity: perLayer[layer.name] }));
+  }
+  if (method !== 'channel') return pruneLayers(targets, selection);
+  const explicit = layers !== undefined || typeof sparsity === 'object';
+  const masks = selectChannelMasks(model, new Map(targets.map((t) => [t.layer, t.sparsity])), { ...selection, explicit });
+  return applyChannelMasks(masks).map(layerPruningReport);
 }
 
 /**
