@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { UnresolvedLogs } from '@tensorflow/tfjs-layers/dist/logs';
-import { checkDimension, checkOptionNames, checkOptions, describeValue } from '../checks';
+import { checkDimension, checkFraction, checkOptionNames, checkOptions, describeValue } from '../checks';
 import type { PrunableLayer } from '../layers/prunable_layer';
 import { checkLayerSelection, findPrunableLayers, LayerSelection, requirePrunableLayers } from '../model/prunable_layers';
 import { checkLayerMethod, LayerTarget, layerPruningReport, nmLayouts, pruneLayers } from '../pruning/prune_layer';
@@ -233,7 +233,10 @@ export class PruningScheduleCallback extends tfl.Callback {
       const schedule = this.scheduleOf(layer);
       if (!schedule.shouldPrune(step)) continue;
       const method = this.methodOf(layer);
-      targets.push({ layer, method, sparsity: method === 'nm' ? 1 - n / m : schedule.sparsityAt(step) });
+      // A schedule may be the user's own subclass: its value enters the library here. n <= m holds.
+      const sparsity = method === 'nm' ? 1 - n / m : schedule.sparsityAt(step);
+      checkFraction(sparsity, 'sparsity');
+      targets.push({ layer, method, sparsity });
     }
     if (targets.length === 0) return;
     const reports = pruneLayers(targets, this.selection);

@@ -507,6 +507,22 @@ describe('PruningScheduleCallback: schedules, scope and methods', () => {
     }
   });
 
+  it("checks a custom schedule's sparsity where it enters, before any mask changes", async () => {
+    class Overshoot extends PolynomialDecay {
+      override sparsityAt(): number {
+        return 1.5;
+      }
+    }
+    const model = mlp();
+    const callback = new PruningScheduleCallback({ schedule: new Overshoot({ initialSparsity: 0, finalSparsity: 0.5, beginStep: 0, endStep: 4, frequency: 1 }) });
+    let failure: unknown;
+    await model.fit(data.xs, data.ys, { ...FIT, epochs: 1, callbacks: [callback] }).catch((e) => (failure = e));
+    expect(failure).to.be.instanceOf(RangeError);
+    expect((failure as Error).message).to.equal('sparsity must be a number in [0, 1]; received 1.5');
+    for (const layer of findPrunableLayers(model)) expect(layer.sparsity()).to.equal(0);
+    model.dispose();
+  });
+
   it('rejects bad schedules and selection options at construction', () => {
     const schedule = polynomial(10, 1);
     const bad = (args: unknown) => () => new PruningScheduleCallback(args as PruningScheduleCallbackArgs);
