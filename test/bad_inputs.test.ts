@@ -236,7 +236,7 @@ describe('bad inputs: a clear error, and nothing changed', () => {
     { what: 'PruningScheduleCallback: methods with a bad method', call: () => new PruningScheduleCallback({ schedule: schedule(), methods: { conv: 'filter' as never } }),
       error: "PruningScheduleCallback: methods['conv'] must be one of 'weight', 'unit', 'nm', 'random'; received string \"filter\"." },
     { what: "PruningScheduleCallback: verbose 'false'", call: () => new PruningScheduleCallback({ schedule: schedule(), verbose: 'false' as never }),
-      error: 'PruningScheduleCallback: verbose must be true or false; received string "false".' },
+      error: 'PruningScheduleCallback: verbose must be true, false, 1 or 0; received string "false".' },
     { what: 'PruningScheduleCallback: initialStep -1', call: () => new PruningScheduleCallback({ schedule: schedule(), initialStep: -1 }),
       error: 'PruningScheduleCallback: initialStep must be a non-negative integer; received -1' },
     { what: 'PruningScheduleCallback: layers as a string', call: () => new PruningScheduleCallback({ schedule: schedule(), layers: 'conv' as never }),
