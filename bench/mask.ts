@@ -52,7 +52,7 @@ function maskCases(backend: string): { cases: BenchCase[]; dispose: () => void }
   const layerUpdate = (method: 'weight' | 'unit') => ({
     label: `pruneLayer(layer, '${method}', ${SPARSITY})`,
     prepare: () => layer.setMask(half),
-    run: () => pruneLayer(layer, method, SPARSITY),
+    run: () => pruneLayer(layer, { method, sparsity: SPARSITY }),
   });
   const sizes = `${ROWS}x${COLS}, k=${SPARSITY}`;
   const common = { maxCandidateMs: MAX_MS, maxRatio: MAX_RATIO, repetitions: 5, warmup: 1 };

@@ -156,7 +156,7 @@ async function trainCases(backend: string): Promise<BenchCases> {
   const masked = build(LENET, 'prunable');
   const unmasked = build(LENET, 'prunable');
   const layers = prunableLayers(masked);
-  const prune = () => layers.forEach((layer) => pruneLayer(layer, 'weight', SPARSITY));
+  const prune = () => layers.forEach((layer) => pruneLayer(layer, { sparsity: SPARSITY }));
   prune();
   const maskUpdates = new tf.CustomCallback({
     onBatchEnd: async (batch) => {

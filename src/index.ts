@@ -20,10 +20,10 @@ export type { PrunableGRULayerArgs, PrunableLSTMLayerArgs, PrunableSimpleRNNLaye
 export * from './masks';
 export { findPrunableLayers } from './model/prunable_layers';
 export type { LayerSelection } from './model/prunable_layers';
-export { layerPruningReport, pruneLayer } from './pruning/prune_layer';
+export { layerPruningReport } from './pruning/prune_layer';
 export type { LayerPruningReport, MaskReport } from './pruning/prune_layer';
-export { pruneModel } from './pruning/prune_model';
-export type { PruneModelArgs } from './pruning/prune_model';
+export { pruneLayer, pruneModel } from './pruning/prune_model';
+export type { PruneLayerArgs, PruneModelArgs } from './pruning/prune_model';
 export { maskOptimizerState } from './pruning/optimizer_state';
 export { sensitivityScan } from './pruning/sensitivity_scan';
 export type { SensitivityRow, SensitivityScan, SensitivityScanArgs } from './pruning/sensitivity_scan';

@@ -236,7 +236,7 @@ describe('bad inputs: a clear error, and nothing changed', () => {
     { what: 'PruningScheduleCallback: methods with a bad method', call: () => new PruningScheduleCallback({ schedule: schedule(), methods: { conv: 'filter' as never } }),
       error: "PruningScheduleCallback: methods['conv'] must be one of 'weight', 'unit', 'nm', 'random'; received string \"filter\"." },
     { what: "PruningScheduleCallback: verbose 'false'", call: () => new PruningScheduleCallback({ schedule: schedule(), verbose: 'false' as never }),
-      error: 'PruningScheduleCallback: verbose must be true or false; received string "false".' },
+      error: 'PruningScheduleCallback: verbose must be true, false, 1 or 0; received string "false".' },
     { what: 'PruningScheduleCallback: initialStep -1', call: () => new PruningScheduleCallback({ schedule: schedule(), initialStep: -1 }),
       error: 'PruningScheduleCallback: initialStep must be a non-negative integer; received -1' },
     { what: 'PruningScheduleCallback: layers as a string', call: () => new PruningScheduleCallback({ schedule: schedule(), layers: 'conv' as never }),
@@ -297,12 +297,12 @@ describe('bad inputs: a clear error, and nothing changed', () => {
     { what: 'selectBlockMask with a block of 1.5 rows', call: () => selectBlockMask([1, 2, 3, 4], [2, 2], [1.5, 1], 0.5),
       error: 'blockShape must be [rows, cols], two positive integers; received [1.5, 1].' },
     { what: 'selectRandomMask with seed -2', call: () => selectRandomMask(4, 0.5, -2), error: 'seed must be an integer in [0, 4294967295]; received -2.' },
-    { what: 'pruneLayer: a plain Dense', call: () => pruneLayer(plain.layers[0] as never, 'weight', 0.5),
+    { what: 'pruneLayer: a plain Dense', call: () => pruneLayer(plain.layers[0] as never, { sparsity: 0.5 }),
       error: "pruneLayer: layer must be a prunable layer (such as prunableDense or prunableConv2d, or from makePrunable, which converts " +
         "'Dense', 'Conv1D', 'Conv2D', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D', 'Embedding', 'SimpleRNN', 'LSTM', 'GRU'); received a Dense layer 'plain'." },
-    { what: "pruneLayer: method 'filters'", call: () => pruneLayer(layer('conv'), 'filters' as never, 0.5),
-      error: "method must be one of 'weight', 'unit', 'random'; received string \"filters\"." },
-    { what: 'pruneLayer: sparsity NaN', call: () => pruneLayer(layer('conv'), 'weight', NaN), error: 'sparsity must be a number in [0, 1]; received NaN' },
+    { what: "pruneLayer: method 'filters'", call: () => pruneLayer(layer('conv'), { method: 'filters' as never, sparsity: 0.5 }),
+      error: "method must be one of 'weight', 'unit', 'nm', 'random'; received string \"filters\"." },
+    { what: 'pruneLayer: sparsity NaN', call: () => pruneLayer(layer('conv'), { sparsity: NaN }), error: 'sparsity must be a number in [0, 1]; received NaN' },
     { what: 'layerPruningReport: an object', call: () => layerPruningReport({} as never), error: 'layerPruningReport: layer must be a prunable layer' },
 
     // Transforms, summary, optimizer state.

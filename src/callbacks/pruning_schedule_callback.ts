@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { UnresolvedLogs } from '@tensorflow/tfjs-layers/dist/logs';
-import { checkDimension, checkOptionNames, checkOptions, describeValue } from '../checks';
+import { checkDimension, checkFraction, checkOptionNames, checkOptions, describeValue } from '../checks';
 import type { PrunableLayer } from '../layers/prunable_layer';
 import { checkLayerSelection, findPrunableLayers, LayerSelection, requirePrunableLayers } from '../model/prunable_layers';
 import { checkLayerMethod, LayerTarget, layerPruningReport, nmLayouts, pruneLayers } from '../pruning/prune_layer';
@@ -37,8 +37,8 @@ export interface PruningScheduleCallbackArgs extends SelectionArgs {
   methods?: Readonly<Record<string, PruningMethod>>;
   /** The prunable layers to prune, by name or object. Default: every prunable layer of the model, in nested models and wrappers too. */
   layers?: LayerSelection;
-  /** Print a line (`console.log`) at each mask update. Default: false. */
-  verbose?: boolean;
+  /** Print a line (`console.log`) at each mask update: `true` or `1` (as `fit`'s `verbose`), `false` or `0` not. Default: false. */
+  verbose?: boolean | 0 | 1;
   /**
    * The step training starts from, a non-negative integer: the number of
    * optimizer updates the model has had. Default: `model.optimizer.iterations`
@@ -123,6 +123,8 @@ export class PruningScheduleCallback extends tfl.Callback {
   private modelLayers: PrunableLayer[] = [];
   private currentStep: number | null = null;
   private lastUpdateStep = -1;
+  /** Whether an update has set a sparsity above 0, or the warning that none did has been given. */
+  private raisedOrWarned = false;
 
   constructor(args: PruningScheduleCallbackArgs) {
     super();
@@ -141,8 +143,8 @@ export class PruningScheduleCallback extends tfl.Callback {
         "give per-layer schedules with scope 'layer'.");
     }
     if (layers !== undefined) prefixed(() => checkLayerSelection(layers));
-    if (typeof verbose !== 'boolean') {
-      throw new TypeError(`${NAME}: verbose must be true or false; received ${describeValue(verbose)}.`);
+    if (typeof verbose !== 'boolean' && verbose !== 0 && verbose !== 1) {
+      throw new TypeError(`${NAME}: verbose must be true, false, 1 or 0; received ${describeValue(verbose)}.`);
     }
     if (initialStep !== undefined) prefixed(() => checkDimension(initialStep, 'initialStep'));
     this.schedule = schedule;
@@ -151,7 +153,7 @@ export class PruningScheduleCallback extends tfl.Callback {
     this.methods = { ...methods };
     this.selection = selection;
     this.layerSelection = layers === undefined ? undefined : [...layers];
-    this.verbose = verbose;
+    this.verbose = verbose === true || verbose === 1;
     this.initialStep = initialStep;
   }
 
@@ -177,6 +179,23 @@ export class PruningScheduleCallback extends tfl.Callback {
   override async onBatchEnd(): Promise<void> {
     this.currentStep = (this.currentStep as number) + 1;
     await this.updateMasks();
+  }
+
+  /**
+   * Warns once when training ends before any update raised a sparsity while
+   * the schedules have updates to come (the default `frequency` of 100 with a
+   * short fit): otherwise the masks stay empty without a word.
+   */
+  override async onTrainEnd(): Promise<void> {
+    if (this.raisedOrWarned) return;
+    const step = this.currentStep as number;
+    const upcoming = this.layers.map((layer) => [this.scheduleOf(layer), nextUpdateStep(this.scheduleOf(layer), step)] as const)
+      .filter(([, next]) => next >= 0).sort((a, b) => a[1] - b[1]);
+    if (upcoming.length === 0) return;
+    const [schedule, next] = upcoming[0];
+    this.raisedOrWarned = true;
+    console.warn(`${NAME}: training ended at step ${step} with no mask pruned yet; the schedule's next update is at step ${next} ` +
+      `(beginStep ${schedule.beginStep}, frequency ${schedule.frequency}). Train for more steps, or lower frequency or beginStep.`);
   }
 
   /** Adds `sparsity`, `targetSparsity`, `appliedSparsity` and `nextUpdateStep` to the epoch's logs. */
@@ -233,11 +252,15 @@ export class PruningScheduleCallback extends tfl.Callback {
       const schedule = this.scheduleOf(layer);
       if (!schedule.shouldPrune(step)) continue;
       const method = this.methodOf(layer);
-      targets.push({ layer, method, sparsity: method === 'nm' ? 1 - n / m : schedule.sparsityAt(step) });
+      // A schedule may be the user's own subclass: its value enters the library here. n <= m holds.
+      const sparsity = method === 'nm' ? 1 - n / m : schedule.sparsityAt(step);
+      checkFraction(sparsity, 'sparsity');
+      targets.push({ layer, method, sparsity });
     }
     if (targets.length === 0) return;
     const reports = pruneLayers(targets, this.selection);
     this.lastUpdateStep = step;
+    if (targets.some((t) => t.sparsity > 0)) this.raisedOrWarned = true;
     const updated = targets.map((t) => t.layer);
     await maskLayersOptimizerState(this.model, updated);
     if (this.verbose) {

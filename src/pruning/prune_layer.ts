@@ -1,4 +1,4 @@
-import { checkFraction, checkLength, withErrorPrefix } from '../checks';
+import { checkLength, Fraction, withErrorPrefix } from '../checks';
 import { MaskedWeight, PrunableLayer, writeMaskUnchecked } from '../layers/prunable_layer';
 import { BlockWeight, blockLayout, selectBlockMasks } from '../masks/block_selection';
 import { selectGlobalUnitMasks, selectMagnitudeMask, selectMagnitudeMasks, selectUnitMasks, UnitWeight } from '../masks/mask_selection';
@@ -54,35 +54,11 @@ export interface LayerPruningReport {
   prunedUnits: number;
 }
 
-/**
- * Raises `layer`'s masks to `sparsity` by `method`, ranking the effective
- * weights (`weight ⊙ mask`): what is already pruned stays pruned, so a layer's
- * sparsity never goes down. `'weight'` prunes each masked weight to
- * `sparsity` by magnitude; `'unit'` prunes that fraction of the layer's
- * output units by the L2 norm of their entries in every weight that holds
- * them (the masks of weights that hold none, such as SeparableConv2D's
- * depthwise kernel, stay as they are); `'random'` prunes each masked weight
- * to `sparsity` at random (a new seed each call). For N:M patterns, blocks,
- * seeds and global rankings, use {@link pruneModel} with `layers: [layer]`.
- *
- * ```js
- * const report = pruneLayer(model.getLayer('conv2'), 'unit', 0.5); // half of its filters
- * ```
- */
-export function pruneLayer(layer: PrunableLayer, method: PruningMethod, sparsity: number): LayerPruningReport {
-  checkPrunableLayer(layer, 'pruneLayer');
-  if (method === 'nm') {
-    throw new Error("pruneLayer: method 'nm' takes n and m, not a sparsity; use pruneModel(model, {method: 'nm', n, m, layers: [layer]}).");
-  }
-  checkPruningMethod(method, 'method', ['weight', 'unit', 'random']);
-  return setLayerMasks(layer, selectLayerMasks(layer, method, sparsity));
-}
-
 /** One layer of a pruning step: how, and how far (for `'nm'`, `1 - n/m`, which the pattern sets). */
 export interface LayerTarget {
   layer: PrunableLayer;
   method: PruningMethod;
-  sparsity: number;
+  sparsity: Fraction;
 }
 
 /**
@@ -167,10 +143,9 @@ export function nmLayouts(layer: PrunableLayer, m: number): Array<AxisLayout | n
  * layer's order (null: unchanged), computed without changing the layer, for
  * scope `'layer'`.
  */
-export function selectLayerMasks(layer: PrunableLayer, method: PruningMethod, sparsity: number,
+export function selectLayerMasks(layer: PrunableLayer, method: PruningMethod, sparsity: Fraction,
   selection: Selection = resolveSelection({}, [])): Array<Float32Array | null> {
   checkLayerMethod(layer, method);
-  checkFraction(sparsity, 'sparsity');
   const masked = layer.maskedWeights;
   const layouts = method === 'nm' ? nmLayouts(layer, selection.m) : null;
   // Say which layer's weight is bad (a NaN after diverged training, say).
@@ -208,10 +183,9 @@ function blockWeight(w: MaskedWeight, { values, mask }: WeightValues): BlockWeig
 }
 
 /** Scope `'global'`: the masks of `layers`, ranked together by `method` to `sparsity` over all of them. */
-function selectPooledMasks(layers: readonly PrunableLayer[], method: PruningMethod, sparsity: number,
+function selectPooledMasks(layers: readonly PrunableLayer[], method: PruningMethod, sparsity: Fraction,
   selection: Selection): Array<Array<Float32Array | null>> {
   layers.forEach((layer) => checkLayerMethod(layer, method));
-  checkFraction(sparsity, 'sparsity');
   return readLayers(layers, (values) => {
     if (method === 'unit') {
       const selected = selectGlobalUnitMasks(layers.map((l, i) => ({ weights: unitWeights(l.maskedWeights, values[i]), label: layerLabel(l) })), sparsity);

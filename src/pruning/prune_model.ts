@@ -1,12 +1,12 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { checkFraction, checkOptionNames, checkOptions, describeValue } from '../checks';
+import { checkFraction, checkOptionNames, checkOptions, describeValue, Fraction } from '../checks';
 import type { PrunableLayer } from '../layers/prunable_layer';
-import { checkLayersModel } from '../model/model_checks';
+import { checkLayersModel, checkPrunableLayer } from '../model/model_checks';
 import { findPrunableLayers, LayerSelection, requirePrunableLayers } from '../model/prunable_layers';
 import { applyChannelMasks, selectChannelMasks } from './prune_channels';
 import { LayerPruningReport, layerPruningReport, LayerTarget, pruneLayers } from './prune_layer';
 import { checkPruningMethod, methodList, PruningMethod } from './pruning_method';
-import { resolveSelection, SELECTION_OPTIONS, SelectionArgs } from './selection_options';
+import { resolveSelection, Selection, SELECTION_OPTIONS, SelectionArgs } from './selection_options';
 
 /**
  * Options of {@link pruneModel}.
@@ -32,7 +32,17 @@ export interface PruneModelArgs extends SelectionArgs {
   layers?: LayerSelection;
 }
 
+/**
+ * Options of {@link pruneLayer}: those of {@link pruneModel} but `layers`.
+ *
+ * ```js
+ * const args = {method: 'unit', sparsity: 0.5};
+ * ```
+ */
+export type PruneLayerArgs = Omit<PruneModelArgs, 'layers'>;
+
 const OPTIONS = ['method', 'sparsity', 'layers', ...SELECTION_OPTIONS];
+const LAYER_OPTIONS = OPTIONS.filter((option) => option !== 'layers');
 
 /**
  * One-shot pruning: raises the masks of each selected prunable layer to
@@ -49,42 +59,88 @@ const OPTIONS = ['method', 'sparsity', 'layers', ...SELECTION_OPTIONS];
  */
 export function pruneModel(model: tfl.LayersModel, args: PruneModelArgs): LayerPruningReport[] {
   checkLayersModel(model, 'pruneModel');
-  checkOptions(args, `pruneModel needs options {method?: ${methodList().replace(/, /g, ' | ')}, ` +
-    'sparsity: a number in [0, 1] or {[layer]: number}, layers?, scope?, n?, m?, seed?, blockShape?}');
-  checkOptionNames(args, 'pruneModel', OPTIONS);
-  const { method = 'weight', sparsity, layers } = args;
+  const pruning = resolvePruning(args, 'pruneModel', OPTIONS);
+  const { layers } = args;
+  const selected = layers === undefined ? requirePrunableLayers(model, 'pruneModel') : findPrunableLayers(model, layers);
+  const targets = pruning.targets(selected);
+  if (args.method !== 'channel') return pruneLayers(targets, pruning.selection);
+  // Layers named (by layers or a sparsity map) whose channels cannot go are errors; else such groups stay as they are.
+  const explicit = layers !== undefined || typeof args.sparsity === 'object';
+  const masks = selectChannelMasks(model, new Map(targets.map((t) => [t.layer, t.sparsity])), { ...pruning.selection, explicit });
+  return applyChannelMasks(masks).map(layerPruningReport);
+}
+
+/**
+ * One-shot pruning of one layer, with {@link pruneModel}'s options (but
+ * `layers`): raises `layer`'s masks to `sparsity` by `method`, ranking the
+ * effective weights (`weight ⊙ mask`): what is already pruned stays pruned,
+ * so a layer's sparsity never goes down. `'weight'` prunes each masked
+ * weight to `sparsity` by magnitude; `'unit'` prunes that fraction of the
+ * layer's output units by the L2 norm of their entries in every weight that
+ * holds them (the masks of weights that hold none, such as
+ * SeparableConv2D's depthwise kernel, stay as they are); `'random'` prunes
+ * each masked weight to `sparsity` at random.
+ *
+ * ```js
+ * const report = pruneLayer(model.getLayer('conv2'), {method: 'unit', sparsity: 0.5}); // half of its filters
+ * pruneLayer(model.getLayer('dense'), {method: 'nm', n: 2, m: 4});
+ * ```
+ */
+export function pruneLayer(layer: PrunableLayer, args: PruneLayerArgs): LayerPruningReport {
+  checkPrunableLayer(layer, 'pruneLayer');
+  if (typeof args === 'string') {
+    const sparsity: unknown = arguments[2];
+    throw new TypeError(`pruneLayer takes options, as pruneModel does: pruneLayer(layer, {method: ${JSON.stringify(args)}, ` +
+      `sparsity: ${typeof sparsity === 'number' ? sparsity : '...'}}); the form pruneLayer(layer, method, sparsity) is gone.`);
+  }
+  const pruning = resolvePruning(args, 'pruneLayer', LAYER_OPTIONS);
+  return pruneLayers(pruning.targets([layer]), pruning.selection)[0];
+}
+
+/** {@link pruneModel}'s options checked: the selection, and the targets they make of the selected layers. */
+interface Pruning {
+  selection: Selection;
+  targets(selected: readonly PrunableLayer[]): LayerTarget[];
+}
+
+/** Checks the options of `caller` (which takes the option `names`), once for the whole call. */
+function resolvePruning(args: PruneModelArgs, caller: string, names: readonly string[]): Pruning {
+  checkOptions(args, `${caller} needs options {method?: ${methodList().replace(/, /g, ' | ')}, ` +
+    `sparsity: a number in [0, 1] or {[layer]: number}, ${names.includes('layers') ? 'layers?, ' : ''}scope?, n?, m?, seed?, blockShape?}`);
+  checkOptionNames(args, caller, names);
+  const { method = 'weight', sparsity } = args;
   checkPruningMethod(method);
   const selection = resolveSelection(args, [method]);
-  const nmSparsity = 1 - selection.n / selection.m;
   if (method === 'nm') {
+    // n <= m, checked with the selection: a fraction.
+    const nmSparsity = (1 - selection.n / selection.m) as Fraction;
     if (sparsity !== undefined) {
       throw new Error(`sparsity does not apply to method 'nm', whose pattern sets it (1 - n/m = ${nmSparsity}); ` +
         `received ${typeof sparsity === 'number' ? sparsity : describeValue(sparsity)}. Leave it out.`);
     }
-  } else if (typeof sparsity === 'number') {
+    return { selection, targets: (selected) => selected.map((layer) => ({ layer, method, sparsity: nmSparsity })) };
+  }
+  if (typeof sparsity === 'number') {
     checkFraction(sparsity, 'sparsity');
-  } else if (sparsity === null || typeof sparsity !== 'object' || Array.isArray(sparsity)) {
+    return { selection, targets: (selected) => selected.map((layer) => ({ layer, method, sparsity })) };
+  }
+  if (sparsity === null || typeof sparsity !== 'object' || Array.isArray(sparsity)) {
     throw new TypeError('sparsity must be a number in [0, 1] or an object mapping layer names to such numbers; ' +
       `received ${describeValue(sparsity)}.`);
-  } else {
-    for (const [name, value] of Object.entries(sparsity)) checkFraction(value, `sparsity['${name}']`);
-    if (selection.scope === 'global') {
-      throw new Error("scope 'global' ranks all the selected layers to one sparsity: give sparsity as a number, " +
-        "or per-layer sparsities with scope 'layer'.");
-    }
   }
-  const selected = layers === undefined ? requirePrunableLayers(model, 'pruneModel') : findPrunableLayers(model, layers);
-  let targets: LayerTarget[];
-  if (method === 'nm') targets = selected.map((layer) => ({ layer, method, sparsity: nmSparsity }));
-  else if (typeof sparsity === 'number') targets = selected.map((layer) => ({ layer, method, sparsity }));
-  else {
-    const perLayer = sparsity as Readonly<Record<string, number>>;
-    targets = layersNamed(perLayer, selected, 'sparsity').map((layer) => ({ layer, method, sparsity: perLayer[layer.name] }));
+  const perLayer: Record<string, Fraction> = {};
+  for (const [name, value] of Object.entries(sparsity)) {
+    checkFraction(value, `sparsity['${name}']`);
+    perLayer[name] = value;
   }
-  if (method !== 'channel') return pruneLayers(targets, selection);
-  const explicit = layers !== undefined || typeof sparsity === 'object';
-  const masks = selectChannelMasks(model, new Map(targets.map((t) => [t.layer, t.sparsity])), { ...selection, explicit });
-  return applyChannelMasks(masks).map(layerPruningReport);
+  if (selection.scope === 'global') {
+    throw new Error("scope 'global' ranks all the selected layers to one sparsity: give sparsity as a number, " +
+      "or per-layer sparsities with scope 'layer'.");
+  }
+  return {
+    selection,
+    targets: (selected) => layersNamed(perLayer, selected, 'sparsity').map((layer) => ({ layer, method, sparsity: perLayer[layer.name] })),
+  };
 }
 
 /**

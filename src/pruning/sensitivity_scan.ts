@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { checkFraction, checkOptionNames, checkOptions, describeValue, withErrorPrefix } from '../checks';
+import { checkFraction, checkOptionNames, checkOptions, describeValue, Fraction, withErrorPrefix } from '../checks';
 import { PrunableLayer, writeMaskUnchecked } from '../layers/prunable_layer';
 import { checkLayersModel } from '../model/model_checks';
 import { findPrunableLayers, LayerSelection, requirePrunableLayers } from '../model/prunable_layers';
@@ -91,12 +91,13 @@ export async function sensitivityScan(model: tfl.LayersModel, evaluate: (model: 
   }
   checkOptions(args, `${NAME}: options must be an object {sparsities?, method?, layers?, seed?, blockShape?}`);
   checkOptionNames(args, NAME, OPTIONS);
-  const { sparsities = DEFAULT_SPARSITIES, method = 'weight', layers, seed, blockShape } = args;
-  const selection = withErrorPrefix(NAME, () => {
+  const { method = 'weight', layers, seed, blockShape } = args;
+  const [selection, sparsities] = withErrorPrefix(NAME, () => {
     if (method === 'nm') throw new Error("method 'nm' has no sparsity to scan (its pattern sets 1 - n/m); scan 'weight', 'unit' or 'random'.");
     checkPruningMethod(method, 'method', ['weight', 'unit', 'random']);
-    checkSparsities(sparsities);
-    return resolveSelection({ seed, blockShape }, [method]);
+    const checked = args.sparsities ?? DEFAULT_SPARSITIES;
+    checkSparsities(checked);
+    return [resolveSelection({ seed, blockShape }, [method]), checked] as const;
   });
   const selected = layers === undefined ? requirePrunableLayers(model, NAME) : withErrorPrefix(NAME, () => findPrunableLayers(model, layers));
   const baseline = await score(evaluate, model);
@@ -135,7 +136,7 @@ async function score(evaluate: (model: tfl.LayersModel) => number | Promise<numb
 }
 
 /** Throws a clear error unless `sparsities` is a non-empty array of numbers in [0, 1]. */
-function checkSparsities(sparsities: unknown): asserts sparsities is readonly number[] {
+function checkSparsities(sparsities: unknown): asserts sparsities is readonly Fraction[] {
   if (!Array.isArray(sparsities) || sparsities.length === 0) {
     throw new TypeError(`sparsities must be a non-empty array of numbers in [0, 1]; received ${Array.isArray(sparsities) ? 'an empty array' : describeValue(sparsities)}.`);
   }

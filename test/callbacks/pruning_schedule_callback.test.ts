@@ -366,7 +366,9 @@ describe('PruningScheduleCallback', () => {
       "PruningScheduleCallback: layers[1] must be a layer name or a prunable layer; received a Dense layer 'extra'.");
     expect(bad({ schedule, layers: [3] })).to.throw(TypeError, 'PruningScheduleCallback: layers[0] must be a layer name or a prunable layer; received 3.');
     expect(bad({ schedule, methods: null })).to.throw(TypeError, "PruningScheduleCallback: methods must be an object mapping layer names to methods ('weight', 'unit', 'nm', 'random'); received null.");
-    expect(bad({ schedule, verbose: 1 })).to.throw(TypeError, 'PruningScheduleCallback: verbose must be true or false; received 1.');
+    expect(bad({ schedule, verbose: 2 })).to.throw(TypeError, 'PruningScheduleCallback: verbose must be true, false, 1 or 0; received 2.');
+    expect(bad({ schedule, verbose: 1 })).to.not.throw();
+    expect(bad({ schedule, verbose: 0 })).to.not.throw();
     expect(bad({ schedule, initialStep: -3 })).to.throw(RangeError, 'PruningScheduleCallback: initialStep must be a non-negative integer; received -3');
     expect(bad({ schedule, initialStep: '5' })).to.throw(TypeError, 'PruningScheduleCallback: initialStep must be a non-negative integer; received string "5"');
   });
@@ -505,6 +507,45 @@ describe('PruningScheduleCallback: schedules, scope and methods', () => {
       if (xs !== data.xs) xs.dispose();
       model.dispose();
     }
+  });
+
+  it('warns once when training ends before the schedule pruned anything, naming beginStep and frequency', async () => {
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (message: string) => warnings.push(message);
+    const model = mlp();
+    const small = { xs: data.xs.slice(0, 192), ys: data.ys.slice(0, 192) }; // 6 batches of 32
+    try {
+      const callback = new PruningScheduleCallback({ schedule: new PolynomialDecay({ initialSparsity: 0, finalSparsity: 0.8, beginStep: 0, endStep: 1000 }) });
+      await model.fit(small.xs, small.ys, { ...FIT, epochs: 1, callbacks: [callback] });
+      await model.fit(small.xs, small.ys, { ...FIT, epochs: 1, callbacks: [callback] });
+      expect(warnings).to.deep.equal(["PruningScheduleCallback: training ended at step 6 with no mask pruned yet; the schedule's next update is " +
+        'at step 100 (beginStep 0, frequency 100). Train for more steps, or lower frequency or beginStep.']);
+      // A schedule that prunes within the fit says nothing.
+      const quick = new PruningScheduleCallback({ schedule: new PolynomialDecay({ initialSparsity: 0, finalSparsity: 0.5, beginStep: 0, endStep: 4, frequency: 2 }) });
+      await model.fit(small.xs, small.ys, { ...FIT, epochs: 1, callbacks: [quick] });
+      expect(warnings).to.have.length(1);
+    } finally {
+      console.warn = warn;
+      tf.dispose([small.xs, small.ys]);
+      model.dispose();
+    }
+  });
+
+  it("checks a custom schedule's sparsity where it enters, before any mask changes", async () => {
+    class Overshoot extends PolynomialDecay {
+      override sparsityAt(): number {
+        return 1.5;
+      }
+    }
+    const model = mlp();
+    const callback = new PruningScheduleCallback({ schedule: new Overshoot({ initialSparsity: 0, finalSparsity: 0.5, beginStep: 0, endStep: 4, frequency: 1 }) });
+    let failure: unknown;
+    await model.fit(data.xs, data.ys, { ...FIT, epochs: 1, callbacks: [callback] }).catch((e) => (failure = e));
+    expect(failure).to.be.instanceOf(RangeError);
+    expect((failure as Error).message).to.equal('sparsity must be a number in [0, 1]; received 1.5');
+    for (const layer of findPrunableLayers(model)) expect(layer.sparsity()).to.equal(0);
+    model.dispose();
   });
 
   it('rejects bad schedules and selection options at construction', () => {

@@ -47,9 +47,9 @@ describeOnBackends('pruneModel', () => {
   it('never lowers sparsity and keeps what was pruned', () => {
     const model = mlp();
     const layer = model.getLayer('h1') as PrunableDense;
-    pruneLayer(layer, 'weight', 0.8);
+    pruneLayer(layer, { sparsity: 0.8 });
     const before = layer.getMask().dataSync();
-    const report = pruneLayer(layer, 'weight', 0.3);
+    const report = pruneLayer(layer, { sparsity: 0.3 });
     expect(report.sparsity).to.be.closeTo(0.8, 1e-12);
     const after = layer.getMask().dataSync();
     before.forEach((m, i) => {
