@@ -532,20 +532,54 @@ const FLATTEN: ChannelRule = {
   },
 };
 
+/**
+ * Whether `t`'s channels line up with the output's channel axis `axis` of
+ * a merge: same shape and axis, or (as TF.js broadcasts a lower rank input
+ * by inserting axes after the batch) channels last in both, where `t` has
+ * no other axis longer than 1 (a squeeze-and-excitation scale `[B, C]`
+ * against `[B, H, W, C]`).
+ */
+function alignsWith(t: TensorChannels, output: Shape, axis: number): boolean {
+  if (t.shape.length === output.length) return t.axis === axis && t.shape.every((d, i) => d === output[i] || d === 1);
+  return t.axis === t.shape.length - 1 && axis === output.length - 1 && t.shape.slice(1, -1).every((d) => d === 1);
+}
+
 /** Add, Multiply, Average, Maximum, Minimum: channel c of every input is one group. */
 function merge(combine: (values: number[]) => number): ChannelRule {
   return {
     forward: (use) => {
+      const widest = use.inputs.reduce((a, t) => (t.shape.length > a.shape.length ? t : a));
+      const count = channelCount(widest);
+      if (!use.inputs.every((t) => channelCount(t) === count && alignsWith(t, use.outputShape, widest.axis))) return BLOCKER.forward(use);
       const [first, ...rest] = use.inputs;
-      const same = rest.every((t) => t.axis === first.axis && channelCount(t) === channelCount(first) &&
-        t.shape.length === first.shape.length && t.shape.every((d, i) => d === first.shape[i]));
-      if (!same) return BLOCKER.forward(use);
       const groups = Int32Array.from(first.groups, (g, c) => rest.reduce((id, t) => use.groups.union(id, t.groups[c]), g));
       const constants = Float64Array.from(first.constants, (_, c) => combine(use.inputs.map((t) => t.constants[c])));
-      return { shape: use.outputShape, axis: first.axis, groups, constants };
+      return { shape: use.outputShape, axis: widest.axis, groups, constants };
     },
   };
 }
+
+/**
+ * Reshape that only adds or drops axes of length 1 around the channels (a
+ * squeeze-and-excitation's `[B, C]` to `[B, 1, 1, C]`): the channels pass
+ * as they are. Any other reshape mixes positions and channels.
+ */
+const RESHAPE: ChannelRule = {
+  forward: (use) => {
+    const input = use.inputs[0];
+    const long = (shape: Shape) => shape.slice(1).map((d, i) => ({ d, i: i + 1 })).filter(({ d }) => d !== 1);
+    const [from, to] = [long(input.shape), long(use.outputShape)];
+    if (from.length !== 1 || to.length !== 1 || from[0].i !== input.axis || from[0].d !== to[0].d) return BLOCKER.forward(use);
+    return { shape: use.outputShape, axis: to[0].i, groups: input.groups, constants: input.constants };
+  },
+  rewrite: (use, output) => {
+    const kept = keptChannels(output, use.groups).length;
+    if (kept === channelCount(output)) return null;
+    // targetShape leaves the batch axis out.
+    const targetShape = (use.config.targetShape as number[]).map((d, i) => (i + 1 === output.axis ? kept : d));
+    return { config: { targetShape }, weights: (current) => current };
+  },
+};
 
 /** Concatenate on the channel axis: each input's channels at their offset. */
 const CONCATENATE: ChannelRule = {
@@ -609,6 +643,7 @@ export const CHANNEL_RULES: Readonly<Record<string, ChannelRule>> = {
   GlobalAveragePooling2D: GLOBAL_POOLING,
   GlobalMaxPooling2D: GLOBAL_POOLING,
   Flatten: FLATTEN,
+  Reshape: RESHAPE,
   Add: merge(sum),
   Average: merge((values) => sum(values) / values.length),
   Multiply: merge((values) => values.reduce((a, b) => a * b, 1)),
