@@ -5,7 +5,8 @@ import { GroupRanking, selectGroupChannels } from '../masks/channel_selection';
 import { unitLayout, writeKeptUnits } from '../masks/unit_layout';
 import { NamedTensor, readFloat32 } from '../ops/float32_data';
 import { resolveChannelGroups } from './channel_groups';
-import type { PruningScope } from './selection_options';
+import { LayerPruningReport, layerPruningReport, LayerTarget, pruneLayers } from './prune_layer';
+import type { PruningScope, Selection } from './selection_options';
 
 /** Per prunable layer and masked weight name, what to keep (1) and remove (0) of each entry. */
 export type ChannelMasks = Map<PrunableLayer, Map<string, Float32Array>>;
@@ -57,6 +58,9 @@ export function selectChannelMasks(model: tfl.LayersModel, targets: ReadonlyMap<
     throw new Error(`method 'channel': no channel group of the selected layers can be pruned${refused.length > 0
       ? ` (${refused.slice(0, 3).join('; ')}${refused.length > 3 ? '; ...' : ''})` : ''}; channelGroups(model) lists the groups and why.`);
   }
+  if (selection.scope === 'global' && new Set(chosen.map((c) => c.sparsity)).size > 1) {
+    throw new Error("scope 'global' ranks the channels of all the selected groups to one sparsity; their layers have several.");
+  }
   const rankings: GroupRanking[] = chosen.map(({ group, sparsity }) => {
     const slices: ChannelSlices[] = group.plan.members.filter((m, i) => group.masked[i] || m.weightName === 'gamma');
     return { importance: channelImportance(slices, group.plan.channels), live: group.live, sparsity };
@@ -90,4 +94,21 @@ export function applyChannelMasks(masks: ChannelMasks): PrunableLayer[] {
     weights.forEach((m, i) => writeMaskUnchecked(layer, m.name, products[i]));
   }
   return [...masks.keys()];
+}
+
+/**
+ * {@link pruneLayers} for targets of any method, those of `'channel'`
+ * pruned by their channel groups in `model` (`explicit`: see
+ * {@link ChannelSelection}); every mask is selected before any is set.
+ * Returns a report per layer whose masks it set (a group's readers too).
+ */
+export function pruneTargets(model: tfl.LayersModel, targets: readonly LayerTarget[], selection: Selection,
+  explicit: boolean): LayerPruningReport[] {
+  const byChannel = targets.filter((t) => t.method === 'channel');
+  const masks = byChannel.length === 0 ? null
+    : selectChannelMasks(model, new Map(byChannel.map((t) => [t.layer, t.sparsity])), { ...selection, explicit });
+  const reports = pruneLayers(targets.filter((t) => t.method !== 'channel'), selection);
+  if (masks === null) return reports;
+  const changed = applyChannelMasks(masks);
+  return [...reports.filter((r) => !changed.some((layer) => layer.name === r.layer)), ...changed.map(layerPruningReport)];
 }

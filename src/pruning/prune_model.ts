@@ -3,8 +3,8 @@ import { checkFraction, checkOptionNames, checkOptions, describeValue, Fraction 
 import type { PrunableLayer } from '../layers/prunable_layer';
 import { checkLayersModel, checkPrunableLayer } from '../model/model_checks';
 import { findPrunableLayers, LayerSelection, requirePrunableLayers } from '../model/prunable_layers';
-import { applyChannelMasks, selectChannelMasks } from './prune_channels';
-import { LayerPruningReport, layerPruningReport, LayerTarget, pruneLayers } from './prune_layer';
+import { pruneTargets } from './prune_channels';
+import { LayerPruningReport, LayerTarget, pruneLayers } from './prune_layer';
 import { checkPruningMethod, methodList, PruningMethod } from './pruning_method';
 import { resolveSelection, Selection, SELECTION_OPTIONS, SelectionArgs } from './selection_options';
 
@@ -62,12 +62,8 @@ export function pruneModel(model: tfl.LayersModel, args: PruneModelArgs): LayerP
   const pruning = resolvePruning(args, 'pruneModel', OPTIONS);
   const { layers } = args;
   const selected = layers === undefined ? requirePrunableLayers(model, 'pruneModel') : findPrunableLayers(model, layers);
-  const targets = pruning.targets(selected);
-  if (args.method !== 'channel') return pruneLayers(targets, pruning.selection);
   // Layers named (by layers or a sparsity map) whose channels cannot go are errors; else such groups stay as they are.
-  const explicit = layers !== undefined || typeof args.sparsity === 'object';
-  const masks = selectChannelMasks(model, new Map(targets.map((t) => [t.layer, t.sparsity])), { ...pruning.selection, explicit });
-  return applyChannelMasks(masks).map(layerPruningReport);
+  return pruneTargets(model, pruning.targets(selected), pruning.selection, layers !== undefined || typeof args.sparsity === 'object');
 }
 
 /**
