@@ -48,7 +48,7 @@ export type { MakePrunableArgs } from './transforms/make_prunable';
 export { stripPruning } from './transforms/strip_pruning';
 export { compactionReport, compactUnits } from './transforms/compact_units';
 export type { CompactionReport } from './transforms/compact_units';
-export type { BeforeAfter, KeptUnit, LayerCompaction } from './transforms/compaction/plan';
+export type { BeforeAfter, GroupCompaction, KeptUnit, LayerCompaction } from './transforms/compaction/plan';
 export { registerWasmMaxPoolGrad } from './kernels/wasm_max_pool_grad';
 export { pruningSummary } from './pruning/pruning_summary';
 export type { PruningSummary, PruningSummaryArgs, PruningSummaryRow } from './pruning/pruning_summary';

@@ -35,13 +35,16 @@ export interface PlannedGroup {
   members: GroupMember[];
   /** Why the model's structure keeps its channels whatever the weights, or null. */
   fixed: string | null;
+  /** The channels compaction keeps. */
+  kept: number;
 }
 
 /**
  * The groups of the channels `couplings` name (ids of `groups`): the
  * channels of one producer coupling and everything coupled to them are one
  * group, its channels numbered in the order producers first make them.
- * Channels no producer makes (a model input's) are in no group.
+ * Channels no producer makes (a model input's) are in no group. Call it
+ * once the walk has decided which channels go.
  */
 export function formGroups(groups: ChannelGroups, couplings: readonly PlacedCoupling[]): PlannedGroup[] {
   // Union-find over coupled channels (roots of `groups`): one producer's channels are one group.
@@ -71,11 +74,12 @@ export function formGroups(groups: ChannelGroups, couplings: readonly PlacedCoup
       const set = find(root);
       if (!groupOf.has(set)) {
         groupOf.set(set, planned.length);
-        planned.push({ channels: 0, members: [], fixed: null });
+        planned.push({ channels: 0, members: [], fixed: null, kept: 0 });
       }
       const group = planned[groupOf.get(set)!];
       channelOf.set(root, group.channels++);
       group.fixed ??= groups.whyFixed(root);
+      if (!groups.removed(root)) group.kept++;
     }
   }
   for (const coupling of couplings) {

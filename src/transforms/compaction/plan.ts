@@ -71,6 +71,20 @@ export interface KeptUnit {
   reason: string;
 }
 
+/**
+ * What compaction does to one channel group: the channels its producers
+ * make, before and after.
+ *
+ * ```js
+ * const {producers, channels} = compactionReport(model).groups[0]; // ['conv2_block1_0_conv', 'conv2_block1_2_conv'], 16 -> 8
+ * ```
+ */
+export interface GroupCompaction {
+  /** The layers whose output units make the group's channels. */
+  producers: string[];
+  channels: BeforeAfter;
+}
+
 /** A planned compaction: the layers' rewrites, the report, and the channel groups of each model walked. */
 export interface CompactionPlan {
   rewrites: Map<Layer, Rewrite>;
