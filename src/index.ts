@@ -25,7 +25,7 @@ export type { LayerPruningReport, MaskReport } from './pruning/prune_layer';
 export { pruneLayer, pruneModel } from './pruning/prune_model';
 export type { PruneLayerArgs, PruneModelArgs } from './pruning/prune_model';
 export { channelGroups } from './pruning/channel_groups';
-export type { ChannelGroup, ChannelGroupMember } from './pruning/channel_groups';
+export type { ChannelGroup, ChannelGroupMember, CouplingRole } from './pruning/channel_groups';
 export { maskOptimizerState } from './pruning/optimizer_state';
 export { sensitivityScan } from './pruning/sensitivity_scan';
 export type { SensitivityRow, SensitivityScan, SensitivityScanArgs } from './pruning/sensitivity_scan';

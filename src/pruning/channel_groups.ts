@@ -3,6 +3,8 @@ import type { PrunableLayer } from '../layers/prunable_layer';
 import { isPrunableLayer } from '../layers/registry';
 import { checkLayersModel } from '../model/model_checks';
 import type { CouplingRole } from '../transforms/compaction/channels';
+
+export type { CouplingRole };
 import { GroupMember, PlannedGroup } from '../transforms/compaction/groups';
 import { planCompaction } from '../transforms/compaction/plan';
 
@@ -52,6 +54,7 @@ export interface ChannelGroup {
   prunedChannels: number;
   /** The layers whose output units make the channels (more than one across an `Add`). */
   producers: string[];
+  /** Every weight slice coupled to the channels, in the order of the model's graph. */
   members: ChannelGroupMember[];
   /** Whether `method: 'channel'` can prune it. */
   prunable: boolean;

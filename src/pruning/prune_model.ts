@@ -102,7 +102,7 @@ interface Pruning {
 /** Checks the options of `caller` (which takes the option `names`), once for the whole call. */
 function resolvePruning(args: PruneModelArgs, caller: string, names: readonly string[]): Pruning {
   checkOptions(args, `${caller} needs options {method?: ${methodList().replace(/, /g, ' | ')}, ` +
-    `sparsity: a number in [0, 1] or {[layer]: number}, ${names.includes('layers') ? 'layers?, ' : ''}scope?, n?, m?, seed?, blockShape?}`);
+    `sparsity: a number in [0, 1] or {[layer]: number}, ${names.includes('layers') ? 'layers?, ' : ''}scope?, n?, m?, seed?, blockShape?, roundTo?}`);
   checkOptionNames(args, caller, names);
   const { method = 'weight', sparsity } = args;
   checkPruningMethod(method);

@@ -5,7 +5,7 @@ import {
   PruningScheduleCallback, sensitivityScan,
 } from '../../src';
 import type { ChannelGroup } from '../../src';
-import { inception, mobileNetV2, resNet } from '../support/architectures';
+import { inception, mobileNetV2, resNet } from '../../experiments/keras_applications';
 import { inputsFor } from '../io/fixtures';
 
 /** The group whose producers are exactly `producers`. */

@@ -4,7 +4,8 @@ import {
   channelGroups, compactionReport, compactUnits, ConstantSparsity, loadPrunableModel, makePrunable, PolynomialDecay, PrunableLayer, pruneLayer,
   pruneModel, PruningScheduleCallback,
 } from '../../src';
-import { efficientNet, inception, kerasStyleArtifacts, mobileNetV2, resNet } from '../support/architectures';
+import { efficientNet, inception, mobileNetV2, resNet } from '../../experiments/keras_applications';
+import { kerasStyleArtifacts } from '../support/keras_files';
 import { describeOnBackends } from '../support/backends';
 import { expectNoTensorLeak } from '../support/memory';
 import { rejection } from '../support/rejection';

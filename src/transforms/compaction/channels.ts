@@ -139,6 +139,10 @@ export function channelAxisOf(dataFormat: unknown, rank: number): number {
  * kernel's output units), a `'consumer'` reads it (a kernel's input
  * channels), a `'follower'` holds a value per channel on its way (a bias,
  * BatchNormalization's and PReLU's weights, a depthwise kernel's channels).
+ *
+ * ```js
+ * const readers = channelGroups(model)[0].members.filter((m) => m.role === 'consumer').map((m) => m.layer);
+ * ```
  */
 export type CouplingRole = 'producer' | 'consumer' | 'follower';
 

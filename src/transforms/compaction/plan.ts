@@ -82,6 +82,7 @@ export interface KeptUnit {
 export interface GroupCompaction {
   /** The layers whose output units make the group's channels. */
   producers: string[];
+  /** Its channels, before and after. */
   channels: BeforeAfter;
 }
 

@@ -1,11 +1,12 @@
 /**
- * Small models shaped like the Keras applications people convert to TF.js
- * (same layer sequences, names and padding habits, fewer and narrower
- * blocks), with random weights and BatchNormalization statistics, and the
- * Keras-style model.json they would come as.
+ * Models shaped like the Keras applications people convert to TF.js (the
+ * same layer sequences, names and padding habits; small by default, full
+ * size with the paper's settings), with seeded random weights and
+ * BatchNormalization statistics: speed and structure do not depend on
+ * trained values. The tests and bench:infer use them.
  */
 import * as tf from '@tensorflow/tfjs';
-import { randomWeights } from './random';
+import { mulberry32 } from './random';
 
 type T = tf.SymbolicTensor;
 const apply = (layer: tf.layers.Layer, x: T | T[]) => layer.apply(x) as T;
@@ -153,15 +154,25 @@ export function efficientNet({ size = 16, width = 16, classes = 10, se = 'conv' 
   return randomized(tf.model({ inputs: input, outputs: output, name: 'efficientnet' }));
 }
 
-/** `model` with seeded random weights, BatchNormalization's moving variances positive, and nonzero biases. */
+/** The full MobileNetV2 of the paper (alpha 1.0): its blocks as [expansion, channels, repeats, stride]. */
+export const MOBILENET_V2_BLOCKS: readonly number[][] = [
+  [1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1],
+];
+
+/**
+ * `model` with seeded weights uniform in ±sqrt(6 / fan-in) (He-uniform;
+ * BatchNormalization's gamma in ±1), moving variances in [0.5, 1.5), and
+ * nonzero biases.
+ */
 function randomized(model: tf.LayersModel, seed = 7): tf.LayersModel {
   model.weights.forEach((variable, i) => {
     const shape = variable.shape as number[];
     const n = tf.util.sizeFromShape(shape);
-    const values = randomWeights(n, seed + i, 'uniform');
+    const random = mulberry32(seed + i);
+    const values = Float32Array.from({ length: n }, () => random() * 2 - 1);
     const name = variable.originalName;
-    if (name.endsWith('moving_variance')) values.forEach((v, j) => (values[j] = 0.5 + Math.abs(v)));
-    else if (!name.endsWith('gamma')) values.forEach((v, j) => (values[j] = v * Math.sqrt(2 / Math.max(1, n / shape[shape.length - 1]))));
+    if (name.endsWith('moving_variance')) values.forEach((v, j) => (values[j] = 1 + v / 2));
+    else if (!name.endsWith('gamma')) values.forEach((v, j) => (values[j] = v * Math.sqrt(6 / Math.max(1, n / shape[shape.length - 1]))));
     const tensor = tf.tensor(values, shape);
     variable.write(tensor);
     tensor.dispose();
@@ -169,26 +180,3 @@ function randomized(model: tf.LayersModel, seed = 7): tf.LayersModel {
   return model;
 }
 
-/**
- * `model`'s files as tensorflowjs_converter writes them from a Keras model:
- * its keras_version and backend, BatchNormalization's axis as a list, and a
- * Keras-only config key (`groups`) on convolutions.
- */
-export async function kerasStyleArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let saved!: tf.io.ModelArtifacts;
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    saved = artifacts;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  const topology = JSON.parse(JSON.stringify(saved.modelTopology)) as { keras_version: string; backend: string; config: { layers: Array<{ class_name: string; config: Record<string, unknown> }> } };
-  topology.keras_version = '2.13.1';
-  topology.backend = 'tensorflow';
-  for (const layer of topology.config.layers) {
-    if (layer.class_name === 'BatchNormalization') {
-      const axis = layer.config.axis as number;
-      layer.config.axis = [axis < 0 ? 3 : axis];
-    }
-    if (layer.class_name === 'Conv2D') layer.config.groups = 1;
-  }
-  return { ...saved, modelTopology: topology };
-}
