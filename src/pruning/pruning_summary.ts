@@ -2,7 +2,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { checkOptionNames, checkOptions, describeValue } from '../checks';
 import { checkLayersModel } from '../model/model_checks';
 import { compactionReport, CompactionReport } from '../transforms/compact_units';
-import { findPrunableLayers } from '../model/prunable_layers';
+import { findPrunableLayers, outputLayers } from '../model/prunable_layers';
 import { lastPruningMethod, layerPruningReport, LayerPruningReport } from './prune_layer';
 import { checkPruningMethod, checkPruningMethods, PruningMethod } from './pruning_method';
 
@@ -41,6 +41,12 @@ export interface PruningSummaryArgs {
  * ```
  */
 export interface PruningSummaryRow extends LayerPruningReport {
+  /**
+   * Whether the layer computes one of the model's outputs: {@link pruneModel}
+   * and {@link PruningScheduleCallback} leave it alone when they prune by
+   * `'unit'`, unless named (its units are outputs, such as classes); `'weight'` prunes it.
+   */
+  output: boolean;
   /** The method the layer was pruned with, or null when not known (a model loaded from files and not pruned since). */
   method: PruningMethod | null;
 }
@@ -109,7 +115,10 @@ export function pruningSummary(model: tfl.LayersModel, args: PruningSummaryArgs 
     throw new Error(`pruningSummary: methods names ${unknown.map((n) => `'${n}'`).join(', ')}, not a prunable layer of ` +
       `the model; its prunable layers are: ${layers.map((l) => `'${l.name}'`).join(', ') || 'none'}.`);
   }
-  const rows = layers.map((layer) => ({ ...layerPruningReport(layer), method: methods[layer.name] ?? method ?? lastPruningMethod(layer) }));
+  const outputs = outputLayers(model);
+  const rows = layers.map((layer) => ({
+    ...layerPruningReport(layer), output: outputs.has(layer), method: methods[layer.name] ?? method ?? lastPruningMethod(layer),
+  }));
   const summary: PruningSummary = {
     layers: rows,
     total: { weights: sum(rows, 'weights'), nonzero: sum(rows, 'nonzero'), sparsity: overallSparsity(rows), prunedUnits: sum(rows, 'prunedUnits') },
@@ -149,6 +158,11 @@ function printSummary(model: tfl.LayersModel, summary: PruningSummary, printFn: 
   printFn(`Nonzero (kept): ${t.nonzero}`);
   printFn(`Sparsity: ${t.sparsity.toFixed(4)}`);
   printFn(`Pruned units: ${t.prunedUnits}`);
+  const outputs = summary.layers.filter((r) => r.output).map((r) => r.layer);
+  if (outputs.length > 0) {
+    printFn(`Output layer${outputs.length === 1 ? '' : 's'} ${outputs.join(', ')}: unit pruning leaves ${outputs.length === 1 ? 'it' : 'them'} ` +
+      `alone unless named (its units are model outputs); weight pruning prunes ${outputs.length === 1 ? 'it' : 'them'}.`);
+  }
   printFn('_'.repeat(width));
   if (summary.compaction !== undefined) printCompaction(summary.compaction, printFn);
 }

@@ -15,8 +15,8 @@ describe('pruningSummary', () => {
     const summary = pruningSummary(model, { method: 'weight', methods: { hidden: 'unit' } });
     const layers = prunableLayers(model);
     expect(summary.layers).to.deep.equal([
-      { ...layerPruningReport(layers[0]), method: 'weight' },
-      { ...layerPruningReport(layers[1]), method: 'unit' },
+      { ...layerPruningReport(layers[0]), output: false, method: 'weight' },
+      { ...layerPruningReport(layers[1]), output: false, method: 'unit' },
     ]);
     expect(summary.layers.map((r) => [r.layer, r.masks[0].shape, r.weights])).to.deep.equal([['inner_dense', [6, 5], 30], ['hidden', [5, 4], 20]]);
     expect(summary.layers[1].prunedUnits).to.be.at.least(2);
@@ -126,7 +126,7 @@ describe('pruningSummary', () => {
     expect(pruningSummary(single).layers).to.deep.equal([
       {
         layer: 'only', className: 'PrunableDense', masks: [{ weight: 'kernel', shape: [2, 4], weights: 8, nonzero: 2 }],
-        weights: 8, nonzero: 2, sparsity: 0.75, units: 4, prunedUnits: 3, method: null,
+        weights: 8, nonzero: 2, sparsity: 0.75, units: 4, prunedUnits: 3, output: true, method: null,
       },
     ]);
     single.dispose();
