@@ -5,9 +5,9 @@
 // and type-checked the ways TypeScript resolves packages.
 import { expect } from 'chai';
 import { execFileSync } from 'child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { dirname, join, relative } from 'path';
 import { buildPackage } from '../../scripts/build';
 
 const ROOT = join(__dirname, '..', '..');
@@ -79,10 +79,12 @@ describe('the packed package', function () {
 
   before(() => {
     work = mkdtempSync(join(tmpdir(), 'tfjs-prune-pack-'));
-    // What `npm pack` packs here: package.json, README.md, LICENSE and the prepack build.
+    // What `npm pack` packs here: package.json, README.md, LICENSE, the docs and examples
+    // the README links to (package.json's files) and the prepack build.
     const stage = join(work, 'stage');
     mkdirSync(stage);
     for (const file of ['package.json', 'README.md', 'LICENSE']) copyFileSync(join(ROOT, file), join(stage, file));
+    for (const dir of ['docs', 'examples']) cpSync(join(ROOT, dir), join(stage, dir), { recursive: true });
     buildPackage(join(stage, 'dist'));
     run('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], stage);
     tarball = join(work, `${name}-${version}.tgz`);
@@ -102,10 +104,12 @@ describe('the packed package', function () {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('holds only package.json, the README, the LICENSE and the two builds (JS, types and module-type markers)', () => {
+  it('holds only package.json, the README, the LICENSE, the docs and examples it links to, and the two builds', () => {
     const files = run('tar', ['-tzf', tarball], work).trim().split('\n').map((f) => f.replace(/^package\//, ''));
-    const others = files.filter((f) => !/^dist\/(cjs|esm)\/.+\.(js|d\.ts)$/.test(f) && !/^dist\/(cjs|esm)\/package\.json$/.test(f));
-    expect(others.sort()).to.deep.equal(['LICENSE', 'README.md', 'package.json']);
+    const others = files.filter((f) => !/^dist\/(cjs|esm)\/.+\.(js|d\.ts)$/.test(f) && !/^dist\/(cjs|esm)\/package\.json$/.test(f) &&
+      !/^examples\//.test(f) && !/^docs\/results\/[\w-]+\.svg$/.test(f));
+    expect(others.sort()).to.deep.equal(['LICENSE', 'README.md', 'docs/guide.md', 'docs/performance.md', 'docs/results/README.md', 'docs/results/results.json', 'package.json']);
+    expect(files).to.include.members(['examples/quick_start.ts', 'examples/browser/index.html']);
     for (const build of ['cjs', 'esm']) {
       for (const file of ['index.js', 'index.d.ts', 'node.js', 'node.d.ts', 'package.json']) {
         expect(files, `dist/${build}/${file}`).to.include(`dist/${build}/${file}`);
@@ -115,6 +119,18 @@ describe('the packed package', function () {
     const types = (build: string) => JSON.parse(readFileSync(join(project, 'node_modules', name, 'dist', build, 'package.json'), 'utf8'));
     expect(types('cjs')).to.deep.equal({ type: 'commonjs' });
     expect(types('esm')).to.deep.equal({ type: 'module' });
+  });
+
+  it('holds every file its Markdown files link to, so the links work in the installed package', () => {
+    const installed = join(project, 'node_modules', name);
+    const broken: string[] = [];
+    for (const file of filesUnder(installed).filter((f) => f.endsWith('.md'))) {
+      for (const [, target] of readFileSync(file, 'utf8').matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+        if (/^[a-z]+:/.test(target)) continue;
+        if (!existsSync(join(dirname(file), target))) broken.push(`${relative(installed, file)}: ${target}`);
+      }
+    }
+    expect(broken).to.deep.equal([]);
   });
 
   it('names every file it imports with its extension in the ES module build, as Node requires', () => {
