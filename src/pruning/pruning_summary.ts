@@ -171,7 +171,7 @@ const COMPACTION_COLUMNS = ['Layer (type)', 'Inputs', 'Outputs', 'MACs per examp
 const COMPACTION_WIDTHS = [40, 14, 14, 26, 20];
 
 /** The compaction table: a row per layer with a kernel, the pruned units it keeps beneath it, and the totals. */
-function printCompaction(report: CompactionReport, printFn: (line: string) => void): void {
+export function printCompaction(report: CompactionReport, printFn: (line: string) => void): void {
   const change = ({ before, after }: { before: number; after: number }) => `${before} -> ${after}`;
   const cells = report.layers.map((l) => [`${l.layer} (${l.className})`, change(l.inputs), change(l.outputs), change(l.macs), change(l.parameters)]);
   const widths = columnWidths(COMPACTION_WIDTHS, [COMPACTION_COLUMNS, ...cells]);
