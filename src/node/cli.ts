@@ -4,8 +4,7 @@
 // which do the work. Every error is one line on stderr and a non-zero exit.
 import * as tf from '@tensorflow/tfjs-core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { existsSync, readFileSync } from 'fs';
-import { stat } from 'fs/promises';
+import { existsSync, promises as fsPromises, readFileSync } from 'fs';
 import { dirname, join, resolve } from 'path';
 import { fileURLToPath } from 'url';
 import { QUANTIZATION_DTYPES, QuantizationDtype } from '../io/weight_quantization';
@@ -239,7 +238,7 @@ async function readModel(model: string): Promise<tf.io.ModelArtifacts> {
  */
 async function writeModel(out: string, artifacts: tf.io.ModelArtifacts, force: boolean): Promise<void> {
   const path = modelPath(out);
-  const existing = await stat(path).catch(() => null);
+  const existing = await fsPromises.stat(path).catch(() => null);
   if (existing != null && !existing.isDirectory()) throw new ModelFileError(`${out} exists and is not a folder; give a folder to write the model to.`, out);
   if (existing != null && !force) throw new ModelFileError(`${out} exists; pass --force to replace the model in it.`, out);
   await aboutSubject(out, () => fileSystem(path).save(artifacts));

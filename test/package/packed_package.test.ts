@@ -11,7 +11,9 @@ import { dirname, join, relative } from 'path';
 import { buildPackage } from '../../scripts/build';
 
 const ROOT = join(__dirname, '..', '..');
-const { name, version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+const { name, version, dependencies } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  name: string; version: string; dependencies: Record<string, string>;
+};
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
 /** Runs a command, returning its stdout; on failure the error carries stdout and stderr. */
@@ -90,8 +92,15 @@ describe('the packed package', function () {
     tarball = join(work, `${name}-${version}.tgz`);
     project = join(work, 'project');
     mkdirSync(project);
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
-    // Offline, without the peer dependencies: they come from this repository below.
+    // Offline: the package's dependencies from tarballs of this repository's copies (the same versions),
+    // through overrides, so that only what its dependencies name gets installed.
+    const overrides: Record<string, string> = {};
+    for (const dep of Object.keys(dependencies)) {
+      const packed = run('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work, join(ROOT, 'node_modules', dep)], work).trim();
+      overrides[dep] = `file:${join(work, packed)}`;
+    }
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, overrides }));
+    // Without the peer dependencies: they come from this repository below.
     run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--legacy-peer-deps', '--no-package-lock', tarball], project);
     // Link each TF.js package, never the @tensorflow folder itself: an npm command run in the
     // project would prune the packages it did not install from a linked folder, in this repository.
@@ -161,6 +170,30 @@ console.log(JSON.stringify([imported.PrunableDense === required.PrunableDense, i
 `);
     const output = run(process.execPath, ['mixed.mjs'], project);
     expect(JSON.parse(output.trim().split('\n').pop()!)).to.deep.equal([true, true]);
+  });
+
+  it('installs the tfjs-prune command, which runs with what the package depends on and @tensorflow/tfjs beside it', () => {
+    const command = join(project, 'node_modules', '.bin', 'tfjs-prune');
+    expect(run(command, ['--version'], project).trim()).to.equal(version);
+    writeFileSync(join(project, 'save.mjs'), `import * as tf from '@tensorflow/tfjs';
+import { prunableDense } from 'tfjs-prune';
+import { fileSystem } from 'tfjs-prune/node';
+const model = tf.sequential({ layers: [prunableDense({ units: 6, inputShape: [4], name: 'hidden' }), prunableDense({ units: 2, name: 'out' })] });
+await model.save(fileSystem('cli-model'));
+`);
+    run(process.execPath, ['save.mjs'], project);
+    const pruned = run(command, ['prune', 'cli-model', 'cli-pruned', '--method', 'unit', '--sparsity', '0.5'], project);
+    expect(pruned).to.include('hidden (PrunableDense): sparsity 0.5000, 12 of 24 weights kept, 3 of 6 units pruned');
+    run(command, ['compact', 'cli-pruned', 'cli-compact'], project);
+    // Plain TF.js loads the result, without tfjs-prune.
+    writeFileSync(join(project, 'load.cjs'), `const tf = require('@tensorflow/tfjs');
+const fs = require('fs');
+const json = JSON.parse(fs.readFileSync('cli-compact/model.json', 'utf8'));
+const weights = new Uint8Array(fs.readFileSync('cli-compact/weights.bin')).buffer;
+tf.loadLayersModel(tf.io.fromMemory(json.modelTopology, json.weightsManifest[0].weights, weights))
+  .then((m) => console.log(JSON.stringify(m.layers.map((l) => [l.getClassName(), l.getConfig().units]))));
+`);
+    expect(JSON.parse(run(process.execPath, ['load.cjs'], project).trim())).to.deep.equal([['Dense', 3], ['Dense', 2]]);
   });
 
   it('type-checks in TypeScript with node16 (ES module and CommonJS files), bundler and node10 resolution', () => {
