@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { compactUnits, makePrunable, pruneModel, stripPruning } from '../src';
 import { ExperimentModel, lenet300100, referenceMlp } from '../experiments/models';
 import { backendsFromArgs, useBackend } from './backend';
-import { allPassed, BenchCase, CaseResult, predicting, printTable, runAsScript, runCase, writeResults } from './harness';
+import { BenchCase, CaseResult, predicting, runCase } from '../timing/cases';
+import { allPassed, printTable, runAsScript, writeResults } from './harness';
 import { cnnInferCases } from './infer_cnn';
 
 const SPARSITIES = [0.5, 0.8, 0.9];

@@ -9,7 +9,7 @@ import {
   compactionReport, compactUnits, prunableConv2d, prunableDense, prunableDepthwiseConv2d, pruneModel, stripPruning,
 } from '../src';
 import { lenet5 } from '../experiments/models';
-import { BenchCase, predicting } from './harness';
+import { BenchCase, predicting } from '../timing/cases';
 
 /** How much more time per multiply-accumulate the compacted model may take than the dense one (smaller layers run less efficiently). */
 const MAX_OVERHEAD = 1.3;

@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { magnitudeMask, prunableDense, pruneLayer, unitMask, unitPruning, weightPruning } from '../src';
 import { randomMask } from '../test/support/random';
 import { backendsFromArgs } from './backend';
-import { allPassed, BenchCase, CaseResult, printTable, runAsScript, runCasesOnBackends, writeResults } from './harness';
+import { BenchCase, CaseResult } from '../timing/cases';
+import { allPassed, printTable, runAsScript, runCasesOnBackends, writeResults } from './harness';
 import { soUnitPruning, soWeightPruning } from './stackoverflow_pruning';
 
 const ROWS = 4096;

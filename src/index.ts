@@ -52,3 +52,13 @@ export type { BeforeAfter, GroupCompaction, KeptUnit, LayerCompaction } from './
 export { registerWasmMaxPoolGrad } from './kernels/wasm_max_pool_grad';
 export { pruningSummary } from './pruning/pruning_summary';
 export type { PruningSummary, PruningSummaryArgs, PruningSummaryRow } from './pruning/pruning_summary';
+export { ModelFileError } from './model_files/model_file_error';
+export { summarizeModelFile } from './model_files/summarize_model_file';
+export type { ModelFileSummary, SummarizeModelFileArgs } from './model_files/summarize_model_file';
+export { stripModelFile } from './model_files/strip_model_file';
+export type { StripModelFileArgs, StripReport } from './model_files/strip_model_file';
+export { compactModelFile } from './model_files/compact_model_file';
+export type { CompactModelFileArgs, CompactReport } from './model_files/compact_model_file';
+export { pruneModelFile } from './model_files/prune_model_file';
+export type { PruneModelFileArgs, PruneReport } from './model_files/prune_model_file';
+export type { ModelFileArgs, ModelFileResult, QuantizeArgs } from './model_files/model_artifacts';

@@ -5,7 +5,7 @@ import type { PrunableLayer } from '../layers/prunable_layer';
 import { checkLayerSelection, findPrunableLayers, LayerSelection, requirePrunableLayers } from '../model/prunable_layers';
 import { pruneTargets, selectChannelMasks } from '../pruning/prune_channels';
 import { checkLayerMethod, LayerTarget, layerPruningReport, nmLayouts } from '../pruning/prune_layer';
-import { layersNamed } from '../pruning/prune_model';
+import { layersNamed, withoutOutputLayers } from '../pruning/prune_model';
 import { checkPruningMethod, checkPruningMethods, PruningMethod } from '../pruning/pruning_method';
 import { resolveSelection, Selection, SELECTION_OPTIONS, SelectionArgs } from '../pruning/selection_options';
 import { maskLayersOptimizerState } from '../pruning/optimizer_state';
@@ -29,14 +29,17 @@ export interface PruningScheduleCallbackArgs extends SelectionArgs {
   /** Per-layer schedules by layer name, overriding `schedule` for those layers. Not with scope `'global'`. Default: none. */
   schedules?: Readonly<Record<string, PruningSchedule>>;
   /**
-   * How the layers prune: a {@link PruningMethod} (`'unit'` on an output layer
-   * removes outputs, so leave it out with `layers` or give it `'weight'` in
-   * `methods`). Default: `'weight'`.
+   * How the layers prune: a {@link PruningMethod}. Default: `'weight'`.
    */
   method?: PruningMethod;
   /** Per-layer methods by layer name, overriding `method` for those layers. Default: none. */
   methods?: Readonly<Record<string, PruningMethod>>;
-  /** The prunable layers to prune, by name or object. Default: every prunable layer of the model, in nested models and wrappers too. */
+  /**
+   * The prunable layers to prune, by name or object. Default: every prunable
+   * layer of the model, in nested models and wrappers too, but those that
+   * compute the model's outputs when their method is `'unit'` (it would
+   * remove outputs, such as classes), unless `methods` or `schedules` names them.
+   */
   layers?: LayerSelection;
   /** Print a line (`console.log`) at each mask update: `true` or `1` (as `fit`'s `verbose`), `false` or `0` not. Default: false. */
   verbose?: boolean | 0 | 1;
@@ -217,8 +220,9 @@ export class PruningScheduleCallback extends tfl.Callback {
    * not at the first mask update.
    */
   private resolveLayers(model: tfl.LayersModel): PrunableLayer[] {
+    const named = (layer: PrunableLayer) => own(this.methods, layer.name) !== undefined || own(this.schedules, layer.name) !== undefined;
     const layers = this.layerSelection === undefined
-      ? requirePrunableLayers(model, NAME)
+      ? withoutOutputLayers(model, requirePrunableLayers(model, NAME), (layer) => this.methodOf(layer), named, NAME)
       : prefixed(() => findPrunableLayers(model, this.layerSelection));
     for (const [option, map] of [['methods', this.methods], ['schedules', this.schedules]] as const) {
       if (Object.keys(map).length > 0) prefixed(() => layersNamed(map, layers, option, 'pruned'));

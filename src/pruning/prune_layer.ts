@@ -74,7 +74,19 @@ export interface LayerTarget {
  */
 export function pruneLayers(targets: readonly LayerTarget[], selection: Selection = resolveSelection({}, [])): LayerPruningReport[] {
   const masks = selectMasks(targets, selection);
-  return targets.map((t, i) => setLayerMasks(t.layer, masks[i]));
+  return targets.map((t, i) => {
+    const report = setLayerMasks(t.layer, masks[i]);
+    methods.set(t.layer, t.method);
+    return report;
+  });
+}
+
+/** The method each layer was last pruned with in this process (not saved with it). */
+const methods = new WeakMap<PrunableLayer, PruningMethod>();
+
+/** The method {@link pruneLayers} last pruned `layer` with, or null if none did in this process. */
+export function lastPruningMethod(layer: PrunableLayer): PruningMethod | null {
+  return methods.get(layer) ?? null;
 }
 
 /** The masks {@link pruneLayers} would set, per target and masked weight (null: unchanged), changing no layer. */

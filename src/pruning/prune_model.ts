@@ -2,10 +2,10 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { checkFraction, checkOptionNames, checkOptions, describeValue, Fraction } from '../checks';
 import type { PrunableLayer } from '../layers/prunable_layer';
 import { checkLayersModel, checkPrunableLayer } from '../model/model_checks';
-import { findPrunableLayers, LayerSelection, requirePrunableLayers } from '../model/prunable_layers';
+import { findPrunableLayers, LayerSelection, outputLayers, requirePrunableLayers } from '../model/prunable_layers';
 import { pruneTargets } from './prune_channels';
 import { LayerPruningReport, LayerTarget, pruneLayers } from './prune_layer';
-import { checkPruningMethod, methodList, PruningMethod } from './pruning_method';
+import { checkPruningMethod, methodList, PruningMethod, removesUnits } from './pruning_method';
 import { resolveSelection, Selection, SELECTION_OPTIONS, SelectionArgs } from './selection_options';
 
 /**
@@ -28,7 +28,12 @@ export interface PruneModelArgs extends SelectionArgs {
    * `'nm'`, whose pattern sets the sparsity `1 - n/m` (leave it out).
    */
   sparsity?: number | Readonly<Record<string, number>>;
-  /** The layers to prune, by name or object. Default: every prunable layer of the model, in nested models and wrappers too. */
+  /**
+   * The layers to prune, by name or object. Default: every prunable layer of
+   * the model, in nested models and wrappers too, but, for `'unit'`, the
+   * layers that compute the model's outputs (pruning their units would remove
+   * outputs, such as classes) unless a per-layer `sparsity` names them.
+   */
   layers?: LayerSelection;
 }
 
@@ -61,7 +66,9 @@ export function pruneModel(model: tfl.LayersModel, args: PruneModelArgs): LayerP
   checkLayersModel(model, 'pruneModel');
   const pruning = resolvePruning(args, 'pruneModel', OPTIONS);
   const { layers } = args;
-  const selected = layers === undefined ? requirePrunableLayers(model, 'pruneModel') : findPrunableLayers(model, layers);
+  const selected = layers === undefined
+    ? withoutOutputLayers(model, requirePrunableLayers(model, 'pruneModel'), () => pruning.method, (layer) => pruning.named.includes(layer.name), 'pruneModel')
+    : findPrunableLayers(model, layers);
   // Layers named (by layers or a sparsity map) whose channels cannot go are errors; else such groups stay as they are.
   return pruneTargets(model, pruning.targets(selected), pruning.selection, layers !== undefined || typeof args.sparsity === 'object');
 }
@@ -95,6 +102,9 @@ export function pruneLayer(layer: PrunableLayer, args: PruneLayerArgs): LayerPru
 
 /** {@link pruneModel}'s options checked: the selection, and the targets they make of the selected layers. */
 interface Pruning {
+  method: PruningMethod;
+  /** The layers a per-layer sparsity names. */
+  named: readonly string[];
   selection: Selection;
   targets(selected: readonly PrunableLayer[]): LayerTarget[];
 }
@@ -114,11 +124,11 @@ function resolvePruning(args: PruneModelArgs, caller: string, names: readonly st
       throw new Error(`sparsity does not apply to method 'nm', whose pattern sets it (1 - n/m = ${nmSparsity}); ` +
         `received ${typeof sparsity === 'number' ? sparsity : describeValue(sparsity)}. Leave it out.`);
     }
-    return { selection, targets: (selected) => selected.map((layer) => ({ layer, method, sparsity: nmSparsity })) };
+    return { method, named: [], selection, targets: (selected) => selected.map((layer) => ({ layer, method, sparsity: nmSparsity })) };
   }
   if (typeof sparsity === 'number') {
     checkFraction(sparsity, 'sparsity');
-    return { selection, targets: (selected) => selected.map((layer) => ({ layer, method, sparsity })) };
+    return { method, named: [], selection, targets: (selected) => selected.map((layer) => ({ layer, method, sparsity })) };
   }
   if (sparsity === null || typeof sparsity !== 'object' || Array.isArray(sparsity)) {
     throw new TypeError('sparsity must be a number in [0, 1] or an object mapping layer names to such numbers; ' +
@@ -134,9 +144,29 @@ function resolvePruning(args: PruneModelArgs, caller: string, names: readonly st
       "or per-layer sparsities with scope 'layer'.");
   }
   return {
+    method,
+    named: Object.keys(perLayer),
     selection,
     targets: (selected) => layersNamed(perLayer, selected, 'sparsity').map((layer) => ({ layer, method, sparsity: perLayer[layer.name] })),
   };
+}
+
+/**
+ * `layers` (a model's prunable layers, selected by default) without the
+ * layers that compute `model`'s outputs and whose method removes units,
+ * unless `named` (by a per-layer option): unit pruning there would remove
+ * outputs. An error when that leaves none, saying how to prune them anyway.
+ */
+export function withoutOutputLayers(model: tfl.LayersModel, layers: readonly PrunableLayer[], methodOf: (layer: PrunableLayer) => PruningMethod,
+  named: (layer: PrunableLayer) => boolean, caller: string): PrunableLayer[] {
+  const outputs = outputLayers(model);
+  const kept = layers.filter((layer) => !outputs.has(layer) || !removesUnits(methodOf(layer)) || named(layer));
+  if (kept.length === 0) {
+    throw new Error(`${caller}: pruning units of the layers that compute the model's outputs would remove outputs, so by default ` +
+      `${methodList([...new Set(layers.map(methodOf))])} leaves them alone, and the model has no other prunable layer; to prune them anyway, ` +
+      `name them: layers: [${layers.map((l) => `'${l.name}'`).join(', ')}].`);
+  }
+  return kept;
 }
 
 /**

@@ -37,6 +37,17 @@ export function methodList(methods: readonly string[] = PRUNING_METHODS): string
   return methods.map((m) => `'${m}'`).join(', ');
 }
 
+/**
+ * The methods that remove whole units (or channels): on a model's output
+ * layers they would remove outputs, so they leave those alone unless named.
+ */
+const UNIT_METHODS: readonly string[] = ['unit', 'channel'];
+
+/** Whether `method` removes whole units, so that it leaves a model's output layers alone unless they are named. */
+export function removesUnits(method: PruningMethod): boolean {
+  return UNIT_METHODS.includes(method);
+}
+
 /** Throws a clear error unless `method` is one of `allowed` (default: every {@link PruningMethod}). */
 export function checkPruningMethod(method: unknown, name = 'method',
   allowed: readonly PruningMethod[] = PRUNING_METHODS): asserts method is PruningMethod {

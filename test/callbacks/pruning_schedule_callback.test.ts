@@ -173,10 +173,20 @@ describe('PruningScheduleCallback', () => {
     model.dispose();
   });
 
+  it("leaves the output layer alone with method 'unit' unless named", async () => {
+    const model = mlp();
+    const callback = new PruningScheduleCallback({ schedule: polynomial(15, 5), method: 'unit' });
+    await model.fit(data.xs, data.ys, { ...FIT, epochs: 2, callbacks: [callback] });
+    const [hidden, out] = prunable(model);
+    expect(countZeroColumns(maskValues(hidden), INPUTS, 32)).to.equal(Math.round(0.9 * 32));
+    expect(countZeros(maskValues(out))).to.equal(0);
+    model.dispose();
+  });
+
   it('reads per-layer methods by own name only: a layer named toString uses method', async () => {
     const model = tf.sequential({ layers: [prunableDense({ units: 10, inputShape: [INPUTS], name: 'toString' })] });
     model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
-    const callback = new PruningScheduleCallback({ schedule: polynomial(4, 2, 0.5), method: 'unit' });
+    const callback = new PruningScheduleCallback({ schedule: polynomial(4, 2, 0.5), method: 'unit', layers: ['toString'] });
     const ys = tf.zeros([256, 10]);
     await model.fit(data.xs, ys, { ...FIT, epochs: 1, callbacks: [callback] });
     expect(countZeroColumns(maskValues(model.layers[0] as PrunableDense), INPUTS, 10)).to.equal(5);

@@ -357,7 +357,7 @@ describe("prunable recurrent layers: 'weight' pruning, and 'unit' refused", () =
   });
 
   it("refuses 'unit' at global scope too, before any mask changes", () => {
-    const m = tf.sequential({ layers: [prunableDense({ units: 4, inputShape: [STEPS, FEATURES] }), prunableLSTM({ units: 4, name: 'lstm' })] });
+    const m = tf.sequential({ layers: [prunableDense({ units: 4, inputShape: [STEPS, FEATURES] }), prunableLSTM({ units: 4, name: 'lstm' }), prunableDense({ units: 2 })] });
     expect(() => pruneModel(m, { method: 'unit', sparsity: 0.5, scope: 'global' })).to.throw(Error, refusal('PrunableLSTM', 'lstm'));
     expect((m.layers[0] as PrunableLayer).sparsity()).to.equal(0);
     m.dispose();

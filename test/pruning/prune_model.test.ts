@@ -32,6 +32,25 @@ describeOnBackends('pruneModel', () => {
     model.dispose();
   });
 
+  it("leaves the output layer's units (the classes) alone by 'unit' unless named, prunes it by 'weight', and the summary says so", () => {
+    const model = mlp();
+    expect(pruneModel(model, { method: 'unit', sparsity: 0.5 }).map((r) => r.layer)).to.deep.equal(['h1', 'h2']);
+    expect((model.getLayer('out') as PrunableDense).sparsity()).to.equal(0);
+    expect(pruneModel(model, { method: 'unit', sparsity: { out: 0.34 } }).map((r) => [r.layer, r.prunedUnits])).to.deep.equal([['out', 1]]);
+    expect(pruneModel(model, { method: 'unit', sparsity: 0.5, layers: ['out'] })[0].prunedUnits).to.equal(2);
+    expect(pruneModel(model, { method: 'weight', sparsity: 0.9 }).map((r) => r.layer)).to.deep.equal(['h1', 'h2', 'out']);
+    const lines: string[] = [];
+    const summary = pruningSummary(model, { printFn: (line) => lines.push(line) });
+    expect(summary.layers.map((r) => r.output)).to.deep.equal([false, false, true]);
+    expect(lines).to.include('Output layer out: unit pruning leaves it alone unless named (its units are model outputs); weight pruning prunes it.');
+    const single = tf.sequential({ layers: [prunableDense({ units: 3, inputShape: [4], name: 'only' })] });
+    expect(() => pruneModel(single, { method: 'unit', sparsity: 0.5 })).to.throw(
+      "pruneModel: pruning units of the layers that compute the model's outputs would remove outputs, so by default 'unit' leaves them alone, " +
+      "and the model has no other prunable layer; to prune them anyway, name them: layers: ['only'].");
+    single.dispose();
+    model.dispose();
+  });
+
   it('prunes only the selected layers by unit, removing whole columns', () => {
     const model = mlp();
     const report = pruneModel(model, { method: 'unit', sparsity: 0.5, layers: ['h1', 'h2'] });

@@ -15,8 +15,8 @@ describe('pruningSummary', () => {
     const summary = pruningSummary(model, { method: 'weight', methods: { hidden: 'unit' } });
     const layers = prunableLayers(model);
     expect(summary.layers).to.deep.equal([
-      { ...layerPruningReport(layers[0]), method: 'weight' },
-      { ...layerPruningReport(layers[1]), method: 'unit' },
+      { ...layerPruningReport(layers[0]), output: false, method: 'weight' },
+      { ...layerPruningReport(layers[1]), output: false, method: 'unit' },
     ]);
     expect(summary.layers.map((r) => [r.layer, r.masks[0].shape, r.weights])).to.deep.equal([['inner_dense', [6, 5], 30], ['hidden', [5, 4], 20]]);
     expect(summary.layers[1].prunedUnits).to.be.at.least(2);
@@ -24,7 +24,10 @@ describe('pruningSummary', () => {
     expect(summary.total).to.deep.equal({
       weights: 50, nonzero, sparsity: 1 - nonzero / 50, prunedUnits: summary.layers[0].prunedUnits + summary.layers[1].prunedUnits,
     });
-    expect(pruningSummary(model).layers.map((r) => r.method)).to.deep.equal([null, null]);
+    // Without options, each layer's method is the one it was last pruned with here, if any.
+    expect(pruningSummary(model).layers.map((r) => r.method)).to.deep.equal([null, 'unit']);
+    pruneModel(model, { sparsity: 0.6 });
+    expect(pruningSummary(model).layers.map((r) => r.method)).to.deep.equal(['weight', 'weight']);
   });
 
   it('prints a table like model.summary() through printFn, and prints nothing by default', () => {
@@ -62,6 +65,24 @@ describe('pruningSummary', () => {
     const silent: string[] = [];
     pruningSummary(model, { print: false, printFn: (line) => silent.push(line) });
     expect(silent).to.deep.equal([]);
+  });
+
+  it('widens a column for a long layer name, so the columns still line up', () => {
+    const long = tf.sequential({ layers: [
+      prunableDense({ units: 4, inputShape: [3], name: 'a_layer_name_far_longer_than_the_forty_columns_of_the_table' }),
+      prunableDense({ units: 2, name: 'short' }),
+    ] });
+    pruneModel(long, { method: 'unit', sparsity: 0.5, layers: ['short'] });
+    const lines: string[] = [];
+    pruningSummary(long, { printFn: (line) => lines.push(line) });
+    for (const header of ['Kernel shape', 'Method', 'Nonzero / weights', 'Sparsity']) {
+      const column = lines[2].indexOf(header);
+      expect(lines[4][column - 1], header).to.equal(' ');
+      expect(lines[4][column], header).to.not.equal(' ');
+      expect(lines[6][column], header).to.not.equal(' ');
+    }
+    expect(lines[6].slice(lines[2].indexOf('Method'))).to.match(/^unit /);
+    long.dispose();
   });
 
   it('reports a model without PrunableDense layers as empty', () => {
@@ -105,7 +126,7 @@ describe('pruningSummary', () => {
     expect(pruningSummary(single).layers).to.deep.equal([
       {
         layer: 'only', className: 'PrunableDense', masks: [{ weight: 'kernel', shape: [2, 4], weights: 8, nonzero: 2 }],
-        weights: 8, nonzero: 2, sparsity: 0.75, units: 4, prunedUnits: 3, method: null,
+        weights: 8, nonzero: 2, sparsity: 0.75, units: 4, prunedUnits: 3, output: true, method: null,
       },
     ]);
     single.dispose();

@@ -187,7 +187,8 @@ describeOnBackends('pruneModel: scope', () => {
     });
     expect(() => pruneModel(model, { sparsity: 0.5, scope: 'global' })).to.throw(
       "PrunableDense 'out': weights must not hold NaN or Infinity; found NaN at flat index 7");
-    expect(() => pruneModel(model, { method: 'unit', sparsity: 0.5, scope: 'global' })).to.throw("PrunableDense 'out': weights must not hold NaN");
+    expect(() => pruneModel(model, { method: 'unit', sparsity: 0.5, scope: 'global', layers: findPrunableLayers(model) }))
+      .to.throw("PrunableDense 'out': weights must not hold NaN");
     expect(() => pruneModel(model, { sparsity: 0.5, scope: 'global', blockShape: [2, 2] })).to.throw("PrunableDense 'out': weights must not hold NaN");
     for (const layer of findPrunableLayers(model)) expect(layer.sparsity(), layer.name).to.equal(0);
     model.dispose();
