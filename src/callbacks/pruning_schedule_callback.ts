@@ -3,6 +3,7 @@ import type { UnresolvedLogs } from '@tensorflow/tfjs-layers/dist/logs';
 import { checkDimension, checkFraction, checkOptionNames, checkOptions, describeValue } from '../checks';
 import type { PrunableLayer } from '../layers/prunable_layer';
 import { checkLayerSelection, findPrunableLayers, LayerSelection, requirePrunableLayers } from '../model/prunable_layers';
+import { resolveChannelGroups } from '../pruning/channel_groups';
 import { pruneTargets, selectChannelMasks } from '../pruning/prune_channels';
 import { checkLayerMethod, LayerTarget, layerPruningReport, nmLayouts } from '../pruning/prune_layer';
 import { layersNamed, withoutOutputLayers } from '../pruning/prune_model';
@@ -37,8 +38,11 @@ export interface PruningScheduleCallbackArgs extends SelectionArgs {
   /**
    * The prunable layers to prune, by name or object. Default: every prunable
    * layer of the model, in nested models and wrappers too, but those that
-   * compute the model's outputs when their method is `'unit'` (it would
-   * remove outputs, such as classes), unless `methods` or `schedules` names them.
+   * compute the model's outputs when their method is `'unit'` or `'channel'`
+   * (it would remove outputs, such as classes), unless `methods` or
+   * `schedules` names them. A layer pruned by `'channel'` prunes the channel
+   * groups it makes, in every layer they couple (their producers follow one
+   * schedule); a named one without a group that can be pruned is an error.
    */
   layers?: LayerSelection;
   /** Print a line (`console.log`) at each mask update: `true` or `1` (as `fit`'s `verbose`), `false` or `0` not. Default: false. */
@@ -220,7 +224,7 @@ export class PruningScheduleCallback extends tfl.Callback {
    * not at the first mask update.
    */
   private resolveLayers(model: tfl.LayersModel): PrunableLayer[] {
-    const named = (layer: PrunableLayer) => own(this.methods, layer.name) !== undefined || own(this.schedules, layer.name) !== undefined;
+    const named = (layer: PrunableLayer) => this.named(layer);
     const layers = this.layerSelection === undefined
       ? withoutOutputLayers(model, requirePrunableLayers(model, NAME), (layer) => this.methodOf(layer), named, NAME)
       : prefixed(() => findPrunableLayers(model, this.layerSelection));
@@ -233,12 +237,32 @@ export class PruningScheduleCallback extends tfl.Callback {
       if (method === 'nm') prefixed(() => nmLayouts(layer, this.selection.m));
     }
     const byChannel = layers.filter((layer) => this.methodOf(layer) === 'channel');
-    // Groups that cannot be pruned are found now, not at the first update: a selection at sparsity 0 changes nothing.
-    if (byChannel.length > 0) {
-      prefixed(() => selectChannelMasks(model, new Map(byChannel.map((layer) => [layer, 0])),
-        { ...this.selection, explicit: this.layerSelection !== undefined }));
-    }
+    if (byChannel.length > 0) prefixed(() => this.checkChannelGroups(model, byChannel));
     return layers;
+  }
+
+  /** Whether the options name `layer`: `layers`, or a key of `methods` or `schedules`. */
+  private named(layer: PrunableLayer): boolean {
+    return this.layerSelection !== undefined || own(this.methods, layer.name) !== undefined || own(this.schedules, layer.name) !== undefined;
+  }
+
+  /**
+   * Checks, when training begins rather than at the first update, the
+   * channel groups that `layers` (pruned by `'channel'`) make: a selection at
+   * sparsity 0, which changes nothing, finds the groups that cannot be
+   * pruned; and the producers of one group must follow one schedule, as
+   * they prune together.
+   */
+  private checkChannelGroups(model: tfl.LayersModel, layers: readonly PrunableLayer[]): void {
+    const groups = resolveChannelGroups(model);
+    selectChannelMasks(groups, new Map(layers.map((layer) => [layer, 0])), { ...this.selection, named: (layer) => this.named(layer) });
+    for (const group of groups) {
+      const producers = group.producers.filter((p) => layers.includes(p));
+      if (new Set(producers.map((p) => this.scheduleOf(p))).size > 1) {
+        throw new Error(`${producers.map((p) => `'${p.name}'`).join(', ')} make one channel group (their channels meet at an Add ` +
+          "or the like) and prune together by 'channel': give them one schedule (in schedules, all or none of them).");
+      }
+    }
   }
 
   private methodOf(layer: PrunableLayer): PruningMethod {
@@ -269,11 +293,11 @@ export class PruningScheduleCallback extends tfl.Callback {
       targets.push({ layer, method, sparsity });
     }
     if (targets.length === 0) return;
-    const reports = pruneTargets(this.model, targets, this.selection, this.layerSelection !== undefined);
+    const pruned = pruneTargets(this.model, targets, this.selection, (layer) => this.named(layer));
+    const reports = pruned.map((p) => p.report);
     this.lastUpdateStep = step;
     if (targets.some((t) => t.sparsity > 0)) this.raisedOrWarned = true;
-    const updated = findPrunableLayers(this.model).filter((layer) => reports.some((r) => r.layer === layer.name));
-    await maskLayersOptimizerState(this.model, updated);
+    await maskLayersOptimizerState(this.model, pruned.map((p) => p.layer));
     if (this.verbose) {
       const sparsities = [...new Set(targets.map((t) => t.sparsity))];
       const target = sparsities.length === 1

@@ -15,7 +15,8 @@ export interface GroupRanking {
  * The channels to keep in a group of `channels` after `pruned` go, rounded
  * up to a multiple of `roundTo` where the group has at least `roundTo`
  * channels (as Torch-Pruning's `round_to`), never below 1, nor above the
- * `live` ones.
+ * `live` ones: a group keeps fewer than a multiple only when fewer are
+ * live, or at sparsity 1 (one channel).
  */
 export function keptChannelCount(channels: number, pruned: number, roundTo: number, live: number): number {
   let kept = channels - pruned;

@@ -3,10 +3,10 @@ import type { PrunableLayer } from '../layers/prunable_layer';
 import { isPrunableLayer } from '../layers/registry';
 import { checkLayersModel } from '../model/model_checks';
 import type { CouplingRole } from '../transforms/compaction/channels';
-
-export type { CouplingRole };
 import { GroupMember, PlannedGroup } from '../transforms/compaction/groups';
 import { planCompaction } from '../transforms/compaction/plan';
+
+export type { CouplingRole };
 
 /**
  * One weight's part in a channel group: the slices of `weight` along `axis`
@@ -101,8 +101,7 @@ export function resolveChannelGroups(model: tfl.LayersModel): ResolvedGroup[] {
     const unmaskable = plan.members.find((m, i) => m.role !== 'follower' && !masked[i]);
     const reason = plan.fixed ?? (unmaskable === undefined ? null
       : `'${unmaskable.layer.name}' is a ${unmaskable.layer.getClassName()}, not a prunable layer (makePrunable converts it)`);
-    const producers = [...new Set(plan.members.filter((m) => m.role === 'producer').map((m) => m.layer))];
-    return { plan, producers: producers.filter(isPrunableLayer), live: liveChannels(plan), reason, masked };
+    return { plan, producers: plan.producers.filter(isPrunableLayer), live: liveChannels(plan), reason, masked };
   });
 }
 
@@ -119,8 +118,9 @@ export function resolveChannelGroups(model: tfl.LayersModel): ResolvedGroup[] {
  * branch is one channel of one group (so a residual stream through a chain
  * of blocks is one group); `Concatenate` places each input's channels at
  * their offset. Channels that reach a layer the walk cannot follow
- * (Reshape, Permute, a custom layer, a layer applied twice), an output of
- * the model, or that a softmax mixes, cannot be pruned: `reason` says why.
+ * (a Reshape that mixes axes, Permute, a custom layer, a layer applied
+ * twice), an output of the model, or that a softmax mixes, cannot be
+ * pruned: `reason` says why.
  *
  * This is the graph {@link compactUnits} walks, so the two always agree:
  * what `method: 'channel'` prunes, compaction removes.
@@ -136,7 +136,7 @@ export function channelGroups(model: tfl.LayersModel): ChannelGroup[] {
   return resolveChannelGroups(model).map(({ plan, live, reason, masked }) => ({
     channels: plan.channels,
     prunedChannels: live.reduce((n, l) => n + (l === 0 ? 1 : 0), 0),
-    producers: [...new Set(plan.members.filter((m) => m.role === 'producer').map((m) => m.layer.name))],
+    producers: plan.producers.map((layer) => layer.name),
     members: plan.members.map((m, i) => {
       const indices: number[] = [];
       const channels: number[] = [];

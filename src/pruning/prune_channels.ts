@@ -1,11 +1,11 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { PrunableLayer, writeMaskUnchecked } from '../layers/prunable_layer';
-import { ChannelSlices, channelImportance } from '../masks/channel_importance';
+import { channelImportance } from '../masks/channel_importance';
 import { GroupRanking, selectGroupChannels } from '../masks/channel_selection';
 import { unitLayout, writeKeptUnits } from '../masks/unit_layout';
 import { NamedTensor, readFloat32 } from '../ops/float32_data';
 import { ResolvedGroup, resolveChannelGroups } from './channel_groups';
-import { LayerPruningReport, layerPruningReport, LayerTarget, pruneLayers } from './prune_layer';
+import { LayerPruningReport, layerPruningReport, LayerTarget, pruneLayers, recordPruningMethod } from './prune_layer';
 import type { PruningScope, Selection } from './selection_options';
 
 /** Per prunable layer and masked weight name, what to keep (1) and remove (0) of each entry. */
@@ -17,37 +17,44 @@ export interface ChannelSelection {
   /** Each group keeps a multiple of it (see keptChannelCount); 1: any count. */
   roundTo: number;
   /**
-   * Whether the caller named the target layers: then a target whose group
-   * cannot be pruned is an error; else such groups are left alone.
+   * Whether the caller named `layer` (in `layers`, a sparsity map, the
+   * callback's `methods` or `schedules`): then its having no channel group,
+   * or one that cannot be pruned, is an error; else such a layer is left alone.
    */
-  explicit: boolean;
+  named: (layer: PrunableLayer) => boolean;
 }
 
-const label = (layer: PrunableLayer) => `'${layer.name}'`;
+const label = (layer: tfl.layers.Layer) => `'${layer.name}'`;
 
 /**
- * What `method: 'channel'` removes: per channel group one of `targets`
- * produces (each at its producer's sparsity), its least important channels
- * (importance over every coupled slice: ../masks/channel_importance), and
- * so every masked slice of them, in producers and readers alike. Changes
- * no layer. Throws for a group of two sparsities, a named target whose
- * group cannot be pruned, and a model where no targeted group can be.
+ * What `method: 'channel'` removes from `groups` (`resolveChannelGroups` of
+ * the model): per group one of `targets` produces (each at its producer's
+ * sparsity), its least important channels (importance over every coupled
+ * slice: ../masks/channel_importance), and so every masked slice of them, in
+ * producers and readers alike. Changes no layer. Throws for a group of two
+ * sparsities, a named target without a group or whose group cannot be
+ * pruned, a NaN weight, and when no targeted group can be pruned.
  */
-export function selectChannelMasks(model: tfl.LayersModel, targets: ReadonlyMap<PrunableLayer, number>,
+export function selectChannelMasks(groups: readonly ResolvedGroup[], targets: ReadonlyMap<PrunableLayer, number>,
   selection: ChannelSelection): ChannelMasks {
+  for (const layer of targets.keys()) {
+    if (selection.named(layer) && !groups.some((g) => g.producers.includes(layer))) {
+      throw new Error(`method 'channel': ${label(layer)} makes no channel group: compaction's walk does not follow its outputs ` +
+        '(a layer applied more than once or inside a wrapper, an Embedding, a recurrent layer); channelGroups(model) lists the groups.');
+    }
+  }
   const chosen: Array<{ group: ResolvedGroup; sparsity: number }> = [];
   const refused: string[] = [];
-  for (const group of resolveChannelGroups(model)) {
+  for (const group of groups) {
     const targeted = group.producers.filter((p) => targets.has(p));
     if (targeted.length === 0) continue;
-    const sparsities = [...new Set(targeted.map((p) => targets.get(p)!))];
     if (group.reason !== null) {
-      if (selection.explicit) {
-        throw new Error(`method 'channel' cannot prune the channels of ${targeted.map(label).join(', ')}: ${group.reason}.`);
-      }
+      const named = targeted.filter(selection.named);
+      if (named.length > 0) throw new Error(`method 'channel' cannot prune the channels of ${named.map(label).join(', ')}: ${group.reason}.`);
       refused.push(`${targeted.map(label).join(', ')}: ${group.reason}`);
       continue;
     }
+    const sparsities = [...new Set(targeted.map((p) => targets.get(p)!))];
     if (sparsities.length > 1) {
       throw new Error(`method 'channel': ${targeted.map(label).join(', ')} make one channel group (their channels meet ` +
         `at an Add or the like) and must share one sparsity; received ${targeted.map((p) => `${targets.get(p)} for ${label(p)}`).join(', ')}.`);
@@ -58,12 +65,10 @@ export function selectChannelMasks(model: tfl.LayersModel, targets: ReadonlyMap<
     throw new Error(`method 'channel': no channel group of the selected layers can be pruned${refused.length > 0
       ? ` (${refused.slice(0, 3).join('; ')}${refused.length > 3 ? '; ...' : ''})` : ''}; channelGroups(model) lists the groups and why.`);
   }
-  if (selection.scope === 'global' && new Set(chosen.map((c) => c.sparsity)).size > 1) {
-    throw new Error("scope 'global' ranks the channels of all the selected groups to one sparsity; their layers have several.");
-  }
   const rankings: GroupRanking[] = chosen.map(({ group, sparsity }) => {
-    const slices: ChannelSlices[] = group.plan.members.filter((m, i) => group.masked[i] || m.weightName === 'gamma');
-    return { importance: channelImportance(slices, group.plan.channels), live: group.live, sparsity };
+    const scored = group.plan.members.filter((m) => m.scored);
+    const names = scored.map((m) => `${label(m.layer)}: weight '${m.weightName}'`);
+    return { importance: channelImportance(scored, group.plan.channels, names), live: group.live, sparsity };
   });
   const keeps = selectGroupChannels(rankings, selection.scope, selection.roundTo);
   const masks: ChannelMasks = new Map();
@@ -98,17 +103,19 @@ export function applyChannelMasks(masks: ChannelMasks): PrunableLayer[] {
 
 /**
  * {@link pruneLayers} for targets of any method, those of `'channel'`
- * pruned by their channel groups in `model` (`explicit`: see
- * {@link ChannelSelection}); every mask is selected before any is set.
- * Returns a report per layer whose masks it set (a group's readers too).
+ * pruned by their channel groups in `model`; every mask is selected before
+ * any is set. Returns the layers whose masks it set (a group's readers too),
+ * each with its report.
  */
 export function pruneTargets(model: tfl.LayersModel, targets: readonly LayerTarget[], selection: Selection,
-  explicit: boolean): LayerPruningReport[] {
+  named: (layer: PrunableLayer) => boolean): Array<{ layer: PrunableLayer; report: LayerPruningReport }> {
   const byChannel = targets.filter((t) => t.method === 'channel');
   const masks = byChannel.length === 0 ? null
-    : selectChannelMasks(model, new Map(byChannel.map((t) => [t.layer, t.sparsity])), { ...selection, explicit });
-  const reports = pruneLayers(targets.filter((t) => t.method !== 'channel'), selection);
+    : selectChannelMasks(resolveChannelGroups(model), new Map(byChannel.map((t) => [t.layer, t.sparsity])), { ...selection, named });
+  const others = targets.filter((t) => t.method !== 'channel');
+  const reports = pruneLayers(others, selection).map((report, i) => ({ layer: others[i].layer, report }));
   if (masks === null) return reports;
   const changed = applyChannelMasks(masks);
-  return [...reports.filter((r) => !changed.some((layer) => layer.name === r.layer)), ...changed.map(layerPruningReport)];
+  changed.forEach((layer) => recordPruningMethod(layer, 'channel'));
+  return [...reports.filter((r) => !changed.includes(r.layer)), ...changed.map((layer) => ({ layer, report: layerPruningReport(layer) }))];
 }

@@ -76,13 +76,18 @@ export function pruneLayers(targets: readonly LayerTarget[], selection: Selectio
   const masks = selectMasks(targets, selection);
   return targets.map((t, i) => {
     const report = setLayerMasks(t.layer, masks[i]);
-    methods.set(t.layer, t.method);
+    recordPruningMethod(t.layer, t.method);
     return report;
   });
 }
 
 /** The method each layer was last pruned with in this process (not saved with it). */
 const methods = new WeakMap<PrunableLayer, PruningMethod>();
+
+/** Records that `layer` was just pruned by `method` (what pruningSummary's Method column shows). */
+export function recordPruningMethod(layer: PrunableLayer, method: PruningMethod): void {
+  methods.set(layer, method);
+}
 
 /** The method {@link pruneLayers} last pruned `layer` with, or null if none did in this process. */
 export function lastPruningMethod(layer: PrunableLayer): PruningMethod | null {

@@ -22,7 +22,8 @@ export interface PruneModelArgs extends SelectionArgs {
   /**
    * Target sparsity in [0, 1]: the fraction of each layer's masked entries
    * to remove (`'weight'`, `'random'`), of its units (`'unit'`), of its blocks
-   * (with `blockShape`), or of all the selected layers' together (scope
+   * (with `blockShape`), of the channels of each channel group it makes
+   * (`'channel'`), or of all the selected layers' together (scope
    * `'global'`). Or an object mapping layer names to sparsities: only the
    * layers it names are pruned, each to its own. Required, except for
    * `'nm'`, whose pattern sets the sparsity `1 - n/m` (leave it out).
@@ -30,9 +31,12 @@ export interface PruneModelArgs extends SelectionArgs {
   sparsity?: number | Readonly<Record<string, number>>;
   /**
    * The layers to prune, by name or object. Default: every prunable layer of
-   * the model, in nested models and wrappers too, but, for `'unit'`, the
-   * layers that compute the model's outputs (pruning their units would remove
-   * outputs, such as classes) unless a per-layer `sparsity` names them.
+   * the model, in nested models and wrappers too, but, for `'unit'` and
+   * `'channel'`, the layers that compute the model's outputs (pruning their
+   * units would remove outputs, such as classes) unless a per-layer
+   * `sparsity` names them. With `'channel'`, a selected layer prunes the
+   * channel groups it makes, in every layer they couple; a named layer
+   * without a group that can be pruned is an error, others are left alone.
    */
   layers?: LayerSelection;
 }
@@ -70,7 +74,8 @@ export function pruneModel(model: tfl.LayersModel, args: PruneModelArgs): LayerP
     ? withoutOutputLayers(model, requirePrunableLayers(model, 'pruneModel'), () => pruning.method, (layer) => pruning.named.includes(layer.name), 'pruneModel')
     : findPrunableLayers(model, layers);
   // Layers named (by layers or a sparsity map) whose channels cannot go are errors; else such groups stay as they are.
-  return pruneTargets(model, pruning.targets(selected), pruning.selection, layers !== undefined || typeof args.sparsity === 'object');
+  const named = layers !== undefined || typeof args.sparsity === 'object';
+  return pruneTargets(model, pruning.targets(selected), pruning.selection, () => named).map((p) => p.report);
 }
 
 /**

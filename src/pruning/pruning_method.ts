@@ -32,7 +32,7 @@ export type PruningMethod = 'weight' | 'unit' | 'nm' | 'random' | 'channel';
  */
 export const PRUNING_METHODS: readonly PruningMethod[] = ['weight', 'unit', 'nm', 'random', 'channel'];
 
-/** The methods as a message lists them: `'weight', 'unit', 'nm', 'random'`. */
+/** The methods as a message lists them: `'weight', 'unit', 'nm', 'random', 'channel'`. */
 export function methodList(methods: readonly string[] = PRUNING_METHODS): string {
   return methods.map((m) => `'${m}'`).join(', ');
 }

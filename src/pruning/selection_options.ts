@@ -59,9 +59,9 @@ export interface SelectionArgs {
   blockShape?: readonly [number, number];
   /**
    * `'channel'`: each channel group keeps a multiple of `roundTo` channels
-   * (rounding up what it keeps), where it has at least `roundTo`: wasm's
-   * SIMD kernels run fastest on channel counts that are multiples of 4 or
-   * 8. A positive integer. Default: 1 (any count).
+   * (rounding up what it keeps), where it has at least `roundTo` (and
+   * fewer only where fewer are left, or one at sparsity 1): wasm's SIMD
+   * kernels work in lanes of 4 floats. A positive integer. Default: 1 (any count).
    */
   roundTo?: number;
 }

@@ -11,7 +11,7 @@ import { checkPruningMethod, PruningMethod } from './pruning_method';
 import { resolveSelection, SelectionArgs } from './selection_options';
 
 /**
- * Options of {@link sensitivityScan}; `seed` and `blockShape` are those of {@link SelectionArgs}.
+ * Options of {@link sensitivityScan}; `seed`, `blockShape` and `roundTo` are those of {@link SelectionArgs}.
  *
  * ```js
  * const args = {sparsities: [0.5, 0.8, 0.95], method: 'weight', layers: ['conv1', 'conv2', 'dense']};
@@ -108,7 +108,7 @@ export async function sensitivityScan(model: tfl.LayersModel, evaluate: (model: 
   });
   const selected = layers === undefined ? requirePrunableLayers(model, NAME) : withErrorPrefix(NAME, () => findPrunableLayers(model, layers));
   if (method === 'channel') {
-    return scanGroups(model, evaluate, selected, sparsities, { ...selection, explicit: layers !== undefined });
+    return scanGroups(model, evaluate, selected, sparsities, { ...selection, named: () => layers !== undefined });
   }
   const baseline = await score(evaluate, model);
   const rows: SensitivityRow[] = [];
@@ -136,22 +136,23 @@ export async function sensitivityScan(model: tfl.LayersModel, evaluate: (model: 
  */
 async function scanGroups(model: tfl.LayersModel, evaluate: (model: tfl.LayersModel) => number | Promise<number>,
   selected: readonly PrunableLayer[], sparsities: readonly Fraction[], selection: ChannelSelection): Promise<SensitivityScan> {
-  const groups = resolveChannelGroups(model).filter((g) => g.reason === null || selection.explicit);
+  // The model's structure and weights stay between trials (each restores its masks): its groups are resolved once.
+  const groups = resolveChannelGroups(model);
   const targets: Array<{ layer: PrunableLayer; weights: number }> = [];
   for (const layer of selected) {
-    const group = groups.find((g) => g.producers.includes(layer));
+    const group = groups.find((g) => g.producers.includes(layer) && g.reason === null);
     if (group === undefined || targets.some((t) => group.producers.includes(t.layer))) continue;
     const weights = group.plan.members.reduce((n, m, i) => (group.masked[i]
       ? n + (m.values.length / m.shape[m.axis]) * m.channelOf.filter((c) => c >= 0).length : n), 0);
     targets.push({ layer, weights });
   }
   // A selection at sparsity 0 finds every error (a named layer whose group cannot go; none at all) before any evaluation.
-  withErrorPrefix(NAME, () => selectChannelMasks(model, new Map(selected.map((layer) => [layer, 0])), selection));
+  withErrorPrefix(NAME, () => selectChannelMasks(groups, new Map(selected.map((layer) => [layer, 0])), selection));
   const baseline = await score(evaluate, model);
   const rows: SensitivityRow[] = [];
   for (const { layer, weights } of targets) {
     for (const sparsity of sparsities) {
-      const masks = selectChannelMasks(model, new Map([[layer, sparsity]]), selection);
+      const masks = selectChannelMasks(groups, new Map([[layer, sparsity]]), selection);
       const saved = [...masks.keys()].map((l) => ({ layer: l, masks: l.maskedWeights.map((m) => Float32Array.from(m.mask.read().dataSync())) }));
       try {
         applyChannelMasks(masks);

@@ -49,15 +49,19 @@ export interface CompactionReport {
  * 'valid' or unpadded convolution), which gains a bias if it needs one.
  * Where it is not exact it stays: a nonzero constant into a convolution with
  * 'same' padding, a transposed convolution or a ZeroPadding2D, whose zeros
- * at the borders would make it vary.
+ * at the borders would make it vary. A reader whose kernel slice of a
+ * channel is all zero ignores the channel, whatever it holds (finite
+ * values): that is how `method: 'channel'` prunes, so its pruned channels
+ * always go.
  *
  * Channels pass through the layers that keep them apart: dropout and noise,
  * activations (not softmax), BatchNormalization, pooling, global pooling,
  * ZeroPadding2D, Cropping2D, UpSampling2D, Flatten, Concatenate on the
  * channel axis (by offset), channelsFirst as well as channelsLast. At an
  * Add, Multiply, Average, Maximum or Minimum, a channel goes only where
- * every input prunes it. What reaches any other layer (Reshape, Permute,
- * a custom layer, a layer applied twice, a nested model, a wrapper) or an
+ * every input prunes it; a Reshape that only adds or drops axes of length 1
+ * passes channels on. What reaches any other layer (a Reshape that mixes
+ * axes, Permute, a custom layer, a layer applied twice, a nested model, a wrapper) or an
  * output of the model stays, and so does a pruned unit of a layer with a
  * softmax activation: compaction never changes what the model computes.
  * {@link compactionReport} says, per layer, what stays and why. Nested
@@ -109,7 +113,7 @@ export function compactionReport(model: tfl.LayersModel): CompactionReport {
   return {
     layers,
     groups: groups.map((g) => ({
-      producers: [...new Set(g.members.filter((m) => m.role === 'producer').map((m) => m.layer.name))],
+      producers: g.producers.map((layer) => layer.name),
       channels: { before: g.channels, after: g.kept },
     })),
     total: {

@@ -17,9 +17,16 @@ describe('channelImportance', () => {
     expect(Array.from(importance)).to.deep.equal([2 / 5, 8 / 5]);
   });
 
-  it('counts an all-zero member for nothing', () => {
+  it('counts an all-zero member for nothing: it does not dilute the others', () => {
     const zero = { values: new Float32Array(4), shape: [2, 2], axis: 1, channelOf: Int32Array.of(0, 1) };
     const one = { values: Float32Array.of(1, 0, 1, 0), shape: [2, 2], axis: 1, channelOf: Int32Array.of(0, 1) };
-    expect(Array.from(channelImportance([zero, one], 2))).to.deep.equal([1, 0]);
+    expect(Array.from(channelImportance([zero, one], 2))).to.deep.equal([2, 0]);
+  });
+});
+
+describe('channelImportance: bad weights', () => {
+  it('names the member that holds NaN or Infinity', () => {
+    const bad = { values: Float32Array.of(1, NaN), shape: [1, 2], axis: 1, channelOf: Int32Array.of(0, 1) };
+    expect(() => channelImportance([bad], 2, ["'conv': weight 'kernel'"])).to.throw(RangeError, "'conv': weight 'kernel' holds NaN or Infinity");
   });
 });

@@ -132,9 +132,10 @@ describe('method \'channel\' and the optimizer state', () => {
     const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3], 'int32'), 10);
     await model.fit(x, y, { epochs: 2, batchSize: 2, verbose: 0 });
     await model.fit(x, y, { epochs: 1, batchSize: 4, verbose: 0,
-      callbacks: [new PruningScheduleCallback({ schedule: new ConstantSparsity({ targetSparsity: 0.5 }), method: 'channel' })] });
+      callbacks: [new PruningScheduleCallback({ schedule: new ConstantSparsity({ targetSparsity: 0.5 }), method: 'channel', initialStep: 0 })] });
     const reader = model.getLayer('conv2_block2_1_conv');
     const mask = reader.weights.find((w) => w.originalName.endsWith('kernel_mask'))!.read().dataSync();
+    expect(Array.from(mask)).to.include(0); // its input channels from the residual stream were pruned
     const state = (await model.optimizer.getWeights()).filter((w) => w.name.startsWith(`${reader.weights[0].name}/`));
     expect(state.length).to.equal(2);
     for (const { tensor } of state) {

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import {
-  channelGroups, compactionReport, compactUnits, ConstantSparsity, loadPrunableModel, makePrunable, PolynomialDecay, PrunableLayer, pruneLayer,
-  pruneModel, PruningScheduleCallback,
+  channelGroups, compactionReport, compactUnits, ConstantSparsity, loadPrunableModel, makePrunable, PolynomialDecay, prunableConv2d, PrunableLayer, prunableDense,
+  pruneLayer, pruneModel, PruningScheduleCallback, pruningSummary,
 } from '../../src';
 import { efficientNet, inception, mobileNetV2, resNet, xception } from '../../experiments/keras_applications';
 import { kerasStyleArtifacts } from '../support/keras_files';
@@ -102,40 +102,127 @@ describeOnBackends('method \'channel\' while training', () => {
 });
 
 describe('method \'channel\': bad inputs are errors that change nothing', () => {
-  let model: tf.LayersModel;
-  before(() => {
-    model = makePrunable(resNet({ size: 16 }));
-  });
-  const cases: Array<[string, () => unknown, RegExp]> = [
-    ['roundTo 0', () => pruneModel(model, { method: 'channel', sparsity: 0.5, roundTo: 0 }), /roundTo must be a positive integer.*received 0/],
-    ['roundTo 1.5', () => pruneModel(model, { method: 'channel', sparsity: 0.5, roundTo: 1.5 }), /roundTo must be a positive integer.*received 1\.5/],
-    ['roundTo with another method', () => pruneModel(model, { method: 'unit', sparsity: 0.5, roundTo: 4 }), /roundTo applies to method 'channel' only/],
-    ['a named layer whose channels cannot go', () => pruneModel(model, { method: 'channel', sparsity: 0.5, layers: ['predictions'] }),
+  const residual = () => makePrunable(resNet({ size: 16 }));
+  /** A model whose only hidden layer's channels reach a Permute. */
+  const permuted = () => makePrunable(tf.sequential({ layers: [
+    tf.layers.dense({ units: 3, inputShape: [4, 2], name: 'hidden' }), tf.layers.permute({ dims: [2, 1], name: 'permute' }),
+    tf.layers.flatten(), tf.layers.dense({ units: 2, name: 'out' }),
+  ] }));
+  /** A layer applied twice: the walk does not follow it, so it makes no group. */
+  const shared = () => {
+    const input = tf.input({ shape: [4] });
+    const twice = prunableDense({ units: 4, name: 'twice' });
+    const output = prunableDense({ units: 2, name: 'out' }).apply(twice.apply(twice.apply(input))) as tf.SymbolicTensor;
+    return tf.model({ inputs: input, outputs: output });
+  };
+  /** A plain SeparableConv2D with a depth multiplier: its pointwise rows are not one per input channel. */
+  const multiplied = () => tf.sequential({ layers: [
+    prunableConv2d({ filters: 4, kernelSize: 1, inputShape: [4, 4, 2], name: 'conv' }),
+    tf.layers.separableConv2d({ filters: 3, kernelSize: 1, depthMultiplier: 2, name: 'separable' }),
+    tf.layers.flatten(), prunableDense({ units: 2, name: 'out' }),
+  ] });
+  const cases: Array<[string, () => tf.LayersModel, (model: tf.LayersModel) => unknown, RegExp]> = [
+    ['roundTo 0', residual, (m) => pruneModel(m, { method: 'channel', sparsity: 0.5, roundTo: 0 }), /roundTo must be a positive integer.*received 0/],
+    ['roundTo 1.5', residual, (m) => pruneModel(m, { method: 'channel', sparsity: 0.5, roundTo: 1.5 }), /roundTo must be a positive integer.*received 1\.5/],
+    ['roundTo with another method', residual, (m) => pruneModel(m, { method: 'unit', sparsity: 0.5, roundTo: 4 }), /roundTo applies to method 'channel' only/],
+    ['a named layer whose channels cannot go', residual, (m) => pruneModel(m, { method: 'channel', sparsity: 0.5, layers: ['predictions'] }),
       /cannot prune the channels of 'predictions': its activation 'softmax' combines its units/],
-    ['one group at two sparsities', () => pruneModel(model, { method: 'channel', sparsity: { conv2_block1_0_conv: 0.3, conv2_block1_2_conv: 0.5 } }),
+    ['one group at two sparsities', residual, (m) => pruneModel(m, { method: 'channel', sparsity: { conv2_block1_0_conv: 0.3, conv2_block1_2_conv: 0.5 } }),
       /'conv2_block1_0_conv', 'conv2_block1_2_conv' make one channel group.*must share one sparsity/],
-    ['pruneLayer', () => pruneLayer(model.getLayer('conv1_conv') as PrunableLayer, { method: 'channel', sparsity: 0.5 }),
+    ['pruneLayer', residual, (m) => pruneLayer(m.getLayer('conv1_conv') as PrunableLayer, { method: 'channel', sparsity: 0.5 }),
       /method 'channel' prunes channel groups across layers; use pruneModel/],
-    ['a model without prunable groups', () => pruneModel(makePrunable(tf.sequential({ layers: [
-      tf.layers.dense({ units: 3, inputShape: [4, 2], name: 'hidden' }), tf.layers.permute({ dims: [2, 1], name: 'permute' }),
-      tf.layers.flatten(), tf.layers.dense({ units: 2, name: 'out' }),
-    ] })), { method: 'channel', sparsity: 0.5 }), /no channel group of the selected layers can be pruned \('hidden': it reaches 'permute', a Permute/],
-    ['a reader that is not prunable', () => pruneModel(makePrunable(resNet({ size: 16 }), { filter: (l) => l.name !== 'conv2_block1_1_conv' }),
-      { method: 'channel', sparsity: 0.5, layers: ['conv1_conv'] }), /'conv2_block1_1_conv' is a Conv2D, not a prunable layer \(makePrunable converts it\)/],
+    ['a model without prunable groups', permuted, (m) => pruneModel(m, { method: 'channel', sparsity: 0.5 }),
+      /no channel group of the selected layers can be pruned \('hidden': it reaches 'permute', a Permute/],
+    ['a named layer that makes no group', shared, (m) => pruneModel(m, { method: 'channel', sparsity: 0.5, layers: ['twice'] }),
+      /'twice' makes no channel group: compaction's walk does not follow its outputs/],
+    ['a reader that is not prunable', () => makePrunable(resNet({ size: 16 }), { filter: (l) => l.name !== 'conv2_block1_1_conv' }),
+      (m) => pruneModel(m, { method: 'channel', sparsity: 0.5, layers: ['conv1_conv'] }),
+      /'conv2_block1_1_conv' is a Conv2D, not a prunable layer \(makePrunable converts it\)/],
+    ['a SeparableConv2D reader with a depth multiplier', multiplied, (m) => pruneModel(m, { method: 'channel', sparsity: 0.5, layers: ['conv'] }),
+      /cannot prune the channels of 'conv': it reaches 'separable', a SeparableConv2D, which compaction cannot follow/],
+    ['a NaN weight', () => {
+      const m = residual();
+      const weights = m.getLayer('conv2_block1_1_conv').getWeights();
+      m.getLayer('conv2_block1_1_conv').setWeights([tf.fill(weights[0].shape, NaN), ...weights.slice(1)]);
+      return m;
+    }, (m) => pruneModel(m, { method: 'channel', sparsity: 0.5 }), /'conv2_block1_1_conv': weight 'kernel' holds NaN or Infinity/],
   ];
-  for (const [name, call, message] of cases) {
+  for (const [name, build, call, message] of cases) {
     it(name, () => {
+      const model = build();
       const before = maskValues(model);
-      expect(call).to.throw(message);
+      expect(() => call(model)).to.throw(message);
       expect(maskValues(model)).to.deep.equal(before);
+      expect(before.length).to.be.above(0);
     });
   }
 
-  it('the callback, when training begins', async () => {
-    const callback = new PruningScheduleCallback({ schedule: new ConstantSparsity({ targetSparsity: 0.5 }), method: 'channel', layers: ['predictions'] });
-    callback.setModel(model);
+  it('the callback, when training begins: a group that cannot go, and one group\'s producers on two schedules', async () => {
+    const model = residual();
+    const schedule = new ConstantSparsity({ targetSparsity: 0.5 });
     const before = maskValues(model);
-    expect((await rejection(callback.onTrainBegin())).message).to.match(/cannot prune the channels of 'predictions'/);
+    const refused = new PruningScheduleCallback({ schedule, method: 'channel', layers: ['predictions'] });
+    refused.setModel(model);
+    expect((await rejection(refused.onTrainBegin())).message).to.match(/cannot prune the channels of 'predictions'/);
+    const split = new PruningScheduleCallback({ schedule, method: 'channel', schedules: { conv2_block1_0_conv: new ConstantSparsity({ targetSparsity: 0.25 }) } });
+    split.setModel(model);
+    expect((await rejection(split.onTrainBegin())).message).to.match(
+      /'conv2_block1_0_conv', 'conv2_block1_2_conv', 'conv2_block2_2_conv' make one channel group .* give them one schedule/);
     expect(maskValues(model)).to.deep.equal(before);
+  });
+});
+
+describe('method \'channel\': exact through every layer the walk follows', () => {
+  const cases: Array<[string, () => tf.LayersModel]> = [
+    ['Conv2DTranspose and SeparableConv2D readers after BatchNormalization (\'same\')', () => tf.sequential({ layers: [
+      tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', inputShape: [6, 6, 2], name: 'a' }),
+      tf.layers.batchNormalization({ betaInitializer: 'ones' }),
+      tf.layers.separableConv2d({ filters: 6, kernelSize: 3, padding: 'same', name: 'b' }),
+      tf.layers.batchNormalization({ betaInitializer: 'ones' }),
+      tf.layers.conv2dTranspose({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', name: 'c' }),
+      tf.layers.flatten(), tf.layers.dense({ units: 2, name: 'out' }),
+    ] })],
+    ['Maximum and Average, ZeroPadding2D, a depthwise multiplier of 2, Flatten', () => {
+      const input = tf.input({ shape: [5, 5, 2] });
+      const conv = (name: string) => tf.layers.conv2d({ filters: 4, kernelSize: 1, biasInitializer: 'ones', name }).apply(input) as tf.SymbolicTensor;
+      const max = tf.layers.maximum().apply([conv('p'), conv('q')]) as tf.SymbolicTensor;
+      const avg = tf.layers.average().apply([max, conv('r')]) as tf.SymbolicTensor;
+      let x = tf.layers.zeroPadding2d({ padding: 1 }).apply(avg) as tf.SymbolicTensor;
+      x = tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, name: 'dw' }).apply(x) as tf.SymbolicTensor;
+      const output = tf.layers.dense({ units: 2, name: 'out' }).apply(tf.layers.flatten().apply(x)) as tf.SymbolicTensor;
+      return tf.model({ inputs: input, outputs: output });
+    }],
+    ['a nested model, pruned inside', () => {
+      const inner = tf.sequential({ name: 'inner', layers: [
+        tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', inputShape: [6, 6, 2], name: 'i1' }),
+        tf.layers.batchNormalization({ betaInitializer: 'ones' }), tf.layers.reLU(),
+        tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', name: 'i2' }),
+      ] });
+      return tf.sequential({ layers: [inner, tf.layers.flatten(), tf.layers.dense({ units: 2, name: 'out' })] });
+    }],
+  ];
+  for (const [name, build] of cases) {
+    it(name, () => {
+      const model = makePrunable(build());
+      pruneModel(model, { method: 'channel', sparsity: 0.5 });
+      expect(channelGroups(model).filter((g) => g.prunable).every((g) => g.prunedChannels === Math.round(g.channels / 2))).to.equal(true);
+      for (const layer of compactionReport(model).layers) expect(layer.kept, layer.layer).to.deep.equal([]);
+      expectCloseOutputs(compactUnits(model), model);
+    });
+  }
+
+  it('scope \'global\' with roundTo ranks all groups together and keeps multiples, and the summary shows the method', () => {
+    const model = makePrunable(resNet({ size: 16 }));
+    pruneModel(model, { method: 'channel', sparsity: 0.5, scope: 'global', roundTo: 4 });
+    const groups = channelGroups(model).filter((g) => g.prunable);
+    for (const g of groups) expect((g.channels - g.prunedChannels) % 4, g.producers.join('+')).to.equal(0);
+    const pruned = groups.reduce((n, g) => n + g.prunedChannels, 0);
+    const total = groups.reduce((n, g) => n + g.channels, 0);
+    // Rounding each group up keeps at most 3 channels more per group than half of all.
+    expect(pruned).to.be.within(total / 2 - 3 * groups.length, total / 2);
+    expect(pruned).to.be.above(0);
+    const rows = pruningSummary(model).layers;
+    expect(rows.find((r) => r.layer === 'conv2_block2_1_conv')!.method).to.equal('channel');
+    expectCloseOutputs(compactUnits(model), model);
   });
 });

@@ -12,9 +12,11 @@
  * a layer that can drop it, and no layer on its way vetoes it.
  */
 
+import { UnionFind } from './union_find';
+
 /** Groups of channels, by union-find, with why each must be kept. */
 export class ChannelGroups {
-  private readonly parent: number[] = [];
+  private readonly sets = new UnionFind();
   /** Per group root: why it must be kept; none: it goes. */
   private readonly vetoes = new Map<number, string[]>();
   /** Per group root: why the model's structure keeps it, whatever its weights (channel pruning cannot take it). */
@@ -26,8 +28,7 @@ export class ChannelGroups {
    * the weights: channel pruning cannot take it.
    */
   create(pruned: boolean, why = 'its source is not a pruned unit', fixed = false): number {
-    const id = this.parent.length;
-    this.parent.push(id);
+    const id = this.sets.add();
     if (!pruned) this.vetoes.set(id, [why]);
     if (fixed) this.blocks.set(id, why);
     return id;
@@ -35,30 +36,25 @@ export class ChannelGroups {
 
   /** The number of channels created: ids are 0 to `size - 1`. */
   get size(): number {
-    return this.parent.length;
+    return this.sets.size;
   }
 
   /** The group's representative. */
   find(id: number): number {
-    let root = id;
-    while (this.parent[root] !== root) root = this.parent[root];
-    // Path compression keeps later finds short.
-    for (let at = id; this.parent[at] !== root;) [at, this.parent[at]] = [this.parent[at], root];
-    return root;
+    return this.sets.find(id);
   }
 
   /** Makes `a` and `b` one group: it goes only if both could. */
   union(a: number, b: number): number {
-    const [ra, rb] = [this.find(a), this.find(b)];
-    if (ra === rb) return ra;
-    this.parent[rb] = ra;
-    const reasons = [...(this.vetoes.get(ra) ?? []), ...(this.vetoes.get(rb) ?? [])];
-    if (reasons.length > 0) this.vetoes.set(ra, reasons);
-    this.vetoes.delete(rb);
-    const block = this.blocks.get(ra) ?? this.blocks.get(rb);
-    if (block !== undefined) this.blocks.set(ra, block);
-    this.blocks.delete(rb);
-    return ra;
+    const { root, merged } = this.sets.union(a, b);
+    if (merged === null) return root;
+    const reasons = [...(this.vetoes.get(root) ?? []), ...(this.vetoes.get(merged) ?? [])];
+    if (reasons.length > 0) this.vetoes.set(root, reasons);
+    this.vetoes.delete(merged);
+    const block = this.blocks.get(root) ?? this.blocks.get(merged);
+    if (block !== undefined) this.blocks.set(root, block);
+    this.blocks.delete(merged);
+    return root;
   }
 
   /**
@@ -158,4 +154,6 @@ export interface Coupling {
   axis: number;
   role: CouplingRole;
   channels: Int32Array;
+  /** Whether its slices count toward their channel's importance (kernels, BatchNormalization's gamma; not biases or statistics). */
+  scored: boolean;
 }

@@ -12,6 +12,7 @@
 
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ChannelGroups, Coupling } from './channels';
+import { UnionFind } from './union_find';
 
 /** A coupling of one layer application, with the weight it names. */
 export interface PlacedCoupling extends Coupling {
@@ -33,6 +34,8 @@ export interface PlannedGroup {
   /** Its number of channels. */
   channels: number;
   members: GroupMember[];
+  /** The layers whose output units make its channels, in the order of the model's graph. */
+  producers: tfl.layers.Layer[];
   /** Why the model's structure keeps its channels whatever the weights, or null. */
   fixed: string | null;
   /** The channels compaction keeps. */
@@ -47,23 +50,11 @@ export interface PlannedGroup {
  * once the walk has decided which channels go.
  */
 export function formGroups(groups: ChannelGroups, couplings: readonly PlacedCoupling[]): PlannedGroup[] {
-  // Union-find over coupled channels (roots of `groups`): one producer's channels are one group.
-  const parent = new Map<number, number>();
-  const find = (r: number): number => {
-    let root = r;
-    while (parent.get(root) !== root) root = parent.get(root)!;
-    return root;
-  };
+  // Sets of channel ids: the channels of one producer coupling (and so everything coupled to them) are one set.
+  const sets = new UnionFind();
+  while (sets.size < groups.size) sets.add();
   const producers = couplings.filter((c) => c.role === 'producer');
-  for (const p of producers) {
-    let first = -1;
-    for (const id of p.channels) {
-      const root = groups.find(id);
-      if (!parent.has(root)) parent.set(root, root);
-      if (first === -1) first = find(root);
-      else parent.set(find(root), first);
-    }
-  }
+  for (const p of producers) p.channels.forEach((id) => sets.union(groups.find(p.channels[0]), groups.find(id)));
   const groupOf = new Map<number, number>();
   const channelOf = new Map<number, number>();
   const planned: PlannedGroup[] = [];
@@ -71,10 +62,10 @@ export function formGroups(groups: ChannelGroups, couplings: readonly PlacedCoup
     for (const id of p.channels) {
       const root = groups.find(id);
       if (channelOf.has(root)) continue;
-      const set = find(root);
+      const set = sets.find(root);
       if (!groupOf.has(set)) {
         groupOf.set(set, planned.length);
-        planned.push({ channels: 0, members: [], fixed: null, kept: 0 });
+        planned.push({ channels: 0, members: [], producers: [], fixed: null, kept: 0 });
       }
       const group = planned[groupOf.get(set)!];
       channelOf.set(root, group.channels++);
@@ -87,12 +78,15 @@ export function formGroups(groups: ChannelGroups, couplings: readonly PlacedCoup
     coupling.channels.forEach((id, i) => {
       const root = groups.find(id);
       if (!channelOf.has(root)) return;
-      const g = groupOf.get(find(root))!;
+      const g = groupOf.get(sets.find(root))!;
       let map = perGroup.get(g);
       if (map === undefined) perGroup.set(g, (map = new Int32Array(coupling.channels.length).fill(-1)));
       map[i] = channelOf.get(root)!;
     });
-    for (const [g, map] of perGroup) planned[g].members.push({ ...coupling, channelOf: map });
+    for (const [g, map] of perGroup) {
+      planned[g].members.push({ ...coupling, channelOf: map });
+      if (coupling.role === 'producer' && !planned[g].producers.includes(coupling.layer)) planned[g].producers.push(coupling.layer);
+    }
   }
   return planned;
 }

@@ -162,8 +162,8 @@ function planModel(model: tfl.LayersModel, plan: CompactionPlan): void {
       groups,
       weights,
       weightShapes: shapes,
-      couple: (weight, axis, role, ids) => couplings.push({
-        layer, weight, axis, role, channels: ids, weightName: names[weight], values: weights[weight], shape: shapes[weight],
+      couple: (weight, axis, role, ids, scored = role !== 'follower') => couplings.push({
+        layer, weight, axis, role, channels: ids, scored, weightName: names[weight], values: weights[weight], shape: shapes[weight],
       }),
     };
     const output = rule.forward(use);

@@ -29,8 +29,12 @@ export interface LayerUse {
   /** The layer's weights as it computes with them (masks folded), in its plain class's order. */
   weights: Float32Array[];
   weightShapes: number[][];
-  /** Records that entry `i` on `axis` of weight `weight` follows channel id `channels[i]`. */
-  couple(weight: number, axis: number, role: CouplingRole, channels: Int32Array): void;
+  /**
+   * Records that entry `i` on `axis` of weight `weight` follows channel id
+   * `channels[i]`; `scored`: its slices count toward their channel's
+   * importance (default: for producers and readers, not followers).
+   */
+  couple(weight: number, axis: number, role: CouplingRole, channels: Int32Array, scored?: boolean): void;
 }
 
 /** How a layer changes: config entries that differ, and its new weights from its effective ones. */
@@ -186,7 +190,8 @@ const BATCH_NORMALIZATION: ChannelRule = {
     const constants = probe(use, input.axis, (c) => c);
     // On another axis than the channels, it scales each channel by position: still channel by channel.
     if (normalizationAxis(use, use.outputShape.length) === input.axis) {
-      use.weights.forEach((_, w) => use.couple(w, 0, 'follower', input.groups));
+      // gamma, first where the layer scales, weighs its channels (network slimming); beta and the statistics do not.
+      use.weights.forEach((_, w) => use.couple(w, 0, 'follower', input.groups, w === 0 && use.config.scale !== false));
     }
     return { shape: use.outputShape, axis: input.axis, groups: input.groups, constants };
   },
@@ -463,7 +468,7 @@ const DEPTHWISE: ChannelRule = {
     const multiplier = use.weightShapes[0][3];
     const count = channelCount(input) * multiplier;
     const groups = Int32Array.from({ length: count }, (_, c) => input.groups[Math.floor(c / multiplier)]);
-    use.couple(0, 2, 'follower', input.groups);
+    use.couple(0, 2, 'follower', input.groups, true);
     if (use.config.useBias === true) use.couple(1, 0, 'follower', groups);
     // Its own pruned units, for the report: they go only with their input channel.
     const nonzero = nonzeroPerUnit(use.weights[0], unitLayout(use.weightShapes[0], [-2, -1]));
@@ -489,7 +494,9 @@ const SEPARABLE_INPUTS: InputSlices[] = [{ weight: 0, axis: 2 }, { weight: 1, ax
 /** SeparableConv2D: a depthwise kernel [kh, kw, in, 1] (each input channel's own), then a pointwise [1, 1, in, out]. */
 const SEPARABLE: ChannelRule = {
   readsWeights: true,
-  forward: (use) => convolutionForward(use, 1, [-1], SEPARABLE_INPUTS, paddingRefusal(use)),
+  // With a depth multiplier, the pointwise kernel's rows are no longer one per input channel.
+  forward: (use) => (use.weightShapes[0][3] !== 1 ? BLOCKER.forward(use)
+    : convolutionForward(use, 1, [-1], SEPARABLE_INPUTS, paddingRefusal(use))),
   rewrite: (use, output) => kernelRewrite(use, output, {
     kernels: [{ index: 0, inAxis: 2, outAxis: null }, { index: 1, inAxis: 2, outAxis: 3 }],
     sizeKey: 'filters',
@@ -524,7 +531,9 @@ const FLATTEN: ChannelRule = {
     if (dims.some((d) => d == null)) return BLOCKER.forward(use);
     // Flatten with dataFormat 'channelsFirst' moves the channels last first.
     const order = use.config.dataFormat === 'channelsFirst' && dims.length > 1 ? [...dims.slice(1), dims[0]] as number[] : dims as number[];
-    const channelAt = use.config.dataFormat === 'channelsFirst' && dims.length > 1 ? order.length - 1 : input.axis - 1;
+    const moved = use.config.dataFormat === 'channelsFirst' && dims.length > 1;
+    // After the move, axis 1 of the input is last and every later axis one earlier.
+    const channelAt = !moved ? input.axis - 1 : input.axis === 1 ? order.length - 1 : input.axis - 2;
     const size = tf.util.sizeFromShape(order);
     const inner = tf.util.sizeFromShape(order.slice(channelAt + 1));
     const channels = order[channelAt];
