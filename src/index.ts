@@ -50,3 +50,9 @@ export type { BeforeAfter, KeptUnit, LayerCompaction } from './transforms/compac
 export { registerWasmMaxPoolGrad } from './kernels/wasm_max_pool_grad';
 export { pruningSummary } from './pruning/pruning_summary';
 export type { PruningSummary, PruningSummaryArgs, PruningSummaryRow } from './pruning/pruning_summary';
+export { toSparseModel } from './transforms/to_sparse_model';
+export type { ToSparseModelArgs } from './transforms/to_sparse_model';
+export { loadSparseModel } from './io/load_sparse_model';
+export { SparseDense } from './layers/sparse_dense';
+export type { SparseDenseLayerArgs, SparseSourceClass } from './layers/sparse_dense';
+export { loadSparseKernels } from './kernels/sparse/sparse_kernels';
