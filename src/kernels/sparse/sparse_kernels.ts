@@ -15,11 +15,11 @@ export interface SpmmExports {
   free(ptr: number): void;
   matVec16(rows: number, idx: number, val: number, bias: number, nOut: number, x: number, y: number, act: number): void;
   matVec32(rows: number, idx: number, val: number, bias: number, nOut: number, x: number, y: number, act: number): void;
-  packBlock(x: number, n: number, nIn: number, width: number, dst: number): void;
-  block16x16(rows: number, idx: number, val: number, bias: number, nOut: number, xb: number, n: number, y: number, act: number): void;
-  block16x32(rows: number, idx: number, val: number, bias: number, nOut: number, xb: number, n: number, y: number, act: number): void;
-  block4x16(rows: number, idx: number, val: number, bias: number, nOut: number, xb: number, n: number, y: number, act: number): void;
-  block4x32(rows: number, idx: number, val: number, bias: number, nOut: number, xb: number, n: number, y: number, act: number): void;
+  matMat16(rows: number, ends: number, idx: number, val: number, bias: number, nIn: number, nOut: number, x: number,
+    batch: number, y: number, act: number, scratch: number): void;
+  matMat32(rows: number, ends: number, idx: number, val: number, bias: number, nIn: number, nOut: number, x: number,
+    batch: number, y: number, act: number, scratch: number): void;
+  anyNonFinite(x: number, n: number): number;
   markNonFinite(x: number, nIn: number, flags: number): number;
   exactRow16(rows: number, idx: number, val: number, bias: number, nOut: number, x: number, flags: number, nBad: number,
     y: number, act: number): void;

@@ -11,9 +11,8 @@ export const FUSED_ACTIVATIONS = ['linear', 'relu', 'relu6'] as const;
 /** An activation the kernels apply themselves. */
 export type FusedActivation = typeof FUSED_ACTIVATIONS[number];
 
-/** Batch items a batched kernel multiplies at once: 16 (four SIMD vectors), the remainder by 4. */
-const WIDE = 16;
-const NARROW = 4;
+/** Batch items the batched kernel multiplies at once (four SIMD vectors; the remainder by 4). */
+const BLOCK = 16;
 
 /** Nonzeros of a row are padded to a multiple of this (one SIMD vector). */
 const PAD = 4;
@@ -24,6 +23,8 @@ const MAX_U16_INPUTS = 1 << 16;
 /** W [in, out] (row-major), by output unit: the padded CSR layout of assembly/spmm.ts, in JS arrays. */
 interface RowLayout {
   rows: Uint32Array;
+  /** Each row's last real entry + 1 (padding excluded). */
+  ends: Uint32Array;
   idx: Uint16Array | Uint32Array;
   val: Float32Array;
   nonzeros: number;
@@ -60,7 +61,7 @@ function rowLayout(kernel: Float32Array, nIn: number, nOut: number): RowLayout {
     const last = next[o] > rows[o] ? idx[next[o] - 1] : 0;
     for (let k = next[o]; k < rows[o + 1]; k++) idx[k] = last;
   }
-  return { rows, idx, val, nonzeros };
+  return { rows, ends: next, idx, val, nonzeros };
 }
 
 /**
@@ -81,7 +82,8 @@ export class SparseMatrix {
     this.nonzeros = layout.nonzeros;
     this.wide = layout.idx instanceof Uint32Array;
     this.act = FUSED_ACTIVATIONS.indexOf(activation);
-    const parts = [layout.rows, layout.idx, layout.val, bias ?? new Float32Array(nOut)];
+    // The layout and the bias, in this order: [rows, ends, idx, val, bias].
+    const parts = [layout.rows, layout.ends, layout.idx, layout.val, bias ?? new Float32Array(nOut)];
     this.blocks = [];
     try {
       for (const part of parts) this.blocks.push(this.k.alloc(Math.max(part.byteLength, 16)));
@@ -119,40 +121,40 @@ export class SparseMatrix {
   multiply(x: Float32Array, batch: number, y: Float32Array): void {
     if (this.freed) throw new Error('SparseMatrix: used after free()');
     const { k, nIn, nOut } = this;
-    const [rows, idx, val, bias] = this.blocks;
+    const [rows, ends, idx, val, bias] = this.blocks;
     const scratch: number[] = [];
+    const alloc = (bytes: number) => {
+      const ptr = k.alloc(bytes);
+      scratch.push(ptr);
+      return ptr;
+    };
     try {
-      const xPtr = k.alloc(x.byteLength);
-      scratch.push(xPtr);
-      const yPtr = k.alloc(batch * nOut * 4);
-      scratch.push(yPtr);
-      const flags = k.alloc(nIn);
-      scratch.push(flags);
-      const packed = batch > 1 ? k.alloc(nIn * WIDE * 4) : 0;
-      if (packed !== 0) scratch.push(packed);
+      const xPtr = alloc(x.byteLength);
+      const yPtr = alloc(batch * nOut * 4);
+      const blocks = batch > 1 ? alloc((nIn + nOut) * BLOCK * 4) : 0;
+      // Views after the last allocation.
       new Float32Array(k.memory.buffer, xPtr, x.length).set(x);
       if (batch === 1) {
         (this.wide ? k.matVec32 : k.matVec16)(rows, idx, val, bias, nOut, xPtr, yPtr, this.act);
       } else {
-        const block16 = this.wide ? k.block16x32 : k.block16x16;
-        const block4 = this.wide ? k.block4x32 : k.block4x16;
-        for (let b = 0; b < batch;) {
-          const width = batch - b >= WIDE ? WIDE : NARROW;
-          const n = Math.min(width, batch - b);
-          k.packBlock(xPtr + b * nIn * 4, n, nIn, width, packed);
-          (width === WIDE ? block16 : block4)(rows, idx, val, bias, nOut, packed, n, yPtr + b * nOut * 4, this.act);
-          b += n;
-        }
+        (this.wide ? k.matMat32 : k.matMat16)(rows, ends, idx, val, bias, nIn, nOut, xPtr, batch, yPtr, this.act, blocks);
       }
-      const exactRow = this.wide ? k.exactRow32 : k.exactRow16;
-      for (let b = 0; b < batch; b++) {
-        const row = xPtr + b * nIn * 4;
-        const bad = k.markNonFinite(row, nIn, flags);
-        if (bad > 0) exactRow(rows, idx, val, bias, nOut, row, flags, bad, yPtr + b * nOut * 4, this.act);
-      }
+      if (k.anyNonFinite(xPtr, x.length)) this.redoNonFiniteRows(xPtr, batch, yPtr, alloc(nIn));
       y.set(new Float32Array(k.memory.buffer, yPtr, batch * nOut));
     } finally {
       for (const ptr of scratch) k.free(ptr);
+    }
+  }
+
+  /** Recomputes the rows of y whose input has a NaN or infinity as a dense product would (rare: a scalar loop). */
+  private redoNonFiniteRows(xPtr: number, batch: number, yPtr: number, flags: number): void {
+    const { k, nIn, nOut } = this;
+    const [rows, , idx, val, bias] = this.blocks;
+    const exactRow = this.wide ? k.exactRow32 : k.exactRow16;
+    for (let b = 0; b < batch; b++) {
+      const row = xPtr + b * nIn * 4;
+      const bad = k.markNonFinite(row, nIn, flags);
+      if (bad > 0) exactRow(rows, idx, val, bias, nOut, row, flags, bad, yPtr + b * nOut * 4, this.act);
     }
   }
 

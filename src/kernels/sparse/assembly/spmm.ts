@@ -6,7 +6,8 @@
 // values and input indices (16 bits when the input has at most 65536
 // entries, else 32), padded with zeros to a multiple of 4 so that the batch-1
 // loop reads whole SIMD vectors; `rows[o]..rows[o+1]` (u32) delimit them.
-// A padding entry has value 0 and the index of a real entry of its row (or 0).
+// A padding entry has value 0 and the index of a real entry of its row (or 0);
+// the batched loops skip it (`ends[o]` is row o's last real entry + 1).
 //
 // y[b, o] = act(bias[o] + sum over nonzeros of x[b, i] * W[i, o]).
 // Activations: 0 linear, 1 relu, 2 relu6, applied as x < 0 ? 0 : x (NaN stays NaN).
@@ -78,12 +79,26 @@ export function matVec32(rows: usize, idx: usize, val: usize, bias: usize, nOut:
   matVec<u32>(rows, idx, val, bias, nOut, x, y, act);
 }
 
+// @ts-ignore: decorator
+@inline function activate4(a: v128, act: i32): v128 {
+  if (act == 0) return a;
+  const zero = f32x4.splat(0);
+  // a < 0 ? 0 : a, lane-wise: NaN (never < 0) stays NaN.
+  let r = v128.bitselect(zero, a, f32x4.lt(a, zero));
+  if (act == 2) {
+    const six = f32x4.splat(6);
+    r = v128.bitselect(six, r, f32x4.gt(r, six));
+  }
+  return r;
+}
+
 /**
  * Copies `n` (<= `width`) rows of x [*, nIn] from `x` into `dst` as [nIn][width]
  * (lane j of input i is row j's input i), zeros in the lanes past `n`.
  */
-export function packBlock(x: usize, n: i32, nIn: i32, width: i32, dst: usize): void {
-  memory.fill(dst, 0, (<usize>nIn * <usize>width) << 2);
+// @ts-ignore: decorator
+@inline function pack(x: usize, n: i32, nIn: i32, width: i32, dst: usize): void {
+  if (n < width) memory.fill(dst, 0, (<usize>nIn * <usize>width) << 2);
   for (let j = 0; j < n; j++) {
     const row = x + ((<usize>j * <usize>nIn) << 2);
     const col = dst + ((<usize>j) << 2);
@@ -93,16 +108,29 @@ export function packBlock(x: usize, n: i32, nIn: i32, width: i32, dst: usize): v
   }
 }
 
+/** Copies lanes 0..n-1 of out [nOut][width] into rows y [n][nOut]. */
+// @ts-ignore: decorator
+@inline function unpack(out: usize, n: i32, nOut: i32, width: i32, y: usize): void {
+  for (let j = 0; j < n; j++) {
+    const row = y + ((<usize>j * <usize>nOut) << 2);
+    const col = out + ((<usize>j) << 2);
+    for (let o = 0; o < nOut; o++) {
+      store<f32>(row + ((<usize>o) << 2), load<f32>(col + ((<usize>o * <usize>width) << 2)));
+    }
+  }
+}
+
 /**
- * A block of 16 input rows packed by {@link packBlock} to y rows [n][nOut]:
- * each nonzero is broadcast and multiplies its input's 16 lanes (one 64-byte
- * line) into 4 accumulators.
+ * A block of `n` <= 16 rows of x, packed into xb [nIn][16], times W into out
+ * [nOut][16]: each nonzero (padding skipped: `ends` [nOut] marks each row's
+ * last real entry) is broadcast and multiplies its input's 16 lanes, one
+ * 64-byte line, into 4 accumulators.
  */
 // @ts-ignore: decorator
-@inline function block16<T>(rows: usize, idx: usize, val: usize, bias: usize, nOut: i32, xb: usize, n: i32, y: usize, act: i32): void {
-  let start = load<u32>(rows);
+@inline function block16<T>(rows: usize, ends: usize, idx: usize, val: usize, bias: usize, nOut: i32, xb: usize, out: usize, act: i32): void {
   for (let o = 0; o < nOut; o++) {
-    const end = load<u32>(rows + ((<usize>o + 1) << 2));
+    const start = load<u32>(rows + ((<usize>o) << 2));
+    const end = load<u32>(ends + ((<usize>o) << 2));
     const b = f32x4.splat(load<f32>(bias + ((<usize>o) << 2)));
     let a0 = b, a1 = b, a2 = b, a3 = b;
     for (let k = start; k < end; k++) {
@@ -113,57 +141,70 @@ export function packBlock(x: usize, n: i32, nIn: i32, width: i32, dst: usize): v
       a2 = f32x4.add(a2, f32x4.mul(w, v128.load(p, 32)));
       a3 = f32x4.add(a3, f32x4.mul(w, v128.load(p, 48)));
     }
-    // Padding entries add 0 * (a real input): exactly 0 for finite inputs; the
-    // caller redoes rows with a non-finite input (exactRow).
-    const yo = y + ((<usize>o) << 2);
-    const stride = (<usize>nOut) << 2;
-    const lanes = memory.data(64, 16);
-    v128.store(lanes, a0);
-    v128.store(lanes, a1, 16);
-    v128.store(lanes, a2, 32);
-    v128.store(lanes, a3, 48);
-    for (let j = 0; j < n; j++) {
-      store<f32>(yo + (<usize>j) * stride, activate(load<f32>(lanes + ((<usize>j) << 2)), act));
-    }
-    start = end;
+    const q = out + ((<usize>o) << 6);
+    v128.store(q, activate4(a0, act));
+    v128.store(q, activate4(a1, act), 16);
+    v128.store(q, activate4(a2, act), 32);
+    v128.store(q, activate4(a3, act), 48);
   }
 }
 
-export function block16x16(rows: usize, idx: usize, val: usize, bias: usize, nOut: i32, xb: usize, n: i32, y: usize, act: i32): void {
-  block16<u16>(rows, idx, val, bias, nOut, xb, n, y, act);
-}
-
-export function block16x32(rows: usize, idx: usize, val: usize, bias: usize, nOut: i32, xb: usize, n: i32, y: usize, act: i32): void {
-  block16<u32>(rows, idx, val, bias, nOut, xb, n, y, act);
-}
-
-/** As block16, for a block of 4 rows packed [nIn][4]. */
+/** As block16, for a block of <= 4 rows packed [nIn][4], into out [nOut][4]. */
 // @ts-ignore: decorator
-@inline function block4<T>(rows: usize, idx: usize, val: usize, bias: usize, nOut: i32, xb: usize, n: i32, y: usize, act: i32): void {
-  let start = load<u32>(rows);
-  const stride = (<usize>nOut) << 2;
+@inline function block4<T>(rows: usize, ends: usize, idx: usize, val: usize, bias: usize, nOut: i32, xb: usize, out: usize, act: i32): void {
   for (let o = 0; o < nOut; o++) {
-    const end = load<u32>(rows + ((<usize>o + 1) << 2));
+    const start = load<u32>(rows + ((<usize>o) << 2));
+    const end = load<u32>(ends + ((<usize>o) << 2));
     let a = f32x4.splat(load<f32>(bias + ((<usize>o) << 2)));
     for (let k = start; k < end; k++) {
       const w = f32x4.splat(load<f32>(val + ((<usize>k) << 2)));
       a = f32x4.add(a, f32x4.mul(w, v128.load(xb + ((<usize>load<T>(idx + (<usize>k) * sizeof<T>())) << 4))));
     }
-    const yo = y + ((<usize>o) << 2);
-    if (n > 0) store<f32>(yo, activate(f32x4.extract_lane(a, 0), act));
-    if (n > 1) store<f32>(yo + stride, activate(f32x4.extract_lane(a, 1), act));
-    if (n > 2) store<f32>(yo + 2 * stride, activate(f32x4.extract_lane(a, 2), act));
-    if (n > 3) store<f32>(yo + 3 * stride, activate(f32x4.extract_lane(a, 3), act));
-    start = end;
+    v128.store(out + ((<usize>o) << 4), activate4(a, act));
   }
 }
 
-export function block4x16(rows: usize, idx: usize, val: usize, bias: usize, nOut: i32, xb: usize, n: i32, y: usize, act: i32): void {
-  block4<u16>(rows, idx, val, bias, nOut, xb, n, y, act);
+/**
+ * y [batch][nOut] = act(x [batch][nIn] W + bias), batch > 1: blocks of 16 rows,
+ * then blocks of 4. `scratch` holds (nIn + nOut) * 16 floats.
+ */
+// @ts-ignore: decorator
+@inline function matMat<T>(rows: usize, ends: usize, idx: usize, val: usize, bias: usize, nIn: i32, nOut: i32,
+  x: usize, batch: i32, y: usize, act: i32, scratch: usize): void {
+  const xb = scratch;
+  const out = scratch + ((<usize>nIn) << 6);
+  let b = 0;
+  for (; b + 16 <= batch; b += 16) {
+    pack(x + ((<usize>b * <usize>nIn) << 2), 16, nIn, 16, xb);
+    block16<T>(rows, ends, idx, val, bias, nOut, xb, out, act);
+    unpack(out, 16, nOut, 16, y + ((<usize>b * <usize>nOut) << 2));
+  }
+  for (; b < batch; b += 4) {
+    const n = min(4, batch - b);
+    pack(x + ((<usize>b * <usize>nIn) << 2), n, nIn, 4, xb);
+    block4<T>(rows, ends, idx, val, bias, nOut, xb, out, act);
+    unpack(out, n, nOut, 4, y + ((<usize>b * <usize>nOut) << 2));
+  }
 }
 
-export function block4x32(rows: usize, idx: usize, val: usize, bias: usize, nOut: i32, xb: usize, n: i32, y: usize, act: i32): void {
-  block4<u32>(rows, idx, val, bias, nOut, xb, n, y, act);
+export function matMat16(rows: usize, ends: usize, idx: usize, val: usize, bias: usize, nIn: i32, nOut: i32,
+  x: usize, batch: i32, y: usize, act: i32, scratch: usize): void {
+  matMat<u16>(rows, ends, idx, val, bias, nIn, nOut, x, batch, y, act, scratch);
+}
+
+export function matMat32(rows: usize, ends: usize, idx: usize, val: usize, bias: usize, nIn: i32, nOut: i32,
+  x: usize, batch: i32, y: usize, act: i32, scratch: usize): void {
+  matMat<u32>(rows, ends, idx, val, bias, nIn, nOut, x, batch, y, act, scratch);
+}
+
+/** Whether any of the `n` floats at x is NaN or infinite (x * 0 is NaN exactly for those). */
+export function anyNonFinite(x: usize, n: i32): bool {
+  let acc = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(x + ((<usize>i) << 2)), f32x4.splat(0)));
+  let s = sum4(acc);
+  for (; i < n; i++) s += load<f32>(x + ((<usize>i) << 2)) * 0;
+  return s != s;
 }
 
 /**
