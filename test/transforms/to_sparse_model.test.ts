@@ -192,6 +192,44 @@ describeOnBackends('toSparseModel', (backend) => {
   });
 });
 
+describe('toSparseModel on a backend whose tensors live off the CPU', () => {
+  // A stand-in for webgl or webgpu: cpu's kernels under a name the sparse kernels do not run on.
+  const OFF_CPU = 'off-cpu-test';
+  let previous: string;
+  before(async () => {
+    previous = tf.getBackend();
+    tf.registerBackend(OFF_CPU, tf.findBackendFactory('cpu')!);
+    for (const kernel of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...kernel, backendName: OFF_CPU });
+  });
+  after(async () => {
+    await tf.setBackend(previous);
+    for (const kernel of tf.getKernelsForBackend(OFF_CPU)) tf.unregisterKernel(kernel.kernelName, OFF_CPU);
+    tf.removeBackend(OFF_CPU);
+  });
+
+  it('converts no layer there (a dense copy), and a converted layer called there throws naming the backend', async () => {
+    const dense = prunedCopy(mlp(), 0.9, 7);
+    await tf.setBackend('cpu');
+    const converted = await toSparseModel(dense);
+    await tf.setBackend(OFF_CPU);
+    const copy = await toSparseModel(dense);
+    try {
+      expect(sparseNames(copy)).to.deep.equal([]);
+      expect(sparseNames(converted)).to.deep.equal(['h1', 'h2', 'h3', 'out']);
+      const x = tf.tensor(randomWeights(120, 9, 'normal'), [1, 6, 20]);
+      tf.tidy(() => expectClose(copy.predict(x) as tf.Tensor, dense.predict(x) as tf.Tensor, 'dense copy'));
+      const tensors = tf.memory().numTensors;
+      expect(() => converted.predict(x)).to.throw(`SparseDense 'h1': the sparse kernels run on the cpu, wasm, tensorflow backends, not on '${OFF_CPU}'`);
+      expect(tf.memory().numTensors).to.equal(tensors);
+      x.dispose();
+    } finally {
+      copy.dispose();
+      converted.dispose();
+      dense.dispose();
+    }
+  });
+});
+
 describe('loadSparseModel', () => {
   it('loads saved files and converts them in one call, leaving no dense copy behind; refuses bad options before loading', async () => {
     const dense = prunedCopy(mlp(), 0.9, 6);
