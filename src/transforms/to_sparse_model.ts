@@ -20,11 +20,11 @@ export interface ToSparseModelArgs {
    * The fraction of zero weights, in [0, 1], from which a layer runs on the
    * sparse kernels; sparser layers convert, denser ones stay dense. Default:
    * 0.7. `npm run bench:sparse` measures the crossover, the sparsity below
-   * which TF.js's dense wasm kernels are faster: about 0.5-0.55 for a
-   * 1024x1024 layer at batch 1 and 8, lower for smaller layers and larger
-   * batches. At 0.7 the sparse kernels are about 1.4x faster or more in every
-   * shape measured (docs/performance.md); between the crossover and 0.7 the
-   * gain is small and depends on the shape.
+   * which TF.js's dense wasm kernels are faster: about 0.5 for a 1024x1024
+   * layer at batch 1 and 8, lower for smaller layers and batches of 32. At 0.7
+   * the sparse kernels were at least 1.35x faster in every shape measured
+   * (docs/performance.md); between the crossover and 0.7 the gain is small and
+   * depends on the shape.
    */
   minSparsity?: number;
 }
