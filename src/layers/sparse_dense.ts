@@ -142,15 +142,19 @@ export class SparseDense extends tfl.layers.Layer {
       throw new Error(`SparseDense '${this.name}': the bias must have shape [${nOut}]; received [${bias.shape.join(', ')}].`);
     }
     const fused = this.unfused === undefined ? this.activation as FusedActivation : 'linear';
-    const matrix = SparseMatrix.create(kernel.dataSync() as Float32Array, nIn, nOut,
-      bias === undefined ? null : Float32Array.from(bias.dataSync()), fused, `SparseDense '${this.name}'`);
+    // The cpu backend may hold another array type behind a float32 tensor (a cast from bool).
+    const values = (t: tf.Tensor) => {
+      const data = t.dataSync();
+      return data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>);
+    };
+    const matrix = SparseMatrix.create(values(kernel), nIn, nOut, bias === undefined ? null : values(bias), fused,
+      `SparseDense '${this.name}'`);
     this.releaseWeights();
     this.matrix = matrix;
     if (separable) this.depthwise = tf.keep(tf.clone(weights[0] as tf.Tensor4D));
   }
 
-  call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
-    void kwargs;
+  call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       const matrix = this.matrix;
       if (matrix === undefined || matrix.freed) {
