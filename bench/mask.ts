@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { magnitudeMask, prunableDense, pruneLayer, unitMask, unitPruning, weightPruning } from '../src';
 import { randomMask } from '../test/support/random';
 import { backendsFromArgs } from './backend';
-import { allPassed, BenchCase, CaseResult, printTable, runAsScript, runCasesOnBackends, writeResults } from './harness';
+import { BenchCase, CaseResult } from '../timing/cases';
+import { allPassed, printTable, runAsScript, runCasesOnBackends, writeResults } from './harness';
 import { soUnitPruning, soWeightPruning } from './stackoverflow_pruning';
 
 const ROWS = 4096;
@@ -52,7 +53,7 @@ function maskCases(backend: string): { cases: BenchCase[]; dispose: () => void }
   const layerUpdate = (method: 'weight' | 'unit') => ({
     label: `pruneLayer(layer, '${method}', ${SPARSITY})`,
     prepare: () => layer.setMask(half),
-    run: () => pruneLayer(layer, method, SPARSITY),
+    run: () => pruneLayer(layer, { method, sparsity: SPARSITY }),
   });
   const sizes = `${ROWS}x${COLS}, k=${SPARSITY}`;
   const common = { maxCandidateMs: MAX_MS, maxRatio: MAX_RATIO, repetitions: 5, warmup: 1 };

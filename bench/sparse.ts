@@ -9,7 +9,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { makePrunable, pruneModel, stripPruning, toSparseModel } from '../src';
 import { backendsFromArgs, useBackend } from './backend';
-import { allPassed, BenchCase, CaseResult, predicting, printMarkdownTable, printTable, runAsScript, runCase, writeResults } from './harness';
+import { BenchCase, CaseResult, predicting, runCase } from '../timing/cases';
+import { allPassed, printMarkdownTable, printTable, runAsScript, writeResults } from './harness';
 
 /** A dense model and its parts that weight pruning prunes. */
 interface Subject {

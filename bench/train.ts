@@ -9,7 +9,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { maskOptimizerState, PrunableDense, prunableDense, pruneLayer, pruneModel } from '../src';
 import { backendsFromArgs } from './backend';
-import { allPassed, BenchCase, BenchCases, CaseResult, printTable, runAsScript, runCasesOnBackends, Side, writeResults } from './harness';
+import { BenchCase, CaseResult, Side } from '../timing/cases';
+import { allPassed, BenchCases, printTable, runAsScript, runCasesOnBackends, writeResults } from './harness';
 import { loadMnist, mnistTensors } from '../experiments/data/mnist';
 import { cnnTrainCases } from './train_cnn';
 import { sequenceTrainCases } from './train_sequence';
@@ -156,7 +157,7 @@ async function trainCases(backend: string): Promise<BenchCases> {
   const masked = build(LENET, 'prunable');
   const unmasked = build(LENET, 'prunable');
   const layers = prunableLayers(masked);
-  const prune = () => layers.forEach((layer) => pruneLayer(layer, 'weight', SPARSITY));
+  const prune = () => layers.forEach((layer) => pruneLayer(layer, { sparsity: SPARSITY }));
   prune();
   const maskUpdates = new tf.CustomCallback({
     onBatchEnd: async (batch) => {

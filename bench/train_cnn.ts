@@ -12,7 +12,8 @@ import { axisGeometry } from '../src/ops/conv_geometry';
 import { correlatedInputGradient, scatteredInputGradient } from '../src/ops/conv';
 import { loadMnist, mnistTensors } from '../experiments/data/mnist';
 import { lenet5 } from '../experiments/models';
-import { BenchCase, BenchCases, predicting, Side, stepping } from './harness';
+import { BenchCase, predicting, Side, stepping } from '../timing/cases';
+import { BenchCases } from './harness';
 
 /**
  * LeNet-5's multiply-accumulates per image in one training step: forward

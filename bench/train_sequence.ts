@@ -6,7 +6,8 @@
 // at most 10%. Part of bench:train.
 import * as tf from '@tensorflow/tfjs';
 import { prunableEmbedding, prunableLSTM } from '../src';
-import { BenchCases, predicting, stepping } from './harness';
+import { predicting, stepping } from '../timing/cases';
+import { BenchCases } from './harness';
 
 const VOCABULARY = 1000;
 const EMBEDDING_DIM = 32;

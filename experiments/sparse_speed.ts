@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { SparseDense, toSparseModel } from '../src';
 import { fileSystem } from '../src/node';
-import { predicting, runCase } from '../bench/harness';
+import { predicting, runCase } from '../timing/cases';
 import { deployDir } from './context';
 import { float32Dir } from './deployed_files';
 import type { Progress } from './progress';
@@ -17,7 +17,7 @@ const QUICK_REPETITIONS = 5;
  * from its deployed float32 files under `root`, converted by `toSparseModel`
  * (default minSparsity; a model of which no layer converts is left out)
  * against the same model run dense, in this process on
- * the current backend, with bench/harness's `runCase` as for the compacted
+ * the current backend, with timing/cases' `runCase` as for the compacted
  * models. `quick`: few repetitions.
  *
  * ```ts

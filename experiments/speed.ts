@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { fileSystem } from '../src/node';
-import { predicting, runCase } from '../bench/harness';
+import { predicting, runCase } from '../timing/cases';
 import { deployDir } from './context';
 import { float32Dir } from './deployed_files';
 import type { Progress } from './progress';

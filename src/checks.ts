@@ -132,6 +132,13 @@ function describeShape(shape: readonly number[]): string {
 }
 
 /**
+ * A number checked by {@link checkFraction} to lie in [0, 1]. A value is
+ * checked once, where it enters the library; the functions behind that entry
+ * point take a `Fraction` and check it no more.
+ */
+export type Fraction = number & { readonly __checked: 'Fraction' };
+
+/**
  * Asserts that `k` is a finite number in [0, 1], such as a sparsity fraction.
  *
  * @param k Value to check.
@@ -146,7 +153,7 @@ function describeShape(shape: readonly number[]): string {
  * checkFraction('0.5', 'target'); // TypeError: target must be a number in [0, 1]; received string "0.5"
  * ```
  */
-export function checkFraction(k: unknown, name = 'k'): asserts k is number {
+export function checkFraction(k: unknown, name = 'k'): asserts k is Fraction {
   if (typeof k !== 'number') {
     throw new TypeError(`${name} must be a number in [0, 1]; received ${describeValue(k)}`);
   }

@@ -1,10 +1,11 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { UnresolvedLogs } from '@tensorflow/tfjs-layers/dist/logs';
-import { checkDimension, checkOptionNames, checkOptions, describeValue } from '../checks';
+import { checkDimension, checkFraction, checkOptionNames, checkOptions, describeValue } from '../checks';
 import type { PrunableLayer } from '../layers/prunable_layer';
 import { checkLayerSelection, findPrunableLayers, LayerSelection, requirePrunableLayers } from '../model/prunable_layers';
-import { checkLayerMethod, LayerTarget, layerPruningReport, nmLayouts, pruneLayers } from '../pruning/prune_layer';
-import { layersNamed } from '../pruning/prune_model';
+import { pruneTargets, selectChannelMasks } from '../pruning/prune_channels';
+import { checkLayerMethod, LayerTarget, layerPruningReport, nmLayouts } from '../pruning/prune_layer';
+import { layersNamed, withoutOutputLayers } from '../pruning/prune_model';
 import { checkPruningMethod, checkPruningMethods, PruningMethod } from '../pruning/pruning_method';
 import { resolveSelection, Selection, SELECTION_OPTIONS, SelectionArgs } from '../pruning/selection_options';
 import { maskLayersOptimizerState } from '../pruning/optimizer_state';
@@ -28,17 +29,20 @@ export interface PruningScheduleCallbackArgs extends SelectionArgs {
   /** Per-layer schedules by layer name, overriding `schedule` for those layers. Not with scope `'global'`. Default: none. */
   schedules?: Readonly<Record<string, PruningSchedule>>;
   /**
-   * How the layers prune: a {@link PruningMethod} (`'unit'` on an output layer
-   * removes outputs, so leave it out with `layers` or give it `'weight'` in
-   * `methods`). Default: `'weight'`.
+   * How the layers prune: a {@link PruningMethod}. Default: `'weight'`.
    */
   method?: PruningMethod;
   /** Per-layer methods by layer name, overriding `method` for those layers. Default: none. */
   methods?: Readonly<Record<string, PruningMethod>>;
-  /** The prunable layers to prune, by name or object. Default: every prunable layer of the model, in nested models and wrappers too. */
+  /**
+   * The prunable layers to prune, by name or object. Default: every prunable
+   * layer of the model, in nested models and wrappers too, but those that
+   * compute the model's outputs when their method is `'unit'` (it would
+   * remove outputs, such as classes), unless `methods` or `schedules` names them.
+   */
   layers?: LayerSelection;
-  /** Print a line (`console.log`) at each mask update. Default: false. */
-  verbose?: boolean;
+  /** Print a line (`console.log`) at each mask update: `true` or `1` (as `fit`'s `verbose`), `false` or `0` not. Default: false. */
+  verbose?: boolean | 0 | 1;
   /**
    * The step training starts from, a non-negative integer: the number of
    * optimizer updates the model has had. Default: `model.optimizer.iterations`
@@ -123,6 +127,8 @@ export class PruningScheduleCallback extends tfl.Callback {
   private modelLayers: PrunableLayer[] = [];
   private currentStep: number | null = null;
   private lastUpdateStep = -1;
+  /** Whether an update has set a sparsity above 0, or the warning that none did has been given. */
+  private raisedOrWarned = false;
 
   constructor(args: PruningScheduleCallbackArgs) {
     super();
@@ -141,8 +147,8 @@ export class PruningScheduleCallback extends tfl.Callback {
         "give per-layer schedules with scope 'layer'.");
     }
     if (layers !== undefined) prefixed(() => checkLayerSelection(layers));
-    if (typeof verbose !== 'boolean') {
-      throw new TypeError(`${NAME}: verbose must be true or false; received ${describeValue(verbose)}.`);
+    if (typeof verbose !== 'boolean' && verbose !== 0 && verbose !== 1) {
+      throw new TypeError(`${NAME}: verbose must be true, false, 1 or 0; received ${describeValue(verbose)}.`);
     }
     if (initialStep !== undefined) prefixed(() => checkDimension(initialStep, 'initialStep'));
     this.schedule = schedule;
@@ -151,7 +157,7 @@ export class PruningScheduleCallback extends tfl.Callback {
     this.methods = { ...methods };
     this.selection = selection;
     this.layerSelection = layers === undefined ? undefined : [...layers];
-    this.verbose = verbose;
+    this.verbose = verbose === true || verbose === 1;
     this.initialStep = initialStep;
   }
 
@@ -179,6 +185,23 @@ export class PruningScheduleCallback extends tfl.Callback {
     await this.updateMasks();
   }
 
+  /**
+   * Warns once when training ends before any update raised a sparsity while
+   * the schedules have updates to come (the default `frequency` of 100 with a
+   * short fit): otherwise the masks stay empty without a word.
+   */
+  override async onTrainEnd(): Promise<void> {
+    if (this.raisedOrWarned) return;
+    const step = this.currentStep as number;
+    const upcoming = this.layers.map((layer) => [this.scheduleOf(layer), nextUpdateStep(this.scheduleOf(layer), step)] as const)
+      .filter(([, next]) => next >= 0).sort((a, b) => a[1] - b[1]);
+    if (upcoming.length === 0) return;
+    const [schedule, next] = upcoming[0];
+    this.raisedOrWarned = true;
+    console.warn(`${NAME}: training ended at step ${step} with no mask pruned yet; the schedule's next update is at step ${next} ` +
+      `(beginStep ${schedule.beginStep}, frequency ${schedule.frequency}). Train for more steps, or lower frequency or beginStep.`);
+  }
+
   /** Adds `sparsity`, `targetSparsity`, `appliedSparsity` and `nextUpdateStep` to the epoch's logs. */
   override async onEpochEnd(_epoch: number, logs?: UnresolvedLogs): Promise<void> {
     if (logs == null) return;
@@ -197,8 +220,9 @@ export class PruningScheduleCallback extends tfl.Callback {
    * not at the first mask update.
    */
   private resolveLayers(model: tfl.LayersModel): PrunableLayer[] {
+    const named = (layer: PrunableLayer) => own(this.methods, layer.name) !== undefined || own(this.schedules, layer.name) !== undefined;
     const layers = this.layerSelection === undefined
-      ? requirePrunableLayers(model, NAME)
+      ? withoutOutputLayers(model, requirePrunableLayers(model, NAME), (layer) => this.methodOf(layer), named, NAME)
       : prefixed(() => findPrunableLayers(model, this.layerSelection));
     for (const [option, map] of [['methods', this.methods], ['schedules', this.schedules]] as const) {
       if (Object.keys(map).length > 0) prefixed(() => layersNamed(map, layers, option, 'pruned'));
@@ -207,6 +231,12 @@ export class PruningScheduleCallback extends tfl.Callback {
       const method = this.methodOf(layer);
       prefixed(() => checkLayerMethod(layer, method));
       if (method === 'nm') prefixed(() => nmLayouts(layer, this.selection.m));
+    }
+    const byChannel = layers.filter((layer) => this.methodOf(layer) === 'channel');
+    // Groups that cannot be pruned are found now, not at the first update: a selection at sparsity 0 changes nothing.
+    if (byChannel.length > 0) {
+      prefixed(() => selectChannelMasks(model, new Map(byChannel.map((layer) => [layer, 0])),
+        { ...this.selection, explicit: this.layerSelection !== undefined }));
     }
     return layers;
   }
@@ -233,12 +263,16 @@ export class PruningScheduleCallback extends tfl.Callback {
       const schedule = this.scheduleOf(layer);
       if (!schedule.shouldPrune(step)) continue;
       const method = this.methodOf(layer);
-      targets.push({ layer, method, sparsity: method === 'nm' ? 1 - n / m : schedule.sparsityAt(step) });
+      // A schedule may be the user's own subclass: its value enters the library here. n <= m holds.
+      const sparsity = method === 'nm' ? 1 - n / m : schedule.sparsityAt(step);
+      checkFraction(sparsity, 'sparsity');
+      targets.push({ layer, method, sparsity });
     }
     if (targets.length === 0) return;
-    const reports = pruneLayers(targets, this.selection);
+    const reports = pruneTargets(this.model, targets, this.selection, this.layerSelection !== undefined);
     this.lastUpdateStep = step;
-    const updated = targets.map((t) => t.layer);
+    if (targets.some((t) => t.sparsity > 0)) this.raisedOrWarned = true;
+    const updated = findPrunableLayers(this.model).filter((layer) => reports.some((r) => r.layer === layer.name));
     await maskLayersOptimizerState(this.model, updated);
     if (this.verbose) {
       const sparsities = [...new Set(targets.map((t) => t.sparsity))];

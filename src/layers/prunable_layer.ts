@@ -186,8 +186,16 @@ export abstract class PrunableLayer extends tfl.layers.Layer {
       // a file without a mask never silently zeroes the layer.
       const ones = () => tfl.initializers.ones();
       for (const { weight, mask } of this.kind.maskedWeights) {
-        this.masks.set(weight, this.addWeight(mask, this.weightVariable(weight).shape, 'float32', ones(),
-          undefined, false, undefined, ones));
+        const variable = this.addWeight(mask, this.weightVariable(weight).shape, 'float32', ones(), undefined, false, undefined, ones);
+        // A wrapper (Bidirectional, TimeDistributed) disposes this layer's variables but never the layer:
+        // the inference product goes with its mask.
+        const dispose = variable.dispose.bind(variable);
+        variable.dispose = () => {
+          this.inferenceProducts.get(weight)?.product.dispose();
+          this.inferenceProducts.delete(weight);
+          dispose();
+        };
+        this.masks.set(weight, variable);
       }
       this.inputSpec = inputSpec;
     }
@@ -233,12 +241,6 @@ export abstract class PrunableLayer extends tfl.layers.Layer {
     const product = tf.keep(tf.mul(weight, mask));
     this.inferenceProducts.set(name, { weight: weight.dataId, mask: mask.dataId, product });
     return product;
-  }
-
-  protected override disposeWeights(): number {
-    for (const { product } of this.inferenceProducts.values()) product.dispose();
-    this.inferenceProducts.clear();
-    return super.disposeWeights();
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -8,7 +8,7 @@
  * 'SAME' padding ranks them, and count as one block each.
  */
 
-import { checkDimension, checkFinite, checkFraction, checkLength, describeValue, toFloat32Array, withErrorPrefix } from '../checks';
+import { checkDimension, checkFinite, checkFraction, checkLength, describeValue, Fraction, toFloat32Array, withErrorPrefix } from '../checks';
 import { checkCurrentMask, PoolWeight } from './mask_selection';
 import { chooseUnits } from './unit_layout';
 
@@ -138,9 +138,7 @@ export function writeKeptBlocks(out: Float32Array, layout: BlockLayout, blockSha
  * the earlier block first (weight order, then block order). Returns each
  * weight's new mask, ANDed with its current one.
  */
-export function selectBlockMasks(weights: readonly BlockWeight[], blockShape: BlockShape, k: number): Float32Array[] {
-  checkFraction(k);
-  checkBlockShape(blockShape);
+export function selectBlockMasks(weights: readonly BlockWeight[], blockShape: BlockShape, k: Fraction): Float32Array[] {
   const scores = weights.map((w) => withErrorPrefix(w.label, () => blockMeans(w, blockShape)));
   const total = scores.reduce((n, s) => n + s.means.length, 0);
   const means = new Float64Array(total);
@@ -189,5 +187,6 @@ export function selectBlockMask(values: ArrayLike<number>, shape: readonly numbe
   checkBlockShape(blockShape);
   const layout = blockLayout(shape);
   checkLength(weights.length, layout.outer * layout.rows * layout.cols, 'values', 'the product of shape');
+  checkFraction(k);
   return selectBlockMasks([{ values: weights, layout, currentMask: mask }], blockShape, k)[0];
 }

@@ -11,6 +11,7 @@ import {
   checkFinite,
   checkFraction,
   checkLength,
+  Fraction,
   toFloat32Array,
   withErrorPrefix,
 } from '../checks';
@@ -84,6 +85,7 @@ export function selectMagnitudeMask(
 ): Float32Array {
   const weights = toFloat32Array(values, 'values');
   const mask = currentMask === undefined ? undefined : toFloat32Array(currentMask, 'currentMask');
+  checkFraction(k);
   return writeMagnitudeMask(new Float32Array(weights.length), weights, k, mask);
 }
 
@@ -95,10 +97,9 @@ export function selectMagnitudeMask(
 export function writeMagnitudeMask(
   out: Float32Array,
   values: Float32Array,
-  k: number,
+  k: Fraction,
   currentMask?: Float32Array,
 ): Float32Array {
-  checkFraction(k);
   const n = values.length;
   const validate = () => {
     checkFinite(values, 'weights');
@@ -199,6 +200,7 @@ export function selectUnitMask(
   checkDimension(rows, 'rows');
   checkDimension(cols, 'cols');
   checkLength(weights.length, rows * cols, 'values', 'rows * cols');
+  checkFraction(k);
   return writeUnitMask(new Float32Array(weights.length), weights, { outer: rows, units: cols, inner: 1 }, k, mask);
 }
 
@@ -223,7 +225,7 @@ export interface UnitWeight {
  * selectUnitMasks([{values: w1, layout: l1}, {values: w2, layout: l2}], 0.5);
  * ```
  */
-export function selectUnitMasks(weights: readonly UnitWeight[], k: number): Float32Array[] {
+export function selectUnitMasks(weights: readonly UnitWeight[], k: Fraction): Float32Array[] {
   const keep = chooseKeptUnits(weights, k);
   return weights.map((w) => {
     const out = new Float32Array(layoutSize(w.layout));
@@ -241,7 +243,7 @@ export function writeUnitMask(
   out: Float32Array,
   values: Float32Array,
   layout: UnitLayout,
-  k: number,
+  k: Fraction,
   currentMask?: Float32Array,
 ): Float32Array {
   writeKeptUnits(out, layout, chooseKeptUnits([{ values, layout, currentMask }], k), currentMask);
@@ -249,8 +251,7 @@ export function writeUnitMask(
 }
 
 /** The units to keep (1) or prune (0) of weights that share them; validates the inputs. */
-function chooseKeptUnits(weights: readonly UnitWeight[], k: number): Float32Array {
-  checkFraction(k);
+function chooseKeptUnits(weights: readonly UnitWeight[], k: Fraction): Float32Array {
   const { norms, live } = unitScores(weights);
   return chooseUnits(norms, live, Math.round(k * norms.length));
 }
@@ -299,8 +300,7 @@ export interface PoolWeight {
  * index). Returns each weight's new mask. With several weights it copies
  * them into one array (O(n) extra memory).
  */
-export function selectMagnitudeMasks(weights: readonly PoolWeight[], k: number): Float32Array[] {
-  checkFraction(k);
+export function selectMagnitudeMasks(weights: readonly PoolWeight[], k: Fraction): Float32Array[] {
   if (weights.length === 1) {
     const [{ values, currentMask, label }] = weights;
     return [withErrorPrefix(label, () => writeMagnitudeMask(new Float32Array(values.length), values, k, currentMask))];
@@ -342,8 +342,7 @@ export interface UnitLayer {
  * units rank first; equal scores prune the earlier layer's first, then the
  * lower unit. Returns each layer's masks, each ANDed with its current one.
  */
-export function selectGlobalUnitMasks(layers: readonly UnitLayer[], k: number): Float32Array[][] {
-  checkFraction(k);
+export function selectGlobalUnitMasks(layers: readonly UnitLayer[], k: Fraction): Float32Array[][] {
   const scores = layers.map((l) => withErrorPrefix(l.label, () => unitScores(l.weights)));
   const total = scores.reduce((n, s) => n + s.norms.length, 0);
   const keys = new Float64Array(total);

@@ -4,7 +4,7 @@
  * those not pruned yet, in exact counts, from a seeded generator.
  */
 
-import { checkFraction, checkDimension, toFloat32Array, withErrorPrefix } from '../checks';
+import { checkFraction, checkDimension, Fraction, toFloat32Array, withErrorPrefix } from '../checks';
 import { checkCurrentMask, PoolWeight } from './mask_selection';
 import { checkSeed, RandomSource, seededRandom } from './seeded_random';
 
@@ -15,8 +15,7 @@ import { checkSeed, RandomSource, seededRandom } from './seeded_random';
  * replacement among its live entries, by a partial Fisher-Yates shuffle of
  * their indices (O(n) time and memory). Returns `out`.
  */
-export function writeRandomMask(out: Float32Array, k: number, random: RandomSource, currentMask?: Float32Array): Float32Array {
-  checkFraction(k);
+export function writeRandomMask(out: Float32Array, k: Fraction, random: RandomSource, currentMask?: Float32Array): Float32Array {
   const n = out.length;
   checkCurrentMask(currentMask, n);
   const live = new Uint32Array(n);
@@ -42,9 +41,8 @@ export function writeRandomMask(out: Float32Array, k: number, random: RandomSour
  * over their entries concatenated in order, `length` entries each. Returns
  * each weight's new mask.
  */
-export function selectRandomMasks(weights: ReadonlyArray<Omit<PoolWeight, 'values'> & { length: number }>, k: number,
+export function selectRandomMasks(weights: ReadonlyArray<Omit<PoolWeight, 'values'> & { length: number }>, k: Fraction,
   random: RandomSource): Float32Array[] {
-  checkFraction(k);
   for (const { length, currentMask, label } of weights) withErrorPrefix(label, () => checkCurrentMask(currentMask, length));
   const total = weights.reduce((n, w) => n + w.length, 0);
   const mask = new Float32Array(total).fill(1);
@@ -80,5 +78,6 @@ export function selectRandomMask(length: number, k: number, seed: number, curren
   checkDimension(length, 'length');
   checkSeed(seed);
   const mask = currentMask === undefined ? undefined : toFloat32Array(currentMask, 'currentMask');
+  checkFraction(k);
   return writeRandomMask(new Float32Array(length), k, seededRandom(seed), mask);
 }

@@ -76,6 +76,23 @@ export function checkLayerSelection(selection: unknown, name = 'layers'): assert
   }
 }
 
+/**
+ * The layers that compute `model`'s outputs, descending into nested models
+ * and wrappers: removing one of their units removes an output of the model
+ * (a class of a classifier).
+ */
+export function outputLayers(model: tfl.LayersModel): Set<tfl.layers.Layer> {
+  const outputs = new Set<tfl.layers.Layer>();
+  const visit = (layer: tfl.layers.Layer): void => {
+    if (outputs.has(layer)) return;
+    outputs.add(layer);
+    if (layer instanceof tfl.LayersModel) layer.outputs.forEach((t) => visit(t.sourceLayer as tfl.layers.Layer));
+    wrappedLayers(layer).forEach(visit);
+  };
+  model.outputs.forEach((t) => visit(t.sourceLayer as tfl.layers.Layer));
+  return outputs;
+}
+
 /** Every layer of `model`, descending into nested models and wrappers, each once. */
 export function allLayers(model: tfl.LayersModel): tfl.layers.Layer[] {
   const seen = new Set<tfl.layers.Layer>();

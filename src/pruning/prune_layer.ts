@@ -1,4 +1,4 @@
-import { checkFraction, checkLength, withErrorPrefix } from '../checks';
+import { checkLength, Fraction, withErrorPrefix } from '../checks';
 import { MaskedWeight, PrunableLayer, writeMaskUnchecked } from '../layers/prunable_layer';
 import { BlockWeight, blockLayout, selectBlockMasks } from '../masks/block_selection';
 import { selectGlobalUnitMasks, selectMagnitudeMask, selectMagnitudeMasks, selectUnitMasks, UnitWeight } from '../masks/mask_selection';
@@ -54,35 +54,11 @@ export interface LayerPruningReport {
   prunedUnits: number;
 }
 
-/**
- * Raises `layer`'s masks to `sparsity` by `method`, ranking the effective
- * weights (`weight ⊙ mask`): what is already pruned stays pruned, so a layer's
- * sparsity never goes down. `'weight'` prunes each masked weight to
- * `sparsity` by magnitude; `'unit'` prunes that fraction of the layer's
- * output units by the L2 norm of their entries in every weight that holds
- * them (the masks of weights that hold none, such as SeparableConv2D's
- * depthwise kernel, stay as they are); `'random'` prunes each masked weight
- * to `sparsity` at random (a new seed each call). For N:M patterns, blocks,
- * seeds and global rankings, use {@link pruneModel} with `layers: [layer]`.
- *
- * ```js
- * const report = pruneLayer(model.getLayer('conv2'), 'unit', 0.5); // half of its filters
- * ```
- */
-export function pruneLayer(layer: PrunableLayer, method: PruningMethod, sparsity: number): LayerPruningReport {
-  checkPrunableLayer(layer, 'pruneLayer');
-  if (method === 'nm') {
-    throw new Error("pruneLayer: method 'nm' takes n and m, not a sparsity; use pruneModel(model, {method: 'nm', n, m, layers: [layer]}).");
-  }
-  checkPruningMethod(method, 'method', ['weight', 'unit', 'random']);
-  return setLayerMasks(layer, selectLayerMasks(layer, method, sparsity));
-}
-
 /** One layer of a pruning step: how, and how far (for `'nm'`, `1 - n/m`, which the pattern sets). */
 export interface LayerTarget {
   layer: PrunableLayer;
   method: PruningMethod;
-  sparsity: number;
+  sparsity: Fraction;
 }
 
 /**
@@ -98,7 +74,19 @@ export interface LayerTarget {
  */
 export function pruneLayers(targets: readonly LayerTarget[], selection: Selection = resolveSelection({}, [])): LayerPruningReport[] {
   const masks = selectMasks(targets, selection);
-  return targets.map((t, i) => setLayerMasks(t.layer, masks[i]));
+  return targets.map((t, i) => {
+    const report = setLayerMasks(t.layer, masks[i]);
+    methods.set(t.layer, t.method);
+    return report;
+  });
+}
+
+/** The method each layer was last pruned with in this process (not saved with it). */
+const methods = new WeakMap<PrunableLayer, PruningMethod>();
+
+/** The method {@link pruneLayers} last pruned `layer` with, or null if none did in this process. */
+export function lastPruningMethod(layer: PrunableLayer): PruningMethod | null {
+  return methods.get(layer) ?? null;
 }
 
 /** The masks {@link pruneLayers} would set, per target and masked weight (null: unchanged), changing no layer. */
@@ -167,10 +155,9 @@ export function nmLayouts(layer: PrunableLayer, m: number): Array<AxisLayout | n
  * layer's order (null: unchanged), computed without changing the layer, for
  * scope `'layer'`.
  */
-export function selectLayerMasks(layer: PrunableLayer, method: PruningMethod, sparsity: number,
+export function selectLayerMasks(layer: PrunableLayer, method: PruningMethod, sparsity: Fraction,
   selection: Selection = resolveSelection({}, [])): Array<Float32Array | null> {
   checkLayerMethod(layer, method);
-  checkFraction(sparsity, 'sparsity');
   const masked = layer.maskedWeights;
   const layouts = method === 'nm' ? nmLayouts(layer, selection.m) : null;
   // Say which layer's weight is bad (a NaN after diverged training, say).
@@ -191,6 +178,9 @@ export function selectLayerMasks(layer: PrunableLayer, method: PruningMethod, sp
         const selected = selectUnitMasks(unitWeights(masked, values), sparsity);
         return masked.map((w) => (w.units === null ? null : selected.shift()!));
       }
+      case 'channel':
+        throw new Error(`${layerLabel(layer)}: method 'channel' prunes channel groups across layers; ` +
+          'use pruneModel or PruningScheduleCallback, which see the whole model.');
     }
   }));
 }
@@ -205,10 +195,9 @@ function blockWeight(w: MaskedWeight, { values, mask }: WeightValues): BlockWeig
 }
 
 /** Scope `'global'`: the masks of `layers`, ranked together by `method` to `sparsity` over all of them. */
-function selectPooledMasks(layers: readonly PrunableLayer[], method: PruningMethod, sparsity: number,
+function selectPooledMasks(layers: readonly PrunableLayer[], method: PruningMethod, sparsity: Fraction,
   selection: Selection): Array<Array<Float32Array | null>> {
   layers.forEach((layer) => checkLayerMethod(layer, method));
-  checkFraction(sparsity, 'sparsity');
   return readLayers(layers, (values) => {
     if (method === 'unit') {
       const selected = selectGlobalUnitMasks(layers.map((l, i) => ({ weights: unitWeights(l.maskedWeights, values[i]), label: layerLabel(l) })), sparsity);

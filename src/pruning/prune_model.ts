@@ -1,11 +1,12 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { checkFraction, checkOptionNames, checkOptions, describeValue } from '../checks';
+import { checkFraction, checkOptionNames, checkOptions, describeValue, Fraction } from '../checks';
 import type { PrunableLayer } from '../layers/prunable_layer';
-import { checkLayersModel } from '../model/model_checks';
-import { findPrunableLayers, LayerSelection, requirePrunableLayers } from '../model/prunable_layers';
-import { LayerPruningReport, pruneLayers } from './prune_layer';
-import { checkPruningMethod, methodList, PruningMethod } from './pruning_method';
-import { resolveSelection, SELECTION_OPTIONS, SelectionArgs } from './selection_options';
+import { checkLayersModel, checkPrunableLayer } from '../model/model_checks';
+import { findPrunableLayers, LayerSelection, outputLayers, requirePrunableLayers } from '../model/prunable_layers';
+import { pruneTargets } from './prune_channels';
+import { LayerPruningReport, LayerTarget, pruneLayers } from './prune_layer';
+import { checkPruningMethod, methodList, PruningMethod, removesUnits } from './pruning_method';
+import { resolveSelection, Selection, SELECTION_OPTIONS, SelectionArgs } from './selection_options';
 
 /**
  * Options of {@link pruneModel}.
@@ -27,11 +28,26 @@ export interface PruneModelArgs extends SelectionArgs {
    * `'nm'`, whose pattern sets the sparsity `1 - n/m` (leave it out).
    */
   sparsity?: number | Readonly<Record<string, number>>;
-  /** The layers to prune, by name or object. Default: every prunable layer of the model, in nested models and wrappers too. */
+  /**
+   * The layers to prune, by name or object. Default: every prunable layer of
+   * the model, in nested models and wrappers too, but, for `'unit'`, the
+   * layers that compute the model's outputs (pruning their units would remove
+   * outputs, such as classes) unless a per-layer `sparsity` names them.
+   */
   layers?: LayerSelection;
 }
 
+/**
+ * Options of {@link pruneLayer}: those of {@link pruneModel} but `layers`.
+ *
+ * ```js
+ * const args = {method: 'unit', sparsity: 0.5};
+ * ```
+ */
+export type PruneLayerArgs = Omit<PruneModelArgs, 'layers'>;
+
 const OPTIONS = ['method', 'sparsity', 'layers', ...SELECTION_OPTIONS];
+const LAYER_OPTIONS = OPTIONS.filter((option) => option !== 'layers');
 
 /**
  * One-shot pruning: raises the masks of each selected prunable layer to
@@ -48,35 +64,109 @@ const OPTIONS = ['method', 'sparsity', 'layers', ...SELECTION_OPTIONS];
  */
 export function pruneModel(model: tfl.LayersModel, args: PruneModelArgs): LayerPruningReport[] {
   checkLayersModel(model, 'pruneModel');
-  checkOptions(args, `pruneModel needs options {method?: ${methodList().replace(/, /g, ' | ')}, ` +
-    'sparsity: a number in [0, 1] or {[layer]: number}, layers?, scope?, n?, m?, seed?, blockShape?}');
-  checkOptionNames(args, 'pruneModel', OPTIONS);
-  const { method = 'weight', sparsity, layers } = args;
+  const pruning = resolvePruning(args, 'pruneModel', OPTIONS);
+  const { layers } = args;
+  const selected = layers === undefined
+    ? withoutOutputLayers(model, requirePrunableLayers(model, 'pruneModel'), () => pruning.method, (layer) => pruning.named.includes(layer.name), 'pruneModel')
+    : findPrunableLayers(model, layers);
+  // Layers named (by layers or a sparsity map) whose channels cannot go are errors; else such groups stay as they are.
+  return pruneTargets(model, pruning.targets(selected), pruning.selection, layers !== undefined || typeof args.sparsity === 'object');
+}
+
+/**
+ * One-shot pruning of one layer, with {@link pruneModel}'s options (but
+ * `layers`): raises `layer`'s masks to `sparsity` by `method`, ranking the
+ * effective weights (`weight ⊙ mask`): what is already pruned stays pruned,
+ * so a layer's sparsity never goes down. `'weight'` prunes each masked
+ * weight to `sparsity` by magnitude; `'unit'` prunes that fraction of the
+ * layer's output units by the L2 norm of their entries in every weight that
+ * holds them (the masks of weights that hold none, such as
+ * SeparableConv2D's depthwise kernel, stay as they are); `'random'` prunes
+ * each masked weight to `sparsity` at random.
+ *
+ * ```js
+ * const report = pruneLayer(model.getLayer('conv2'), {method: 'unit', sparsity: 0.5}); // half of its filters
+ * pruneLayer(model.getLayer('dense'), {method: 'nm', n: 2, m: 4});
+ * ```
+ */
+export function pruneLayer(layer: PrunableLayer, args: PruneLayerArgs): LayerPruningReport {
+  checkPrunableLayer(layer, 'pruneLayer');
+  if (typeof args === 'string') {
+    const sparsity: unknown = arguments[2];
+    throw new TypeError(`pruneLayer takes options, as pruneModel does: pruneLayer(layer, {method: ${JSON.stringify(args)}, ` +
+      `sparsity: ${typeof sparsity === 'number' ? sparsity : '...'}}); the form pruneLayer(layer, method, sparsity) is gone.`);
+  }
+  const pruning = resolvePruning(args, 'pruneLayer', LAYER_OPTIONS);
+  return pruneLayers(pruning.targets([layer]), pruning.selection)[0];
+}
+
+/** {@link pruneModel}'s options checked: the selection, and the targets they make of the selected layers. */
+interface Pruning {
+  method: PruningMethod;
+  /** The layers a per-layer sparsity names. */
+  named: readonly string[];
+  selection: Selection;
+  targets(selected: readonly PrunableLayer[]): LayerTarget[];
+}
+
+/** Checks the options of `caller` (which takes the option `names`), once for the whole call. */
+function resolvePruning(args: PruneModelArgs, caller: string, names: readonly string[]): Pruning {
+  checkOptions(args, `${caller} needs options {method?: ${methodList().replace(/, /g, ' | ')}, ` +
+    `sparsity: a number in [0, 1] or {[layer]: number}, ${names.includes('layers') ? 'layers?, ' : ''}scope?, n?, m?, seed?, blockShape?, roundTo?}`);
+  checkOptionNames(args, caller, names);
+  const { method = 'weight', sparsity } = args;
   checkPruningMethod(method);
   const selection = resolveSelection(args, [method]);
-  const nmSparsity = 1 - selection.n / selection.m;
   if (method === 'nm') {
+    // n <= m, checked with the selection: a fraction.
+    const nmSparsity = (1 - selection.n / selection.m) as Fraction;
     if (sparsity !== undefined) {
       throw new Error(`sparsity does not apply to method 'nm', whose pattern sets it (1 - n/m = ${nmSparsity}); ` +
         `received ${typeof sparsity === 'number' ? sparsity : describeValue(sparsity)}. Leave it out.`);
     }
-  } else if (typeof sparsity === 'number') {
+    return { method, named: [], selection, targets: (selected) => selected.map((layer) => ({ layer, method, sparsity: nmSparsity })) };
+  }
+  if (typeof sparsity === 'number') {
     checkFraction(sparsity, 'sparsity');
-  } else if (sparsity === null || typeof sparsity !== 'object' || Array.isArray(sparsity)) {
+    return { method, named: [], selection, targets: (selected) => selected.map((layer) => ({ layer, method, sparsity })) };
+  }
+  if (sparsity === null || typeof sparsity !== 'object' || Array.isArray(sparsity)) {
     throw new TypeError('sparsity must be a number in [0, 1] or an object mapping layer names to such numbers; ' +
       `received ${describeValue(sparsity)}.`);
-  } else {
-    for (const [name, value] of Object.entries(sparsity)) checkFraction(value, `sparsity['${name}']`);
-    if (selection.scope === 'global') {
-      throw new Error("scope 'global' ranks all the selected layers to one sparsity: give sparsity as a number, " +
-        "or per-layer sparsities with scope 'layer'.");
-    }
   }
-  const selected = layers === undefined ? requirePrunableLayers(model, 'pruneModel') : findPrunableLayers(model, layers);
-  if (method === 'nm') return pruneLayers(selected.map((layer) => ({ layer, method, sparsity: nmSparsity })), selection);
-  if (typeof sparsity === 'number') return pruneLayers(selected.map((layer) => ({ layer, method, sparsity })), selection);
-  const perLayer = sparsity as Readonly<Record<string, number>>;
-  return pruneLayers(layersNamed(perLayer, selected, 'sparsity').map((layer) => ({ layer, method, sparsity: perLayer[layer.name] })), selection);
+  const perLayer: Record<string, Fraction> = {};
+  for (const [name, value] of Object.entries(sparsity)) {
+    checkFraction(value, `sparsity['${name}']`);
+    perLayer[name] = value;
+  }
+  if (selection.scope === 'global') {
+    throw new Error("scope 'global' ranks all the selected layers to one sparsity: give sparsity as a number, " +
+      "or per-layer sparsities with scope 'layer'.");
+  }
+  return {
+    method,
+    named: Object.keys(perLayer),
+    selection,
+    targets: (selected) => layersNamed(perLayer, selected, 'sparsity').map((layer) => ({ layer, method, sparsity: perLayer[layer.name] })),
+  };
+}
+
+/**
+ * `layers` (a model's prunable layers, selected by default) without the
+ * layers that compute `model`'s outputs and whose method removes units,
+ * unless `named` (by a per-layer option): unit pruning there would remove
+ * outputs. An error when that leaves none, saying how to prune them anyway.
+ */
+export function withoutOutputLayers(model: tfl.LayersModel, layers: readonly PrunableLayer[], methodOf: (layer: PrunableLayer) => PruningMethod,
+  named: (layer: PrunableLayer) => boolean, caller: string): PrunableLayer[] {
+  const outputs = outputLayers(model);
+  const kept = layers.filter((layer) => !outputs.has(layer) || !removesUnits(methodOf(layer)) || named(layer));
+  if (kept.length === 0) {
+    throw new Error(`${caller}: pruning units of the layers that compute the model's outputs would remove outputs, so by default ` +
+      `${methodList([...new Set(layers.map(methodOf))])} leaves them alone, and the model has no other prunable layer; to prune them anyway, ` +
+      `name them: layers: [${layers.map((l) => `'${l.name}'`).join(', ')}].`);
+  }
+  return kept;
 }
 
 /**

@@ -2,8 +2,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { checkOptionNames, checkOptions, describeValue } from '../checks';
 import { checkLayersModel } from '../model/model_checks';
 import { compactionReport, CompactionReport } from '../transforms/compact_units';
-import { findPrunableLayers } from '../model/prunable_layers';
-import { layerPruningReport, LayerPruningReport } from './prune_layer';
+import { findPrunableLayers, outputLayers } from '../model/prunable_layers';
+import { lastPruningMethod, layerPruningReport, LayerPruningReport } from './prune_layer';
 import { checkPruningMethod, checkPruningMethods, PruningMethod } from './pruning_method';
 
 /**
@@ -14,7 +14,10 @@ import { checkPruningMethod, checkPruningMethods, PruningMethod } from './prunin
  * ```
  */
 export interface PruningSummaryArgs {
-  /** The method every layer was pruned with, when known: `'weight'` or `'unit'`. Default: unknown. */
+  /**
+   * The method every layer was pruned with. Default: the method each layer was last pruned with
+   * in this process (by {@link pruneModel}, {@link pruneLayer} or {@link PruningScheduleCallback}), else unknown.
+   */
   method?: PruningMethod;
   /** Per-layer methods by layer name, overriding `method` (as `PruningScheduleCallback` takes them). Default: none. */
   methods?: Readonly<Record<string, PruningMethod>>;
@@ -38,7 +41,13 @@ export interface PruningSummaryArgs {
  * ```
  */
 export interface PruningSummaryRow extends LayerPruningReport {
-  /** The method the layer was pruned with, or null when not known. */
+  /**
+   * Whether the layer computes one of the model's outputs: {@link pruneModel}
+   * and {@link PruningScheduleCallback} leave it alone when they prune by
+   * `'unit'`, unless named (its units are outputs, such as classes); `'weight'` prunes it.
+   */
+  output: boolean;
+  /** The method the layer was pruned with, or null when not known (a model loaded from files and not pruned since). */
   method: PruningMethod | null;
 }
 
@@ -106,7 +115,10 @@ export function pruningSummary(model: tfl.LayersModel, args: PruningSummaryArgs 
     throw new Error(`pruningSummary: methods names ${unknown.map((n) => `'${n}'`).join(', ')}, not a prunable layer of ` +
       `the model; its prunable layers are: ${layers.map((l) => `'${l.name}'`).join(', ') || 'none'}.`);
   }
-  const rows = layers.map((layer) => ({ ...layerPruningReport(layer), method: methods[layer.name] ?? method ?? null }));
+  const outputs = outputLayers(model);
+  const rows = layers.map((layer) => ({
+    ...layerPruningReport(layer), output: outputs.has(layer), method: methods[layer.name] ?? method ?? lastPruningMethod(layer),
+  }));
   const summary: PruningSummary = {
     layers: rows,
     total: { weights: sum(rows, 'weights'), nonzero: sum(rows, 'nonzero'), sparsity: overallSparsity(rows), prunedUnits: sum(rows, 'prunedUnits') },
@@ -126,16 +138,19 @@ export function overallSparsity(reports: ReadonlyArray<Pick<LayerPruningReport, 
 }
 
 function printSummary(model: tfl.LayersModel, summary: PruningSummary, printFn: (line: string) => void): void {
-  const width = WIDTHS.reduce((a, b) => a + b, 0);
+  const cells = summary.layers.map((r) => {
+    const shapes = r.masks.map((m) => (r.masks.length === 1 ? `[${m.shape.join(',')}]` : `${m.weight} [${m.shape.join(',')}]`)).join(' ');
+    return [`${r.layer} (${r.className})`, shapes, r.method ?? '-', `${r.nonzero} / ${r.weights}`, r.sparsity.toFixed(4), String(r.prunedUnits)];
+  });
+  const widths = columnWidths(WIDTHS, [COLUMNS, ...cells]);
+  const width = widths.reduce((a, b) => a + b, 0);
   printFn(`Pruning summary of model '${model.name}'`);
   printFn('_'.repeat(width));
-  printFn(row(COLUMNS));
+  printFn(row(COLUMNS, widths));
   printFn('='.repeat(width));
-  summary.layers.forEach((r, i) => {
-    const shapes = r.masks.map((m) => (r.masks.length === 1 ? `[${m.shape.join(',')}]` : `${m.weight} [${m.shape.join(',')}]`)).join(' ');
-    printFn(row([`${r.layer} (${r.className})`, shapes, r.method ?? '-',
-      `${r.nonzero} / ${r.weights}`, r.sparsity.toFixed(4), String(r.prunedUnits)]));
-    printFn((i === summary.layers.length - 1 ? '=' : '_').repeat(width));
+  cells.forEach((c, i) => {
+    printFn(row(c, widths));
+    printFn((i === cells.length - 1 ? '=' : '_').repeat(width));
   });
   if (summary.layers.length === 0) printFn('(no prunable layer)');
   const t = summary.total;
@@ -143,6 +158,11 @@ function printSummary(model: tfl.LayersModel, summary: PruningSummary, printFn: 
   printFn(`Nonzero (kept): ${t.nonzero}`);
   printFn(`Sparsity: ${t.sparsity.toFixed(4)}`);
   printFn(`Pruned units: ${t.prunedUnits}`);
+  const outputs = summary.layers.filter((r) => r.output).map((r) => r.layer);
+  if (outputs.length > 0) {
+    printFn(`Output layer${outputs.length === 1 ? '' : 's'} ${outputs.join(', ')}: unit pruning leaves ${outputs.length === 1 ? 'it' : 'them'} ` +
+      `alone unless named (its units are model outputs); weight pruning prunes ${outputs.length === 1 ? 'it' : 'them'}.`);
+  }
   printFn('_'.repeat(width));
   if (summary.compaction !== undefined) printCompaction(summary.compaction, printFn);
 }
@@ -151,29 +171,39 @@ const COMPACTION_COLUMNS = ['Layer (type)', 'Inputs', 'Outputs', 'MACs per examp
 const COMPACTION_WIDTHS = [40, 14, 14, 26, 20];
 
 /** The compaction table: a row per layer with a kernel, the pruned units it keeps beneath it, and the totals. */
-function printCompaction(report: CompactionReport, printFn: (line: string) => void): void {
-  const width = COMPACTION_WIDTHS.reduce((a, b) => a + b, 0);
-  const pad = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : `${cell} `.padEnd(COMPACTION_WIDTHS[i]))).join('');
+export function printCompaction(report: CompactionReport, printFn: (line: string) => void): void {
   const change = ({ before, after }: { before: number; after: number }) => `${before} -> ${after}`;
+  const cells = report.layers.map((l) => [`${l.layer} (${l.className})`, change(l.inputs), change(l.outputs), change(l.macs), change(l.parameters)]);
+  const widths = columnWidths(COMPACTION_WIDTHS, [COMPACTION_COLUMNS, ...cells]);
+  const width = widths.reduce((a, b) => a + b, 0);
   printFn('Compaction (compactUnits)');
-  printFn(pad(COMPACTION_COLUMNS));
+  printFn(row(COMPACTION_COLUMNS, widths));
   printFn('='.repeat(width));
-  for (const l of report.layers) {
-    printFn(pad([`${l.layer} (${l.className})`, change(l.inputs), change(l.outputs), change(l.macs), change(l.parameters)]));
+  report.layers.forEach((l, i) => {
+    printFn(row(cells[i], widths));
     // Units kept for the same reason share a line.
     const reasons = new Map<string, number[]>();
     for (const { unit, reason } of l.kept) reasons.set(reason, [...(reasons.get(reason) ?? []), unit]);
     for (const [reason, units] of reasons) printFn(`  keeps pruned unit${units.length === 1 ? '' : 's'} ${units.join(', ')}: ${reason}`);
-  }
+  });
   printFn('='.repeat(width));
+  // Groups of more than one producer are what unit pruning alone cannot shrink.
+  for (const g of report.groups.filter((group) => group.producers.length > 1)) {
+    printFn(`Channel group ${g.producers.join(' + ')}: ${change(g.channels)} channels`);
+  }
   printFn(`MACs per example: ${change(report.total.macs)}`);
   printFn(`Parameters: ${change(report.total.parameters)}`);
   printFn('_'.repeat(width));
 }
 
+/** Each column's width: its default, or wider for a longer cell (a long layer name), with a space before the next. */
+function columnWidths(defaults: readonly number[], rows: ReadonlyArray<readonly string[]>): number[] {
+  return defaults.map((width, i) => Math.max(width, ...rows.map((cells) => cells[i].length + 1)));
+}
+
 /** Cells padded to the column widths, each keeping at least one space before the next. */
-function row(cells: string[]): string {
-  return cells.map((cell, i) => (i === cells.length - 1 ? cell : `${cell} `.padEnd(WIDTHS[i]))).join('');
+function row(cells: readonly string[], widths: readonly number[]): string {
+  return cells.map((cell, i) => (i === cells.length - 1 ? cell : `${cell} `.padEnd(widths[i]))).join('');
 }
 
 function sum<K extends 'weights' | 'nonzero' | 'prunedUnits'>(rows: ReadonlyArray<Pick<LayerPruningReport, K>>, key: K): number {

@@ -173,10 +173,20 @@ describe('PruningScheduleCallback', () => {
     model.dispose();
   });
 
+  it("leaves the output layer alone with method 'unit' unless named", async () => {
+    const model = mlp();
+    const callback = new PruningScheduleCallback({ schedule: polynomial(15, 5), method: 'unit' });
+    await model.fit(data.xs, data.ys, { ...FIT, epochs: 2, callbacks: [callback] });
+    const [hidden, out] = prunable(model);
+    expect(countZeroColumns(maskValues(hidden), INPUTS, 32)).to.equal(Math.round(0.9 * 32));
+    expect(countZeros(maskValues(out))).to.equal(0);
+    model.dispose();
+  });
+
   it('reads per-layer methods by own name only: a layer named toString uses method', async () => {
     const model = tf.sequential({ layers: [prunableDense({ units: 10, inputShape: [INPUTS], name: 'toString' })] });
     model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
-    const callback = new PruningScheduleCallback({ schedule: polynomial(4, 2, 0.5), method: 'unit' });
+    const callback = new PruningScheduleCallback({ schedule: polynomial(4, 2, 0.5), method: 'unit', layers: ['toString'] });
     const ys = tf.zeros([256, 10]);
     await model.fit(data.xs, ys, { ...FIT, epochs: 1, callbacks: [callback] });
     expect(countZeroColumns(maskValues(model.layers[0] as PrunableDense), INPUTS, 10)).to.equal(5);
@@ -356,17 +366,19 @@ describe('PruningScheduleCallback', () => {
       'PruningScheduleCallback needs options {schedule, schedules?, method?, methods?, layers?, scope?, n?, m?, seed?, blockShape?, verbose?, initialStep?}; received undefined.');
     expect(bad({})).to.throw(TypeError, 'PruningScheduleCallback: schedule must be a PruningSchedule such as new PolynomialDecay({...}) or new ConstantSparsity({...}); received undefined.');
     expect(bad({ schedule: { sparsityAt: () => 0.5 } })).to.throw(TypeError, 'schedule must be a PruningSchedule');
-    expect(bad({ schedule, sparsity: 0.5 })).to.throw("PruningScheduleCallback: unknown option 'sparsity'; options are schedule, schedules, method, methods, layers, verbose, initialStep, scope, n, m, seed, blockShape.");
-    expect(bad({ schedule, method: 'magnitude' })).to.throw("PruningScheduleCallback: method must be one of 'weight', 'unit', 'nm', 'random'; received string \"magnitude\".");
-    expect(bad({ schedule, methods: ['unit'] })).to.throw(TypeError, "PruningScheduleCallback: methods must be an object mapping layer names to methods ('weight', 'unit', 'nm', 'random'); received an array.");
-    expect(bad({ schedule, methods: { out: 'column' } })).to.throw("PruningScheduleCallback: methods['out'] must be one of 'weight', 'unit', 'nm', 'random'; received string \"column\".");
+    expect(bad({ schedule, sparsity: 0.5 })).to.throw("PruningScheduleCallback: unknown option 'sparsity'; options are schedule, schedules, method, methods, layers, verbose, initialStep, scope, n, m, seed, blockShape, roundTo.");
+    expect(bad({ schedule, method: 'magnitude' })).to.throw("PruningScheduleCallback: method must be one of 'weight', 'unit', 'nm', 'random', 'channel'; received string \"magnitude\".");
+    expect(bad({ schedule, methods: ['unit'] })).to.throw(TypeError, "PruningScheduleCallback: methods must be an object mapping layer names to methods ('weight', 'unit', 'nm', 'random', 'channel'); received an array.");
+    expect(bad({ schedule, methods: { out: 'column' } })).to.throw("PruningScheduleCallback: methods['out'] must be one of 'weight', 'unit', 'nm', 'random', 'channel'; received string \"column\".");
     expect(bad({ schedule, layers: 'hidden' })).to.throw(TypeError, 'PruningScheduleCallback: layers must be an array of layer names or prunable layers; received string "hidden".');
     expect(bad({ schedule, layers: [] })).to.throw('PruningScheduleCallback: layers must select at least one layer; received an empty array.');
     expect(bad({ schedule, layers: ['hidden', tf.layers.dense({ units: 2, name: 'extra' })] })).to.throw(TypeError,
       "PruningScheduleCallback: layers[1] must be a layer name or a prunable layer; received a Dense layer 'extra'.");
     expect(bad({ schedule, layers: [3] })).to.throw(TypeError, 'PruningScheduleCallback: layers[0] must be a layer name or a prunable layer; received 3.');
-    expect(bad({ schedule, methods: null })).to.throw(TypeError, "PruningScheduleCallback: methods must be an object mapping layer names to methods ('weight', 'unit', 'nm', 'random'); received null.");
-    expect(bad({ schedule, verbose: 1 })).to.throw(TypeError, 'PruningScheduleCallback: verbose must be true or false; received 1.');
+    expect(bad({ schedule, methods: null })).to.throw(TypeError, "PruningScheduleCallback: methods must be an object mapping layer names to methods ('weight', 'unit', 'nm', 'random', 'channel'); received null.");
+    expect(bad({ schedule, verbose: 2 })).to.throw(TypeError, 'PruningScheduleCallback: verbose must be true, false, 1 or 0; received 2.');
+    expect(bad({ schedule, verbose: 1 })).to.not.throw();
+    expect(bad({ schedule, verbose: 0 })).to.not.throw();
     expect(bad({ schedule, initialStep: -3 })).to.throw(RangeError, 'PruningScheduleCallback: initialStep must be a non-negative integer; received -3');
     expect(bad({ schedule, initialStep: '5' })).to.throw(TypeError, 'PruningScheduleCallback: initialStep must be a non-negative integer; received string "5"');
   });
@@ -505,6 +517,45 @@ describe('PruningScheduleCallback: schedules, scope and methods', () => {
       if (xs !== data.xs) xs.dispose();
       model.dispose();
     }
+  });
+
+  it('warns once when training ends before the schedule pruned anything, naming beginStep and frequency', async () => {
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (message: string) => warnings.push(message);
+    const model = mlp();
+    const small = { xs: data.xs.slice(0, 192), ys: data.ys.slice(0, 192) }; // 6 batches of 32
+    try {
+      const callback = new PruningScheduleCallback({ schedule: new PolynomialDecay({ initialSparsity: 0, finalSparsity: 0.8, beginStep: 0, endStep: 1000 }) });
+      await model.fit(small.xs, small.ys, { ...FIT, epochs: 1, callbacks: [callback] });
+      await model.fit(small.xs, small.ys, { ...FIT, epochs: 1, callbacks: [callback] });
+      expect(warnings).to.deep.equal(["PruningScheduleCallback: training ended at step 6 with no mask pruned yet; the schedule's next update is " +
+        'at step 100 (beginStep 0, frequency 100). Train for more steps, or lower frequency or beginStep.']);
+      // A schedule that prunes within the fit says nothing.
+      const quick = new PruningScheduleCallback({ schedule: new PolynomialDecay({ initialSparsity: 0, finalSparsity: 0.5, beginStep: 0, endStep: 4, frequency: 2 }) });
+      await model.fit(small.xs, small.ys, { ...FIT, epochs: 1, callbacks: [quick] });
+      expect(warnings).to.have.length(1);
+    } finally {
+      console.warn = warn;
+      tf.dispose([small.xs, small.ys]);
+      model.dispose();
+    }
+  });
+
+  it("checks a custom schedule's sparsity where it enters, before any mask changes", async () => {
+    class Overshoot extends PolynomialDecay {
+      override sparsityAt(): number {
+        return 1.5;
+      }
+    }
+    const model = mlp();
+    const callback = new PruningScheduleCallback({ schedule: new Overshoot({ initialSparsity: 0, finalSparsity: 0.5, beginStep: 0, endStep: 4, frequency: 1 }) });
+    let failure: unknown;
+    await model.fit(data.xs, data.ys, { ...FIT, epochs: 1, callbacks: [callback] }).catch((e) => (failure = e));
+    expect(failure).to.be.instanceOf(RangeError);
+    expect((failure as Error).message).to.equal('sparsity must be a number in [0, 1]; received 1.5');
+    for (const layer of findPrunableLayers(model)) expect(layer.sparsity()).to.equal(0);
+    model.dispose();
   });
 
   it('rejects bad schedules and selection options at construction', () => {

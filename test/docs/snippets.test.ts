@@ -99,6 +99,13 @@ const model = tf.sequential({ layers: [prunableDense({ units: 2, inputShape: [3]
 console.log(model.getLayer('hidden1').sparsity());
 `;
 
+/** The runnable block whose output `block` (marked `<!-- output -->`) quotes: the one before it in its file. */
+function quotedBlock(blocks: readonly Block[], block: Block): Block | undefined {
+  const before = blocks.filter((b) => b.file === block.file && b.line < block.line);
+  const last = before[before.length - 1];
+  return last !== undefined && Object.prototype.hasOwnProperty.call(RUN_LANGUAGES, last.language) ? last : undefined;
+}
+
 /** Problems of the docs' blocks that need no run: languages, fragment setups, module styles. */
 function blockProblems(blocks: Block[]): string[] {
   const known = [...Object.keys(RUN_LANGUAGES), ...TEXT_LANGUAGES].join(', ');
@@ -114,6 +121,9 @@ function blockProblems(blocks: Block[]): string[] {
       problems.push(`${b.id}: fragment '${b.fragment}' names no setup of test/docs/snippets.ts (${Object.keys(SETUPS).join(', ')}).`);
     }
     if (b.fragment != null && !runs) problems.push(`${b.id}: only js and ts blocks can be fragments.`);
+    if (b.output && (b.language !== 'text' || quotedBlock(blocks, b) === undefined)) {
+      problems.push(`${b.id}: an output block is a text block after a js or ts block of the same file, quoting what it printed.`);
+    }
     if (runs) {
       try {
         moduleStyle(b.code, b.id);
@@ -219,6 +229,16 @@ describe("the docs' code blocks", function () {
     });
   }
 
+  for (const block of BLOCKS.filter((b) => b.output && b.language === 'text')) {
+    const quoted = quotedBlock(BLOCKS, block);
+    if (quoted === undefined) continue;
+    it(`${block.id} quotes lines that ${quoted.id} prints`, async () => {
+      const printed = new Set((await runs.get(quoted.id)!).output.split('\n').map((l) => l.trimEnd()));
+      const missing = block.code.split('\n').map((l) => l.trimEnd()).filter((l) => l !== '' && !printed.has(l));
+      expect(missing, `${block.id} quotes lines ${quoted.id} does not print`).to.deep.equal([]);
+    });
+  }
+
   it('names in its sh blocks only npm scripts of package.json, example files that exist and the tarball npm pack builds', () => {
     const problems: string[] = [];
     for (const block of BLOCKS.filter((b) => b.language === 'sh')) {
@@ -285,6 +305,15 @@ describe("the docs' code blocks: extraction", () => {
     expect(problems[1]).to.match(/^z\.md:4: language 'python' is none of js, javascript/);
     expect(problems[2]).to.match(/^z\.md:8: fragment 'nothing' names no setup of test\/docs\/snippets\.ts \(trained-mlp/);
     expect(problems[3]).to.match(/^z\.md:11: the block mixes import and require/);
+  });
+
+  it('reads an output marker, which must be on a text block after a runnable one', () => {
+    const blocks = extractBlocks([
+      '```js', 'console.log(1);', '```', '<!-- output -->', '```text', '1', '```',
+      '<!-- output -->', '```text', '2', '```',
+    ].join('\n'), 'o.md');
+    expect(blocks.map((b) => b.output)).to.deep.equal([false, true, true]);
+    expect(blockProblems(blocks)).to.deep.equal(['o.md:9: an output block is a text block after a js or ts block of the same file, quoting what it printed.']);
   });
 
   it('runs a block as CommonJS when it requires and as an ES module otherwise, ignoring comments', () => {

@@ -42,6 +42,12 @@ export interface Block {
   code: string;
   /** The setup a fragment assumes, from a `<!-- fragment: name -->` comment on the line before the fence (blank lines allowed). */
   fragment: string | null;
+  /**
+   * Whether the block quotes what the runnable block before it printed, from
+   * an `<!-- output -->` comment on the line before the fence: each of its
+   * lines must be a line of that output, so the docs cannot promise other text.
+   */
+  output: boolean;
 }
 
 /** Every fenced block (``` or ~~~) of `markdown`, in order; an unclosed fence is an error. */
@@ -63,7 +69,10 @@ export function extractBlocks(markdown: string, file: string): Block[] {
     let k = i - 1;
     while (k >= 0 && lines[k].trim() === '') k--;
     const marker = k >= 0 ? /^\s*<!--\s*fragment:\s*(\S+)\s*-->\s*$/.exec(lines[k]) : null;
-    blocks.push({ id: `${file}:${i + 1}`, file, line: i + 1, language: info.toLowerCase(), code: `${body.join('\n')}\n`, fragment: marker?.[1] ?? null });
+    const output = k >= 0 && /^\s*<!--\s*output\s*-->\s*$/.test(lines[k]);
+    blocks.push({
+      id: `${file}:${i + 1}`, file, line: i + 1, language: info.toLowerCase(), code: `${body.join('\n')}\n`, fragment: marker?.[1] ?? null, output,
+    });
     i = j;
   }
   return blocks;

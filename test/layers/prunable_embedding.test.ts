@@ -165,7 +165,7 @@ describeOnBackends('PrunableEmbedding against tf.layers', (backend) => {
 
   it("prunes 'unit' as output dimensions: whole columns of the table", () => {
     const { plain, prunable } = twins({ inputDim: 8, outputDim: 6 }, 50);
-    const report = pruneLayer(prunable, 'unit', 0.5);
+    const report = pruneLayer(prunable, { method: 'unit', sparsity: 0.5 });
     expect(report).to.deep.include({ units: 6, prunedUnits: 3, sparsity: 0.5 });
     const mask = prunable.getMask().arraySync() as number[][];
     for (let c = 0; c < 6; c++) expect(new Set(mask.map((row) => row[c])).size, `column ${c}`).to.equal(1);

@@ -244,7 +244,7 @@ describeOnBackends('prunable recurrent layers against tf.layers', () => {
       const layer = kind.prunable({ units: 4, dropout: 0.2, recurrentDropout: 0.2, inputShape: [STEPS, FEATURES] });
       const model = tf.sequential({ layers: [layer, tf.layers.dense({ units: 1 })] });
       model.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
-      pruneLayer(layer, 'weight', 0.5);
+      pruneLayer(layer, { sparsity: 0.5 });
       const masks = layer.maskedWeights.map((m) => m.mask.read().dataSync().slice());
       const before = layer.maskedWeights.map((m) => m.weight.read().dataSync().slice());
       const [x, y] = [sequences(8, 70), tf.ones([8, 1])];
@@ -349,7 +349,7 @@ describe("prunable recurrent layers: 'weight' pruning, and 'unit' refused", () =
 
   it("refuses 'unit' in pruneLayer and pruneModel, naming the layer, before any mask changes", () => {
     const m = tf.sequential({ layers: [prunableLSTM({ units: 4, inputShape: [STEPS, FEATURES], name: 'lstm' }), prunableDense({ units: 2 })] });
-    expect(() => pruneLayer(m.layers[0] as PrunableLayer, 'unit', 0.5)).to.throw(Error, refusal('PrunableLSTM', 'lstm'));
+    expect(() => pruneLayer(m.layers[0] as PrunableLayer, { method: 'unit', sparsity: 0.5 })).to.throw(Error, refusal('PrunableLSTM', 'lstm'));
     // The Dense comes after the LSTM in the model, but every mask is selected before any is set.
     expect(() => pruneModel(m, { method: 'unit', sparsity: 0.5 })).to.throw(Error, refusal('PrunableLSTM', 'lstm'));
     expect((m.layers[1] as PrunableLayer).sparsity()).to.equal(0);
@@ -357,7 +357,7 @@ describe("prunable recurrent layers: 'weight' pruning, and 'unit' refused", () =
   });
 
   it("refuses 'unit' at global scope too, before any mask changes", () => {
-    const m = tf.sequential({ layers: [prunableDense({ units: 4, inputShape: [STEPS, FEATURES] }), prunableLSTM({ units: 4, name: 'lstm' })] });
+    const m = tf.sequential({ layers: [prunableDense({ units: 4, inputShape: [STEPS, FEATURES] }), prunableLSTM({ units: 4, name: 'lstm' }), prunableDense({ units: 2 })] });
     expect(() => pruneModel(m, { method: 'unit', sparsity: 0.5, scope: 'global' })).to.throw(Error, refusal('PrunableLSTM', 'lstm'));
     expect((m.layers[0] as PrunableLayer).sparsity()).to.equal(0);
     m.dispose();

@@ -3,6 +3,7 @@ import { blockCount, blockLayout, checkBlockShape, selectBlockMask, selectBlockM
 import { expectSameArray, expectZerosKept, KS, referenceBlockMask } from './reference';
 import { countZeros } from '../support/counts';
 import { randomMask, randomWeights } from '../support/random';
+import { fraction } from '../support/fraction';
 
 /** Number of blocks of a mask (by its layout) whose entries are all 0. */
 function zeroBlocks(mask: Float32Array, shape: number[], [r, c]: [number, number]): number {
@@ -83,7 +84,7 @@ describe('selectBlockMask', () => {
     const a = { values: Float32Array.from([1, 1, 1, 1]), layout: blockLayout([2, 2]) };
     const b = { values: Float32Array.from([2, 2, 0.5, 0.5]), layout: blockLayout([2, 2]) };
     // [1, 2] blocks: a's are 1 and 1, b's 2 and 0.5; 0.5 of 4 prunes b's second, then a's first.
-    const [ma, mb] = selectBlockMasks([a, b], [1, 2], 0.5);
+    const [ma, mb] = selectBlockMasks([a, b], [1, 2], fraction(0.5));
     expect([Array.from(ma), Array.from(mb)]).to.deep.equal([[0, 0, 1, 1], [1, 1, 0, 0]]);
   });
 

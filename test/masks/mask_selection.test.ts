@@ -14,6 +14,7 @@ import {
 } from './reference';
 import { countZeroColumns, countZeros } from '../support/counts';
 import { randomMask, randomWeights, WeightKind } from '../support/random';
+import { fraction } from '../support/fraction';
 
 const KINDS: readonly WeightKind[] = ['normal', 'coarse'];
 const f32 = (values: number[]): Float32Array => Float32Array.from(values);
@@ -372,21 +373,21 @@ describe('selectMagnitudeMasks (one pool)', () => {
     const all = Float32Array.from(weights.flatMap((w) => Array.from(w)));
     const allMasks = Float32Array.from(weights.flatMap((w, i) => Array.from(masks[i] ?? new Float32Array(w.length).fill(1))));
     for (const k of KS) {
-      const pooled = selectMagnitudeMasks(weights.map((values, i) => ({ values, currentMask: masks[i] })), k);
+      const pooled = selectMagnitudeMasks(weights.map((values, i) => ({ values, currentMask: masks[i] })), fraction(k));
       expectSameArray(Float32Array.from(pooled.flatMap((m) => Array.from(m))), referenceMagnitudeMask(all, k, allMasks), `k=${k}`);
     }
   });
 
   it('breaks ties by weight order, then flat index', () => {
     const pool = [{ values: f32([1, 2]) }, { values: f32([1, 2]) }];
-    expect(selectMagnitudeMasks(pool, 0.25).map((m) => Array.from(m))).to.deep.equal([[0, 1], [1, 1]]);
-    expect(selectMagnitudeMasks(pool, 0.75).map((m) => Array.from(m))).to.deep.equal([[0, 0], [0, 1]]);
+    expect(selectMagnitudeMasks(pool, fraction(0.25)).map((m) => Array.from(m))).to.deep.equal([[0, 1], [1, 1]]);
+    expect(selectMagnitudeMasks(pool, fraction(0.75)).map((m) => Array.from(m))).to.deep.equal([[0, 0], [0, 1]]);
   });
 
   it("names the weight whose values are bad by its label", () => {
-    expect(() => selectMagnitudeMasks([{ values: f32([1]), label: 'a' }, { values: f32([1, NaN]), label: "PrunableDense 'b'" }], 0.5))
+    expect(() => selectMagnitudeMasks([{ values: f32([1]), label: 'a' }, { values: f32([1, NaN]), label: "PrunableDense 'b'" }], fraction(0.5)))
       .to.throw("PrunableDense 'b': weights must not hold NaN or Infinity; found NaN at flat index 1");
-    expect(() => selectMagnitudeMasks([{ values: f32([NaN]), label: "PrunableDense 'a'" }], 0.5)).to.throw("PrunableDense 'a': weights must not hold NaN");
+    expect(() => selectMagnitudeMasks([{ values: f32([NaN]), label: "PrunableDense 'a'" }], fraction(0.5))).to.throw("PrunableDense 'a': weights must not hold NaN");
   });
 });
 
@@ -398,7 +399,7 @@ describe('selectGlobalUnitMasks (one pool of layers)', () => {
     // Layer a: 100 inputs of 0.1 per unit (norm 1, RMS 0.1). Layer b: 4 inputs of 0.2 (norm 0.4, RMS 0.2).
     const a = layer(new Float32Array(100 * 2).fill(0.1), 100, 2);
     const b = layer(new Float32Array(4 * 2).fill(0.2), 4, 2);
-    const [[ma], [mb]] = selectGlobalUnitMasks([a, b], 0.5);
+    const [[ma], [mb]] = selectGlobalUnitMasks([a, b], fraction(0.5));
     expect(countZeroColumns(ma, 100, 2)).to.equal(2);
     expect(countZeros(mb)).to.equal(0);
   });
@@ -407,9 +408,9 @@ describe('selectGlobalUnitMasks (one pool of layers)', () => {
     const a = layer(f32([1, 1, 1, 1]), 2, 2, f32([1, 0, 1, 0]));
     const b = layer(f32([1, 1, 1, 1, 1, 1]), 2, 3);
     // a's unit 1 is pruned already; 0.4 of 5 units = 2: then a's unit 0 (equal RMS to b's, earlier layer).
-    const [[ma], [mb]] = selectGlobalUnitMasks([a, b], 0.4);
+    const [[ma], [mb]] = selectGlobalUnitMasks([a, b], fraction(0.4));
     expect([Array.from(ma), Array.from(mb)]).to.deep.equal([[0, 0, 0, 0], [1, 1, 1, 1, 1, 1]]);
-    const [[ma2], [mb2]] = selectGlobalUnitMasks([a, b], 0.6);
+    const [[ma2], [mb2]] = selectGlobalUnitMasks([a, b], fraction(0.6));
     expect([Array.from(ma2), Array.from(mb2)]).to.deep.equal([[0, 0, 0, 0], [0, 1, 1, 0, 1, 1]]);
   });
 
@@ -417,11 +418,11 @@ describe('selectGlobalUnitMasks (one pool of layers)', () => {
     const values = randomWeights(40 * 12, 8, 'normal');
     const previous = randomMask(40 * 12, 9, 0.2);
     const weights = [{ values, layout: { outer: 40, units: 12, inner: 1 }, currentMask: previous }];
-    for (const k of KS) expectSameArray(selectGlobalUnitMasks([{ weights }], k)[0][0], selectUnitMasks(weights, k)[0], `k=${k}`);
+    for (const k of KS) expectSameArray(selectGlobalUnitMasks([{ weights }], fraction(k))[0][0], selectUnitMasks(weights, fraction(k))[0], `k=${k}`);
   });
 
   it('names the layer whose weights are bad by its label', () => {
-    expect(() => selectGlobalUnitMasks([{ ...layer(f32([1, NaN]), 1, 2), label: "PrunableDense 'x'" }], 0.5))
+    expect(() => selectGlobalUnitMasks([{ ...layer(f32([1, NaN]), 1, 2), label: "PrunableDense 'x'" }], fraction(0.5)))
       .to.throw("PrunableDense 'x': weights must not hold NaN or Infinity; found NaN at flat index 1");
   });
 });

@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { selectMagnitudeMask, selectUnitMask, writeMagnitudeMask, writeUnitMask } from '../../src/masks/mask_selection';
 import { expectSameArray, referenceMagnitudeMask, referenceUnitMask } from './reference';
 import { randomMask, randomWeights } from '../support/random';
+import { fraction } from '../support/fraction';
 
 const ROWS = 256;
 const COLS = 256;
@@ -38,16 +39,16 @@ describe('mask selection on a 256 x 256 kernel', () => {
   it('writes every entry of a given output array, whatever it held', () => {
     const values = randomWeights(N, 25, 'normal');
     const out = new Float32Array(N).fill(7);
-    expect(writeMagnitudeMask(out, values, 0.9)).to.equal(out);
+    expect(writeMagnitudeMask(out, values, fraction(0.9))).to.equal(out);
     expectSameArray(out, referenceMagnitudeMask(values, 0.9), 'k=0.9');
     out.fill(7);
-    expectSameArray(writeMagnitudeMask(out, values, 0), new Float32Array(N).fill(1), 'k=0');
+    expectSameArray(writeMagnitudeMask(out, values, fraction(0)), new Float32Array(N).fill(1), 'k=0');
     out.fill(7);
-    expectSameArray(writeMagnitudeMask(out, values, 1), new Float32Array(N), 'k=1');
+    expectSameArray(writeMagnitudeMask(out, values, fraction(1)), new Float32Array(N), 'k=1');
     const mask = randomMask(N, 30, 0.5);
     for (const current of [undefined, mask]) {
       out.fill(7);
-      expectSameArray(writeUnitMask(out, values, { outer: ROWS, units: COLS, inner: 1 }, 0.5, current),
+      expectSameArray(writeUnitMask(out, values, { outer: ROWS, units: COLS, inner: 1 }, fraction(0.5), current),
         referenceUnitMask(values, ROWS, COLS, 0.5, current), `unit, ${current ? 'with' : 'no'} mask`);
     }
   });

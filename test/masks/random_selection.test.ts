@@ -4,6 +4,7 @@ import { seededRandom } from '../../src/masks/seeded_random';
 import { expectSameArray, expectZerosKept, KS } from './reference';
 import { countZeros } from '../support/counts';
 import { randomMask } from '../support/random';
+import { fraction } from '../support/fraction';
 
 describe('selectRandomMask', () => {
   it('prunes exactly max(round(k·n), alreadyPruned) entries, keeping the zeros of the current mask', () => {
@@ -40,10 +41,10 @@ describe('selectRandomMask', () => {
 
   it('pools several masks as one: exact counts over all of them, zeros kept', () => {
     const previous = [randomMask(30, 1, 0.5), randomMask(70, 2, 0.1)];
-    const masks = selectRandomMasks([{ length: 30, currentMask: previous[0] }, { length: 70, currentMask: previous[1] }], 0.6, seededRandom(3));
+    const masks = selectRandomMasks([{ length: 30, currentMask: previous[0] }, { length: 70, currentMask: previous[1] }], fraction(0.6), seededRandom(3));
     expect(countZeros(masks[0]) + countZeros(masks[1])).to.equal(60);
     masks.forEach((m, i) => expectZerosKept(previous[i], m, `mask ${i}`));
-    expect(() => selectRandomMasks([{ length: 3, currentMask: Float32Array.from([1, 1]), label: "PrunableDense 'a'" }], 0.5, seededRandom(1)))
+    expect(() => selectRandomMasks([{ length: 3, currentMask: Float32Array.from([1, 1]), label: "PrunableDense 'a'" }], fraction(0.5), seededRandom(1)))
       .to.throw("PrunableDense 'a': currentMask must have 3 elements (one per weight); received 2");
   });
 

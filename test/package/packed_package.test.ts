@@ -5,13 +5,15 @@
 // and type-checked the ways TypeScript resolves packages.
 import { expect } from 'chai';
 import { execFileSync } from 'child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { dirname, join, relative } from 'path';
 import { buildPackage } from '../../scripts/build';
 
 const ROOT = join(__dirname, '..', '..');
-const { name, version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+const { name, version, dependencies } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  name: string; version: string; dependencies: Record<string, string>;
+};
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
 /** Runs a command, returning its stdout; on failure the error carries stdout and stderr. */
@@ -85,17 +87,26 @@ describe('the packed package', function () {
 
   before(() => {
     work = mkdtempSync(join(tmpdir(), 'tfjs-prune-pack-'));
-    // What `npm pack` packs here: package.json, README.md, LICENSE and the prepack build.
+    // What `npm pack` packs here: package.json, README.md, LICENSE, the docs and examples
+    // the README links to (package.json's files) and the prepack build.
     const stage = join(work, 'stage');
     mkdirSync(stage);
     for (const file of ['package.json', 'README.md', 'LICENSE']) copyFileSync(join(ROOT, file), join(stage, file));
+    for (const dir of ['docs', 'examples']) cpSync(join(ROOT, dir), join(stage, dir), { recursive: true });
     buildPackage(join(stage, 'dist'));
     run('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], stage);
     tarball = join(work, `${name}-${version}.tgz`);
     project = join(work, 'project');
     mkdirSync(project);
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
-    // Offline, without the peer dependencies: they come from this repository below.
+    // Offline: the package's dependencies from tarballs of this repository's copies (the same versions),
+    // through overrides, so that only what its dependencies name gets installed.
+    const overrides: Record<string, string> = {};
+    for (const dep of Object.keys(dependencies)) {
+      const packed = run('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work, join(ROOT, 'node_modules', dep)], work).trim();
+      overrides[dep] = `file:${join(work, packed)}`;
+    }
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, overrides }));
+    // Without the peer dependencies: they come from this repository below.
     run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--legacy-peer-deps', '--no-package-lock', tarball], project);
     // Link each TF.js package, never the @tensorflow folder itself: an npm command run in the
     // project would prune the packages it did not install from a linked folder, in this repository.
@@ -108,10 +119,12 @@ describe('the packed package', function () {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('holds only package.json, the README, the LICENSE and the two builds (JS, types and module-type markers)', () => {
+  it('holds only package.json, the README, the LICENSE, the docs and examples it links to, and the two builds', () => {
     const files = run('tar', ['-tzf', tarball], work).trim().split('\n').map((f) => f.replace(/^package\//, ''));
-    const others = files.filter((f) => !/^dist\/(cjs|esm)\/.+\.(js|d\.ts)$/.test(f) && !/^dist\/(cjs|esm)\/package\.json$/.test(f));
-    expect(others.sort()).to.deep.equal(['LICENSE', 'README.md', 'package.json']);
+    const others = files.filter((f) => !/^dist\/(cjs|esm)\/.+\.(js|d\.ts)$/.test(f) && !/^dist\/(cjs|esm)\/package\.json$/.test(f) &&
+      !/^examples\//.test(f) && !/^docs\/results\/[\w-]+\.svg$/.test(f));
+    expect(others.sort()).to.deep.equal(['LICENSE', 'README.md', 'docs/guide.md', 'docs/performance.md', 'docs/results/README.md', 'docs/results/results.json', 'package.json']);
+    expect(files).to.include.members(['examples/quick_start.ts', 'examples/browser/index.html']);
     for (const build of ['cjs', 'esm']) {
       for (const file of ['index.js', 'index.d.ts', 'node.js', 'node.d.ts', 'package.json']) {
         expect(files, `dist/${build}/${file}`).to.include(`dist/${build}/${file}`);
@@ -121,6 +134,18 @@ describe('the packed package', function () {
     const types = (build: string) => JSON.parse(readFileSync(join(project, 'node_modules', name, 'dist', build, 'package.json'), 'utf8'));
     expect(types('cjs')).to.deep.equal({ type: 'commonjs' });
     expect(types('esm')).to.deep.equal({ type: 'module' });
+  });
+
+  it('holds every file its Markdown files link to, so the links work in the installed package', () => {
+    const installed = join(project, 'node_modules', name);
+    const broken: string[] = [];
+    for (const file of filesUnder(installed).filter((f) => f.endsWith('.md'))) {
+      for (const [, target] of readFileSync(file, 'utf8').matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+        if (/^[a-z]+:/.test(target)) continue;
+        if (!existsSync(join(dirname(file), target))) broken.push(`${relative(installed, file)}: ${target}`);
+      }
+    }
+    expect(broken).to.deep.equal([]);
   });
 
   it('names every file it imports with its extension in the ES module build, as Node requires', () => {
@@ -151,6 +176,30 @@ console.log(JSON.stringify([imported.PrunableDense === required.PrunableDense, i
 `);
     const output = run(process.execPath, ['mixed.mjs'], project);
     expect(JSON.parse(output.trim().split('\n').pop()!)).to.deep.equal([true, true]);
+  });
+
+  it('installs the tfjs-prune command, which runs with what the package depends on and @tensorflow/tfjs beside it', () => {
+    const command = join(project, 'node_modules', '.bin', 'tfjs-prune');
+    expect(run(command, ['--version'], project).trim()).to.equal(version);
+    writeFileSync(join(project, 'save.mjs'), `import * as tf from '@tensorflow/tfjs';
+import { prunableDense } from 'tfjs-prune';
+import { fileSystem } from 'tfjs-prune/node';
+const model = tf.sequential({ layers: [prunableDense({ units: 6, inputShape: [4], name: 'hidden' }), prunableDense({ units: 2, name: 'out' })] });
+await model.save(fileSystem('cli-model'));
+`);
+    run(process.execPath, ['save.mjs'], project);
+    const pruned = run(command, ['prune', 'cli-model', 'cli-pruned', '--method', 'unit', '--sparsity', '0.5'], project);
+    expect(pruned).to.include('hidden (PrunableDense): sparsity 0.5000, 12 of 24 weights kept, 3 of 6 units pruned');
+    run(command, ['compact', 'cli-pruned', 'cli-compact'], project);
+    // Plain TF.js loads the result, without tfjs-prune.
+    writeFileSync(join(project, 'load.cjs'), `const tf = require('@tensorflow/tfjs');
+const fs = require('fs');
+const json = JSON.parse(fs.readFileSync('cli-compact/model.json', 'utf8'));
+const weights = new Uint8Array(fs.readFileSync('cli-compact/weights.bin')).buffer;
+tf.loadLayersModel(tf.io.fromMemory(json.modelTopology, json.weightsManifest[0].weights, weights))
+  .then((m) => console.log(JSON.stringify(m.layers.map((l) => [l.getClassName(), l.getConfig().units]))));
+`);
+    expect(JSON.parse(run(process.execPath, ['load.cjs'], project).trim())).to.deep.equal([['Dense', 3], ['Dense', 2]]);
   });
 
   it('type-checks in TypeScript with node16 (ES module and CommonJS files), bundler and node10 resolution', () => {

@@ -32,6 +32,25 @@ describeOnBackends('pruneModel', () => {
     model.dispose();
   });
 
+  it("leaves the output layer's units (the classes) alone by 'unit' unless named, prunes it by 'weight', and the summary says so", () => {
+    const model = mlp();
+    expect(pruneModel(model, { method: 'unit', sparsity: 0.5 }).map((r) => r.layer)).to.deep.equal(['h1', 'h2']);
+    expect((model.getLayer('out') as PrunableDense).sparsity()).to.equal(0);
+    expect(pruneModel(model, { method: 'unit', sparsity: { out: 0.34 } }).map((r) => [r.layer, r.prunedUnits])).to.deep.equal([['out', 1]]);
+    expect(pruneModel(model, { method: 'unit', sparsity: 0.5, layers: ['out'] })[0].prunedUnits).to.equal(2);
+    expect(pruneModel(model, { method: 'weight', sparsity: 0.9 }).map((r) => r.layer)).to.deep.equal(['h1', 'h2', 'out']);
+    const lines: string[] = [];
+    const summary = pruningSummary(model, { printFn: (line) => lines.push(line) });
+    expect(summary.layers.map((r) => r.output)).to.deep.equal([false, false, true]);
+    expect(lines).to.include('Output layer out: unit pruning leaves it alone unless named (its units are model outputs); weight pruning prunes it.');
+    const single = tf.sequential({ layers: [prunableDense({ units: 3, inputShape: [4], name: 'only' })] });
+    expect(() => pruneModel(single, { method: 'unit', sparsity: 0.5 })).to.throw(
+      "pruneModel: pruning units of the layers that compute the model's outputs would remove outputs, so by default 'unit' leaves them alone, " +
+      "and the model has no other prunable layer; to prune them anyway, name them: layers: ['only'].");
+    single.dispose();
+    model.dispose();
+  });
+
   it('prunes only the selected layers by unit, removing whole columns', () => {
     const model = mlp();
     const report = pruneModel(model, { method: 'unit', sparsity: 0.5, layers: ['h1', 'h2'] });
@@ -47,9 +66,9 @@ describeOnBackends('pruneModel', () => {
   it('never lowers sparsity and keeps what was pruned', () => {
     const model = mlp();
     const layer = model.getLayer('h1') as PrunableDense;
-    pruneLayer(layer, 'weight', 0.8);
+    pruneLayer(layer, { sparsity: 0.8 });
     const before = layer.getMask().dataSync();
-    const report = pruneLayer(layer, 'weight', 0.3);
+    const report = pruneLayer(layer, { sparsity: 0.3 });
     expect(report.sparsity).to.be.closeTo(0.8, 1e-12);
     const after = layer.getMask().dataSync();
     before.forEach((m, i) => {
@@ -94,8 +113,8 @@ describeOnBackends('pruneModel', () => {
     expect(() => pruneModel(null as unknown as tf.LayersModel, { method: 'weight', sparsity: 0.5 })).to.throw(TypeError,
       'pruneModel: model must be a tf.LayersModel (from tf.sequential, tf.model or tf.loadLayersModel); received null.');
     expect(() => pruneModel(model, null as never)).to.throw(TypeError,
-      "pruneModel needs options {method?: 'weight' | 'unit' | 'nm' | 'random', sparsity: a number in [0, 1] or {[layer]: number}, layers?, scope?, n?, m?, seed?, blockShape?}; received null.");
-    expect(() => pruneModel(model, { method: {} as never, sparsity: 0.5 })).to.throw("method must be one of 'weight', 'unit', 'nm', 'random'; received an object.");
+      "pruneModel needs options {method?: 'weight' | 'unit' | 'nm' | 'random' | 'channel', sparsity: a number in [0, 1] or {[layer]: number}, layers?, scope?, n?, m?, seed?, blockShape?, roundTo?}; received null.");
+    expect(() => pruneModel(model, { method: {} as never, sparsity: 0.5 })).to.throw("method must be one of 'weight', 'unit', 'nm', 'random', 'channel'; received an object.");
     expect(() => pruneModel(model, { method: 'weight', sparsity: 0.5, layers: [3] as never })).to.throw(TypeError,
       'layers[0] must be a layer name or a prunable layer; received 3.');
     expect(() => pruneModel(model, { method: 'weight', sparsity: 0.5, layers: [] })).to.throw('layers must select at least one layer; received an empty array.');
@@ -104,7 +123,7 @@ describeOnBackends('pruneModel', () => {
 
   it('rejects bad options with clear errors and changes no layer', () => {
     const model = mlp();
-    expect(() => pruneModel(model, { method: 'magnitude' as 'weight', sparsity: 0.5 })).to.throw(/method must be one of 'weight', 'unit', 'nm', 'random'; received string "magnitude"\./);
+    expect(() => pruneModel(model, { method: 'magnitude' as 'weight', sparsity: 0.5 })).to.throw(/method must be one of 'weight', 'unit', 'nm', 'random', 'channel'; received string "magnitude"\./);
     expect(() => pruneModel(model, { method: 'weight', sparsity: 1.5 })).to.throw(RangeError, /sparsity.*\[0, 1\]/);
     expect(() => pruneModel(model, { method: 'weight', sparsity: '0.5' as unknown as number })).to.throw(TypeError, /sparsity/);
     expect(() => pruneModel(model, { method: 'weight', sparsity: 0.5, layers: ['nope'] })).to.throw(/no layer named 'nope'.*'h1', 'h2', 'out'/);
@@ -148,7 +167,7 @@ describeOnBackends('pruneModel', () => {
       "scope 'global' ranks all the selected layers to one sparsity: give sparsity as a number, or per-layer sparsities with scope 'layer'.");
     expect(() => pruneModel(model, { method: 'weight' } as never)).to.throw(TypeError, 'sparsity must be a number in [0, 1] or an object');
     expect(() => pruneModel(model, { sparsity: 0.5, seeds: 3 } as never)).to.throw(
-      "pruneModel: unknown option 'seeds'; options are method, sparsity, layers, scope, n, m, seed, blockShape.");
+      "pruneModel: unknown option 'seeds'; options are method, sparsity, layers, scope, n, m, seed, blockShape, roundTo.");
     for (const name of ['h1', 'h2', 'out']) expect((model.getLayer(name) as PrunableDense).sparsity()).to.equal(0);
     model.dispose();
   });

@@ -15,8 +15,8 @@ describe('pruningSummary', () => {
     const summary = pruningSummary(model, { method: 'weight', methods: { hidden: 'unit' } });
     const layers = prunableLayers(model);
     expect(summary.layers).to.deep.equal([
-      { ...layerPruningReport(layers[0]), method: 'weight' },
-      { ...layerPruningReport(layers[1]), method: 'unit' },
+      { ...layerPruningReport(layers[0]), output: false, method: 'weight' },
+      { ...layerPruningReport(layers[1]), output: false, method: 'unit' },
     ]);
     expect(summary.layers.map((r) => [r.layer, r.masks[0].shape, r.weights])).to.deep.equal([['inner_dense', [6, 5], 30], ['hidden', [5, 4], 20]]);
     expect(summary.layers[1].prunedUnits).to.be.at.least(2);
@@ -24,7 +24,10 @@ describe('pruningSummary', () => {
     expect(summary.total).to.deep.equal({
       weights: 50, nonzero, sparsity: 1 - nonzero / 50, prunedUnits: summary.layers[0].prunedUnits + summary.layers[1].prunedUnits,
     });
-    expect(pruningSummary(model).layers.map((r) => r.method)).to.deep.equal([null, null]);
+    // Without options, each layer's method is the one it was last pruned with here, if any.
+    expect(pruningSummary(model).layers.map((r) => r.method)).to.deep.equal([null, 'unit']);
+    pruneModel(model, { sparsity: 0.6 });
+    expect(pruningSummary(model).layers.map((r) => r.method)).to.deep.equal(['weight', 'weight']);
   });
 
   it('prints a table like model.summary() through printFn, and prints nothing by default', () => {
@@ -64,6 +67,24 @@ describe('pruningSummary', () => {
     expect(silent).to.deep.equal([]);
   });
 
+  it('widens a column for a long layer name, so the columns still line up', () => {
+    const long = tf.sequential({ layers: [
+      prunableDense({ units: 4, inputShape: [3], name: 'a_layer_name_far_longer_than_the_forty_columns_of_the_table' }),
+      prunableDense({ units: 2, name: 'short' }),
+    ] });
+    pruneModel(long, { method: 'unit', sparsity: 0.5, layers: ['short'] });
+    const lines: string[] = [];
+    pruningSummary(long, { printFn: (line) => lines.push(line) });
+    for (const header of ['Kernel shape', 'Method', 'Nonzero / weights', 'Sparsity']) {
+      const column = lines[2].indexOf(header);
+      expect(lines[4][column - 1], header).to.equal(' ');
+      expect(lines[4][column], header).to.not.equal(' ');
+      expect(lines[6][column], header).to.not.equal(' ');
+    }
+    expect(lines[6].slice(lines[2].indexOf('Method'))).to.match(/^unit /);
+    long.dispose();
+  });
+
   it('reports a model without PrunableDense layers as empty', () => {
     const plain = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
     const lines: string[] = [];
@@ -77,18 +98,18 @@ describe('pruningSummary', () => {
   it('rejects bad options with clear errors', () => {
     expect(() => pruningSummary({} as tf.LayersModel)).to.throw(TypeError, /pruningSummary: model must be a tf.LayersModel/);
     expect(() => pruningSummary(model, 'table' as never)).to.throw(TypeError, /options must be an object \{method\?, methods\?, print\?, printFn\?, compaction\?\}; received string/);
-    expect(() => pruningSummary(model, { method: 'magnitude' as never })).to.throw("pruningSummary: method must be one of 'weight', 'unit', 'nm', 'random'; received string \"magnitude\".");
-    expect(() => pruningSummary(model, { methods: { hidden: 'l1' as never } })).to.throw("pruningSummary: methods['hidden'] must be one of 'weight', 'unit', 'nm', 'random'; received string \"l1\".");
+    expect(() => pruningSummary(model, { method: 'magnitude' as never })).to.throw("pruningSummary: method must be one of 'weight', 'unit', 'nm', 'random', 'channel'; received string \"magnitude\".");
+    expect(() => pruningSummary(model, { methods: { hidden: 'l1' as never } })).to.throw("pruningSummary: methods['hidden'] must be one of 'weight', 'unit', 'nm', 'random', 'channel'; received string \"l1\".");
     expect(() => pruningSummary(model, { methods: { logits: 'unit' } })).to.throw(
       "pruningSummary: methods names 'logits', not a prunable layer of the model; its prunable layers are: 'inner_dense', 'hidden'.");
     expect(() => pruningSummary(model, { print: 'yes' as never })).to.throw(TypeError, 'pruningSummary: print must be true or false; received string "yes".');
     expect(() => pruningSummary(model, { printFn: 'console' as never })).to.throw(TypeError,
       'pruningSummary: printFn must be a function (line: string) => void; received string "console".');
     expect(() => pruningSummary(model, { methods: null as never })).to.throw(TypeError,
-      "pruningSummary: methods must be an object mapping layer names to methods ('weight', 'unit', 'nm', 'random'); received null.");
+      "pruningSummary: methods must be an object mapping layer names to methods ('weight', 'unit', 'nm', 'random', 'channel'); received null.");
     expect(() => pruningSummary(model, { methods: [] as never })).to.throw(TypeError,
-      "pruningSummary: methods must be an object mapping layer names to methods ('weight', 'unit', 'nm', 'random'); received an array.");
-    expect(() => pruningSummary(model, { method: {} as never })).to.throw("pruningSummary: method must be one of 'weight', 'unit', 'nm', 'random'; received an object.");
+      "pruningSummary: methods must be an object mapping layer names to methods ('weight', 'unit', 'nm', 'random', 'channel'); received an array.");
+    expect(() => pruningSummary(model, { method: {} as never })).to.throw("pruningSummary: method must be one of 'weight', 'unit', 'nm', 'random', 'channel'; received an object.");
   });
 
   it('reports a PrunableDense inside a wrapper', () => {
@@ -105,7 +126,7 @@ describe('pruningSummary', () => {
     expect(pruningSummary(single).layers).to.deep.equal([
       {
         layer: 'only', className: 'PrunableDense', masks: [{ weight: 'kernel', shape: [2, 4], weights: 8, nonzero: 2 }],
-        weights: 8, nonzero: 2, sparsity: 0.75, units: 4, prunedUnits: 3, method: null,
+        weights: 8, nonzero: 2, sparsity: 0.75, units: 4, prunedUnits: 3, output: true, method: null,
       },
     ]);
     single.dispose();

@@ -14,6 +14,7 @@ import { expectSameArray, expectZerosKept } from '../masks/reference';
 import { describeOnBackends } from '../support/backends';
 import { countZeros } from '../support/counts';
 import { expectNoTensorLeak } from '../support/memory';
+import { fraction } from '../support/fraction';
 
 /** One masked weight of a model, read out. */
 interface Entry {
@@ -75,7 +76,7 @@ describeOnBackends('pruneModel: scope', () => {
     expect(maxPruned).to.be.at.most(minKept);
     // The layers no longer share one sparsity; the pooled pure selection picked the same masks.
     expect(new Set(report.map((r) => r.sparsity.toFixed(3))).size).to.be.above(1);
-    const pooled = selectMagnitudeMasks(before.map((e) => ({ values: e.weight, currentMask: e.mask })), 0.7);
+    const pooled = selectMagnitudeMasks(before.map((e) => ({ values: e.weight, currentMask: e.mask })), fraction(0.7));
     after.forEach((e, i) => expectSameArray(e.mask, pooled[i], `${e.layer.name}/${e.name}`));
     model.dispose();
   });
@@ -137,7 +138,7 @@ describeOnBackends('pruneModel: scope', () => {
     const report = pruneModel(model, { method: 'unit', sparsity: 0.5, scope: 'global', layers: names });
     const units = report.reduce((n, r) => n + r.units, 0);
     expect(report.reduce((n, r) => n + r.prunedUnits, 0)).to.equal(Math.round(0.5 * units));
-    const expected = selectGlobalUnitMasks(before.map((weights) => ({ weights })), 0.5);
+    const expected = selectGlobalUnitMasks(before.map((weights) => ({ weights })), fraction(0.5));
     layers.forEach((l, i) => {
       const masks = l.maskedWeights.filter((m) => m.units !== null).map((m) => m.mask.read().dataSync());
       masks.forEach((mask, j) => expectSameArray(mask, expected[i][j], `${l.name} ${j}`));
@@ -186,7 +187,8 @@ describeOnBackends('pruneModel: scope', () => {
     });
     expect(() => pruneModel(model, { sparsity: 0.5, scope: 'global' })).to.throw(
       "PrunableDense 'out': weights must not hold NaN or Infinity; found NaN at flat index 7");
-    expect(() => pruneModel(model, { method: 'unit', sparsity: 0.5, scope: 'global' })).to.throw("PrunableDense 'out': weights must not hold NaN");
+    expect(() => pruneModel(model, { method: 'unit', sparsity: 0.5, scope: 'global', layers: findPrunableLayers(model) }))
+      .to.throw("PrunableDense 'out': weights must not hold NaN");
     expect(() => pruneModel(model, { sparsity: 0.5, scope: 'global', blockShape: [2, 2] })).to.throw("PrunableDense 'out': weights must not hold NaN");
     for (const layer of findPrunableLayers(model)) expect(layer.sparsity(), layer.name).to.equal(0);
     model.dispose();

@@ -127,7 +127,7 @@ describe('makePrunable: wrappers', () => {
     expect(wrapped.name).to.equal('step_dense');
     expect(weightValues(prunable).map(([name]) => name)).to.deep.equal(['td/kernel', 'td/bias', 'td/mask']);
     expectSameOutputs(prunable, model);
-    expect(pruneModel(prunable, { method: 'unit', sparsity: 0.4 })).to.deep.include.members([
+    expect(pruneModel(prunable, { method: 'unit', sparsity: 0.4, layers: ['step_dense'] })).to.deep.include.members([
       {
         layer: 'step_dense', className: 'PrunableDense', masks: [{ weight: 'kernel', shape: [4, 5], weights: 20, nonzero: 12 }],
         weights: 20, nonzero: 12, sparsity: 0.4, units: 5, prunedUnits: 2,
