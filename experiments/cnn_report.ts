@@ -5,6 +5,7 @@ import type { Figure } from './plots';
 import { PRUNING_CHOICES, PruningChoice } from './pruning_choices';
 import type { ComparisonResults, SpeedRow } from './results';
 import { rowLabel } from './results';
+import { SPARSE_SPEED_NOTE, sparseSpeedCell } from './sparse_speed';
 import { SPEED_BATCHES } from './speed';
 import { CNN_FILTER_TARGET, CNN_WEIGHT_TARGET, cnnFilterTarget, cnnWeightTarget, methodGaps, MethodGap, QUICK_TARGET_NOTE } from './targets';
 
@@ -109,14 +110,17 @@ export function cnnSection(results: ComparisonResults, summaries: Summary[], fig
       '"params" counts the deployed model\'s parameters, "gzip" is its float32 `weights.bin` gzipped, "uint8" its `weights.bin` saved with ' +
       '`quantization: {dtype: \'uint8\'}` (as is, then gzipped).',
     '',
-    '| schedule | method | target | measured sparsity | seeds | test accuracy | vs dense (points) | nonzero / deployed params | gzip | uint8 | uint8 gzip | train time* |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| schedule | method | target | measured sparsity | seeds | test accuracy | vs dense (points) | nonzero / deployed params | gzip | uint8 | uint8 gzip | predict batch 1, sparse / dense† | train time* |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...sorted.map((r) => `| ${r.schedule} | ${r.method} | ${percent(r.targetSparsity, 0)} | ${percent(r.sparsity, 2)} | ${r.seeds} | ` +
       `${stat(r.testAccuracy)} | ${versusDense(r)} | ${count(r.nonzeroParameters)} / ${count(r.totalParameters)}${r.deployed === 'compacted' ? ' (compacted)' : ''} | ` +
-      `${kib(r.gzipBytes)} | ${kib(r.uint8Bytes)} | ${kib(r.uint8GzipBytes)} | ${r.trainSeconds > 0 ? seconds(r.trainSeconds) : 'reuses dense'} |`),
+      `${kib(r.gzipBytes)} | ${kib(r.uint8Bytes)} | ${kib(r.uint8GzipBytes)} | ${sparseSpeedCell(results.sparseSpeed ?? [], r)} | ` +
+      `${r.trainSeconds > 0 ? seconds(r.trainSeconds) : 'reuses dense'} |`),
     '',
     `\\* Train times are wall-clock, with ${s.jobs} worker process${s.jobs > 1 ? 'es' : ''} training at once: runs shared the machine ` +
       'with each other and with whatever else ran on it (load averages in results.json); they compare methods only roughly.',
+    '',
+    SPARSE_SPEED_NOTE,
     '',
     ...speedTable(results.speed),
     ...figure('lenet5-gradual.svg'),

@@ -5,6 +5,7 @@ import { planTasks, taskCost } from './plan';
 import { runInPool } from './pool';
 import type { Progress } from './progress';
 import type { ComparisonResults, ComparisonSettings } from './results';
+import { measureSparseSpeed } from './sparse_speed';
 import { measureSpeed } from './speed';
 import type { WorkerSetup } from './worker_protocol';
 
@@ -38,10 +39,12 @@ export async function runComparison(settings: ComparisonSettings, progress: Prog
     const byTask = await runInPool(longestFirst, { jobs: settings.jobs, setup, progress });
     const rows = tasks.flatMap((task) => byTask.get(task.id) ?? []);
     const speed = await measureSpeed(rows, deployRoot, progress, settings.quick);
+    const sparseSpeed = await measureSparseSpeed(rows, deployRoot, progress, settings.quick);
     return {
       settings,
       rows,
       speed,
+      sparseSpeed,
       totalSeconds: (performance.now() - start) / 1000,
       startedAt: started.toISOString(),
       machine: `Node ${process.version}, ${os.platform()} ${os.arch()}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}`,

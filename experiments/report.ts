@@ -6,7 +6,8 @@ import { LENET_HIDDEN } from './models';
 import { cnnSection, cnnTargetLines } from './cnn_report';
 import { Figure, reportPlots, renderSvg } from './plots';
 import { PUBLISHED_ACCURACY, PUBLISHED_SOURCE, PUBLISHED_SPARSITIES } from './published';
-import type { ComparisonResults } from './results';
+import type { ComparisonResults, SparseSpeedRow } from './results';
+import { SPARSE_SPEED_NOTE, sparseSpeedCell } from './sparse_speed';
 import { FALL_OFF_POINTS, fallOffs, mainTarget, QUICK_TARGET_NOTE, TARGET_POINTS } from './targets';
 
 /** Name of the Markdown report in the output folder. */
@@ -89,7 +90,7 @@ function markdown(results: ComparisonResults, summaries: Summary[], figure: Figu
     '',
     ...targetSection(summaries, results, s.quick),
     ...referenceSection(summaries, s.referenceEpochs, figure),
-    ...lenetSection(summaries, figure),
+    ...lenetSection(summaries, results.sparseSpeed ?? [], figure),
     ...cnnSection(results, summaries, figure),
     '## Reproduce',
     '',
@@ -185,7 +186,7 @@ function referenceSection(summaries: Summary[], epochs: number, figure: Figure):
   return lines;
 }
 
-function lenetSection(summaries: Summary[], figure: Figure): string[] {
+function lenetSection(summaries: Summary[], sparseSpeed: SparseSpeedRow[], figure: Figure): string[] {
   const rows = summaries.filter((s) => s.network === 'LeNet-300-100');
   if (rows.length === 0) return [];
   const dense = rows.find((s) => s.method === 'dense' && s.schedule === 'none');
@@ -202,15 +203,17 @@ function lenetSection(summaries: Summary[], figure: Figure): string[] {
       'sparsity at 70% of the steps, then held for the last 30%. One-shot: the trained dense network\'s hidden layers ' +
       'pruned at once, without retraining.',
     '',
-    '| schedule | method | target sparsity | measured sparsity | units removed | test accuracy | vs dense (points) | nonzero parameters | gzipped weights | uint8 gzipped | train time* |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| schedule | method | target sparsity | measured sparsity | units removed | test accuracy | vs dense (points) | nonzero parameters | gzipped weights | uint8 gzipped | predict batch 1, sparse / dense† | train time* |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...sorted.map((s) => `| ${s.schedule} | ${s.method} | ${percent(s.targetSparsity, 0)} | ${percent(s.sparsity, 2)} | ` +
       `${Math.round(s.prunedUnits)} | ${stat(s.testAccuracy)} | ${dense == null ? '–' : signed(100 * (s.testAccuracy.mean - dense.testAccuracy.mean))} | ` +
       `${Math.round(s.nonzeroParameters).toLocaleString('en-US')} of ${s.totalParameters.toLocaleString('en-US')} | ` +
       `${kib(s.gzipBytes)} (${dense == null ? '–' : `${(s.gzipBytes / dense.gzipBytes).toFixed(2)}×`}) | ${kib(s.uint8GzipBytes)} | ` +
-      `${s.trainSeconds > 0 ? seconds(s.trainSeconds) : 'reuses dense'} |`),
+      `${sparseSpeedCell(sparseSpeed, s)} | ${s.trainSeconds > 0 ? seconds(s.trainSeconds) : 'reuses dense'} |`),
     '',
     '\\* Wall-clock, while other runs trained at once (see the run time above).',
+    '',
+    SPARSE_SPEED_NOTE,
     '',
     ...figure('lenet-gradual.svg'),
     ...figure('lenet-one-shot-vs-gradual.svg'),

@@ -51,6 +51,28 @@ export interface SpeedRow {
   loadAverage: number;
 }
 
+/**
+ * Predict time at batch 1 of a weight-pruned deployed (stripped) model run on
+ * the sparse kernels (`toSparseModel`) beside the same model run dense,
+ * measured in one process, alternating.
+ */
+export interface SparseSpeedRow {
+  network: NetworkName;
+  method: string;
+  schedule: Schedule;
+  targetSparsity: number;
+  seed: number;
+  /** Medians per predict call at batch 1, in ms, on the clock below. */
+  sparseMs: number;
+  denseMs: number;
+  /** `denseMs / sparseMs`. */
+  speedup: number;
+  /** Layers toSparseModel converted (those with at least its default minSparsity of zeros). */
+  sparseLayers: number;
+  clock: 'cpu' | 'wall';
+  repetitions: number;
+}
+
 /** Everything the comparison chose: enough to rerun it. */
 export interface ComparisonSettings {
   experiments: ExperimentName[];
@@ -96,6 +118,8 @@ export interface ComparisonResults {
   /** Every model, in the order of the plan (not of completion). */
   rows: ResultRow[];
   speed: SpeedRow[];
+  /** The weight-pruned deployed models' predict at batch 1, sparse vs dense (absent from results of older versions). */
+  sparseSpeed?: SparseSpeedRow[];
   /** Wall-clock time of the whole comparison, data loading included. */
   totalSeconds: number;
   startedAt: string;

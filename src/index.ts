@@ -62,3 +62,9 @@ export type { CompactModelFileArgs, CompactReport } from './model_files/compact_
 export { pruneModelFile } from './model_files/prune_model_file';
 export type { PruneModelFileArgs, PruneReport } from './model_files/prune_model_file';
 export type { ModelFileArgs, ModelFileResult, QuantizeArgs } from './model_files/model_artifacts';
+export { toSparseModel } from './transforms/to_sparse_model';
+export type { ToSparseModelArgs } from './transforms/to_sparse_model';
+export { loadSparseModel } from './io/load_sparse_model';
+export { SparseDense } from './layers/sparse_dense';
+export type { SparseDenseLayerArgs, SparseSourceClass } from './layers/sparse_dense';
+export { loadSparseKernels } from './kernels/sparse/sparse_kernels';

@@ -10,6 +10,11 @@
  *   small convolutional network (convolution, max-pooling, separable
  *   convolution) of 8x8 images. Default: mlp.
  *
+ * When training ends, the page strips the pruned model and times its predict
+ * at batch 1 both ways: dense (TF.js's kernels) and as `toSparseModel`
+ * converts it (the sparse WebAssembly kernels), on wasm (else cpu): the
+ * sparse kernels run where tensors live in CPU memory, not on webgl.
+ *
  * When training ends, `window.result` holds the outcome (or `{error}`) and
  * `<body data-done>` is set to `'true'` (or `'error'`): the browser test waits for it.
  */
@@ -17,7 +22,8 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import {
   combineCallbacks, findPrunableLayers, layerPruningReport, MaskedWeight, PolynomialDecay, prunableConv2d, prunableDense,
-  PrunableLayer, prunableSeparableConv2d, PruningScheduleCallback, registerWasmMaxPoolGrad,
+  PrunableLayer, prunableSeparableConv2d, PruningScheduleCallback, registerWasmMaxPoolGrad, SparseDense, stripPruning,
+  toSparseModel,
 } from '../../src';
 
 /** What the page reports on `window.result` when training is done. */
@@ -32,6 +38,20 @@ export interface BrowserExampleResult {
   accuracy: number;
   /** Each mask: its layer, its weight, the weight's shape and the mask's sparsity. */
   masks: Array<{ layer: string; weight: string; shape: number[]; sparsity: number }>;
+  /** The stripped model's predict at batch 1, dense and on the sparse kernels (present once training is done). */
+  inference?: InferenceComparison;
+}
+
+/** Predict of the pruned model at batch 1, both ways. */
+export interface InferenceComparison {
+  backend: string;
+  /** Mean time of one predict (with the read of its result), ms. */
+  denseMs: number;
+  sparseMs: number;
+  /** Layers that run on the sparse kernels. */
+  sparseLayers: string[];
+  /** Largest difference between the two models' predictions of the held-out inputs. */
+  maxDifference: number;
 }
 
 declare global {
@@ -202,6 +222,47 @@ function drawHeatMap({ layer, mask: { name, weight, mask }, canvas }: HeatMap): 
 
 const percent = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
+/** Mean ms of `predict(x)` plus the read of its result, over about 200 ms of calls after a warm-up. */
+function timePredict(model: tf.LayersModel, x: tf.Tensor): number {
+  const once = () => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
+  for (let i = 0; i < 10; i++) once();
+  let calls = 0;
+  const start = performance.now();
+  while (performance.now() - start < 200) {
+    once();
+    calls++;
+  }
+  return (performance.now() - start) / calls;
+}
+
+/**
+ * Strips `model`, converts the copy with toSparseModel on wasm (else cpu), times
+ * both at batch 1 and compares their predictions of `xs`; shows and returns it.
+ */
+async function compareInference(model: tf.LayersModel, xs: tf.Tensor): Promise<InferenceComparison> {
+  const trainedOn = tf.getBackend();
+  const backend = await startBackend(['wasm', 'cpu']);
+  const dense = stripPruning(model);
+  const sparse = await toSparseModel(dense);
+  try {
+    const x = tf.tidy(() => xs.slice(0, 1));
+    const denseMs = timePredict(dense, x);
+    const sparseMs = timePredict(sparse, x);
+    const maxDifference = tf.tidy(() => tf.max(tf.abs(tf.sub(sparse.predict(xs) as tf.Tensor, dense.predict(xs) as tf.Tensor))).dataSync()[0]);
+    x.dispose();
+    const sparseLayers = sparse.layers.filter((layer) => layer instanceof SparseDense).map((layer) => layer.name);
+    const ms = (t: number) => `${t.toFixed(3)} ms`;
+    element('inference-backend').textContent = backend + (backend === trainedOn ? '' : ` (trained on ${trainedOn})`);
+    element('dense-ms').textContent = ms(denseMs);
+    element('sparse-ms').textContent = `${ms(sparseMs)} (${(denseMs / sparseMs).toFixed(2)}x; sparse layers: ${sparseLayers.join(', ')})`;
+    return { backend, denseMs, sparseMs, sparseLayers, maxDifference };
+  } finally {
+    sparse.dispose();
+    dense.dispose();
+    await tf.setBackend(trainedOn);
+  }
+}
+
 async function main(): Promise<BrowserExampleResult> {
   const { steps, backends, model: kind } = readOptions();
   const backend = await startBackend(backends);
@@ -254,6 +315,7 @@ async function main(): Promise<BrowserExampleResult> {
     }),
   });
   const result = await show(pruning.step as number);
+  result.inference = await compareInference(model, test.xs);
   element('message').textContent = `Done: ${percent(result.sparsity)} of the weights pruned, ` +
     `held-out accuracy ${percent(result.accuracy)} (chance: ${percent(1 / CLASSES)}).`;
   tf.dispose([train.xs, train.ys, test.xs, test.ys]);

@@ -82,12 +82,23 @@ describe('examples/browser in headless Chromium', function () {
     expect(result.accuracy).to.be.above(0.5);
   }
 
+  /** The page timed the stripped model both ways on wasm: the sparse kernels' module loaded and computed the dense outputs. */
+  function expectSparseInference(result: BrowserExampleResult, sparseLayers: string[]): void {
+    const inference = result.inference!;
+    expect(inference.backend).to.equal('wasm');
+    expect(inference.sparseLayers).to.deep.equal(sparseLayers);
+    expect(inference.maxDifference).to.be.below(1e-5);
+    expect(inference.denseMs).to.be.above(0);
+    expect(inference.sparseMs).to.be.above(0);
+  }
+
   it(`trains ${STEPS} steps with pruning to 80% sparsity on webgl or wasm and draws each layer's mask`, async () => {
     const result = await runPage(`?steps=${STEPS}`);
     mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(['webgl', 'wasm'], 'backend').to.include(result.backend);
     expectPrunedAndLearned(result, MLP_MASKS);
+    expectSparseInference(result, ['hidden1', 'hidden2', 'output']);
     // Each canvas is a mask: one pixel per kernel entry, the pruned ones in the pruned colour.
     const canvases = await page.$$eval('#masks canvas', (elements) => (elements as HTMLCanvasElement[]).map((canvas) => {
       const pixels = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, canvas.width, canvas.height).data;
@@ -111,6 +122,8 @@ describe('examples/browser in headless Chromium', function () {
       const result = await runPage(`?steps=${CNN_STEPS}&model=cnn&backend=${backend}`);
       expect(result.backend).to.equal(backend);
       expectPrunedAndLearned(result, CNN_MASKS, CNN_STEPS);
+      // The 3x3 convolution stays dense; the separable convolution's pointwise half and the Dense convert.
+      expectSparseInference(result, ['separable', 'output']);
     });
   }
 });

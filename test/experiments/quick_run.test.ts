@@ -37,7 +37,9 @@ function expectedSparsity(kernels: Array<[number, number]>, method: string, k: n
   return { sparsity: 1 - (total - removed) / total, units };
 }
 
-describe('npm start -- --quick', () => {
+describe('npm start -- --quick', function () {
+  // The run trains ~100 models in 2 workers: about 110 s on an idle 2-core machine, more when it is shared.
+  this.timeout(300_000);
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-prune-quick-test-'));
   let stdout = '';
   let stderr = '';
@@ -58,6 +60,7 @@ describe('npm start -- --quick', () => {
     expect(stderr).to.match(/\[worker \d\] LeNet-300-100 gradual weight 90%, seed 1: epoch 2\/2, loss [\d.]+, accuracy [\d.]+%, sparsity 90\.0%/);
     expect(stderr).to.match(/\[worker \d\] LeNet-5 gradual unit 50%, seed 1: test accuracy [\d.]+%, sparsity 50\.0%/);
     expect(stderr).to.match(/predict LeNet-5 gradual unit 50%, seed 1, batch 32: [\d.]+ ms vs dense [\d.]+ ms/);
+    expect(stderr).to.match(/predict sparse LeNet-300-100 gradual weight 90%, seed 1, batch 1: [\d.]+ ms vs dense [\d.]+ ms \(cpu time, 2 sparse layers\)/);
     expect(stdout).to.match(/Summary \(wasm backend, seeds 1, --quick subset\)/);
     expect(stdout).to.match(/Target, gradual weight pruning at 90% within 0\.5 points of dense: (met|MISSED) \([+-]\d+\.\d\d points; a --quick run, on a small subset for few epochs, is not expected to meet it: run without --quick to measure it\)/);
     expect(stdout).to.match(/Target, LeNet-5 gradual weight pruning at 90% within 0\.1 points of dense: (met|MISSED)/);
@@ -133,5 +136,18 @@ describe('npm start -- --quick', () => {
     }
     expect(results.speed.map((s) => `${s.schedule} ${s.targetSparsity} ${s.batch}`)).to.have.length(9 * 2);
     for (const s of results.speed) expect(s.speedup).to.be.closeTo(s.denseMs / s.compactedMs, 1e-9);
+    // The weight-pruned models with a layer at 70% zeros or more (toSparseModel's default), timed sparse vs dense at batch 1:
+    // every model pruned to 70% or more, and only weight-pruned ones (global pruning may take one layer there from less).
+    const name = (r: Pick<ResultRow, 'network' | 'schedule' | 'method' | 'targetSparsity'>) => `${r.network} ${r.schedule} ${r.method} ${r.targetSparsity}`;
+    const sparse = results.sparseSpeed!.map(name);
+    const weightPruned = results.rows.filter((r) => r.deployed === 'stripped' && r.method !== 'unit' && r.targetSparsity > 0);
+    expect(sparse).to.include.members(weightPruned.filter((r) => r.targetSparsity >= 0.7).map(name));
+    expect(weightPruned.map(name)).to.include.members(sparse);
+    for (const s of results.sparseSpeed!) {
+      expect(s.sparseLayers).to.be.above(0);
+      expect(s.speedup).to.be.closeTo(s.denseMs / s.sparseMs, 1e-9);
+    }
+    const report = fs.readFileSync(path.join(out, 'README.md'), 'utf8');
+    expect(report.match(/\| [\d.]+ \/ [\d.]+ ms \([\d.]+×\) \|/g)).to.have.length.above(0);
   });
 });

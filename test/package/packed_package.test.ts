@@ -47,7 +47,13 @@ const USE = `
   const dir = process.argv[2];
   await model.save(node.fileSystem(dir));
   const loaded = await node.loadPrunableModel('file://' + dir);
+  // The sparse kernels' embedded wasm module loads from the package, and the sparse copy computes the same.
+  const sparse = await main.toSparseModel(loaded, { minSparsity: 0.5 });
+  const x = tf.ones([2, 3]);
+  const difference = tf.max(tf.abs(tf.sub(sparse.predict(x), loaded.predict(x)))).dataSync()[0];
   console.log(JSON.stringify({
+    sparseLayers: sparse.layers.filter((layer) => layer instanceof main.SparseDense).length,
+    sparseMatches: difference < 1e-5,
     sparsity: report.sparsity,
     loadedSparsity: loaded.layers[0].sparsity(),
     sameClass: main.PrunableDense === node.PrunableDense && loaded.layers[0] instanceof main.PrunableDense,
@@ -156,7 +162,7 @@ describe('the packed package', function () {
     it(`loads with ${kind} through 'tfjs-prune' and 'tfjs-prune/node': prunes, saves, reloads`, () => {
       writeFileSync(join(project, file), source);
       const output = run(process.execPath, [file, join(work, `model-${kind}`)], project);
-      expect(JSON.parse(output.trim().split('\n').pop()!)).to.deep.equal({ sparsity: 0.5, loadedSparsity: 0.5, sameClass: true });
+      expect(JSON.parse(output.trim().split('\n').pop()!)).to.deep.equal({ sparseLayers: 1, sparseMatches: true, sparsity: 0.5, loadedSparsity: 0.5, sameClass: true });
     });
   }
 

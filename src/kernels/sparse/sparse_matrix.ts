@@ -1,0 +1,166 @@
+/**
+ * A layer's weight matrix W [in, out] in the sparse kernels' memory, with
+ * the layer's bias and activation, and the product of a batch of inputs by
+ * it. The layout (see assembly/spmm.ts) is built once, here; the memory is
+ * the kernels' own, held until {@link SparseMatrix.free}.
+ */
+import { sparseKernels, SpmmExports } from './sparse_kernels';
+
+/** Activations the kernels apply as they write each output. */
+export const FUSED_ACTIVATIONS = ['linear', 'relu', 'relu6'] as const;
+/** An activation the kernels apply themselves. */
+export type FusedActivation = typeof FUSED_ACTIVATIONS[number];
+
+/** Batch items the batched kernel multiplies at once (four SIMD vectors; the remainder by 4). */
+const BLOCK = 16;
+
+/** Nonzeros of a row are padded to a multiple of this (one SIMD vector). */
+const PAD = 4;
+
+/** Largest input size whose indices fit 16 bits. */
+const MAX_U16_INPUTS = 1 << 16;
+
+/** W [in, out] (row-major), by output unit: the padded CSR layout of assembly/spmm.ts, in JS arrays. */
+interface RowLayout {
+  rows: Uint32Array;
+  /** Each row's last real entry + 1 (padding excluded). */
+  ends: Uint32Array;
+  idx: Uint16Array | Uint32Array;
+  val: Float32Array;
+  nonzeros: number;
+}
+
+function rowLayout(kernel: Float32Array, nIn: number, nOut: number): RowLayout {
+  const counts = new Uint32Array(nOut);
+  for (let i = 0; i < nIn; i++) {
+    const base = i * nOut;
+    for (let o = 0; o < nOut; o++) if (kernel[base + o] !== 0) counts[o]++;
+  }
+  const rows = new Uint32Array(nOut + 1);
+  let nonzeros = 0;
+  for (let o = 0; o < nOut; o++) {
+    nonzeros += counts[o];
+    rows[o + 1] = rows[o] + Math.ceil(counts[o] / PAD) * PAD;
+  }
+  const size = rows[nOut];
+  const idx = nIn <= MAX_U16_INPUTS ? new Uint16Array(size) : new Uint32Array(size);
+  const val = new Float32Array(size);
+  const next = rows.slice(0, nOut);
+  for (let i = 0; i < nIn; i++) {
+    const base = i * nOut;
+    for (let o = 0; o < nOut; o++) {
+      const w = kernel[base + o];
+      if (w !== 0) {
+        idx[next[o]] = i;
+        val[next[o]++] = w;
+      }
+    }
+  }
+  // Padding: value 0 at the row's last real input (a real load; 0 for an empty row).
+  for (let o = 0; o < nOut; o++) {
+    const last = next[o] > rows[o] ? idx[next[o] - 1] : 0;
+    for (let k = next[o]; k < rows[o + 1]; k++) idx[k] = last;
+  }
+  return { rows, ends: next, idx, val, nonzeros };
+}
+
+/**
+ * W [in, out] in the kernels' memory. Build with {@link SparseMatrix.create};
+ * free with {@link SparseMatrix.free}.
+ */
+export class SparseMatrix {
+  /** The nonzero weights. */
+  readonly nonzeros: number;
+  private readonly k: SpmmExports;
+  private readonly wide: boolean;
+  private readonly act: number;
+  private blocks: number[];
+
+  private constructor(readonly nIn: number, readonly nOut: number, layout: RowLayout, bias: Float32Array | null,
+    activation: FusedActivation, caller: string) {
+    this.k = sparseKernels(caller);
+    this.nonzeros = layout.nonzeros;
+    this.wide = layout.idx instanceof Uint32Array;
+    this.act = FUSED_ACTIVATIONS.indexOf(activation);
+    // The layout and the bias, in this order: [rows, ends, idx, val, bias].
+    const parts = [layout.rows, layout.ends, layout.idx, layout.val, bias ?? new Float32Array(nOut)];
+    this.blocks = [];
+    try {
+      for (const part of parts) this.blocks.push(this.k.alloc(Math.max(part.byteLength, 16)));
+    } catch (error) {
+      this.free();
+      throw error;
+    }
+    // Views after the last allocation, which may have grown the memory.
+    parts.forEach((part, i) => new Uint8Array(this.k.memory.buffer, this.blocks[i], part.byteLength)
+      .set(new Uint8Array(part.buffer, part.byteOffset, part.byteLength)));
+  }
+
+  /**
+   * W from `kernel`, the dense matrix [nIn, nOut] row-major (a Dense kernel's
+   * data, or a 1x1 convolution's), with `bias` [nOut] (or none) and
+   * `activation`. `caller` names the caller in the error thrown when the
+   * kernels are not loaded.
+   */
+  static create(kernel: Float32Array, nIn: number, nOut: number, bias: Float32Array | null, activation: FusedActivation,
+    caller: string): SparseMatrix {
+    return new SparseMatrix(nIn, nOut, rowLayout(kernel, nIn, nOut), bias, activation, caller);
+  }
+
+  /** Whether {@link SparseMatrix.free} was called. */
+  get freed(): boolean {
+    return this.blocks.length === 0;
+  }
+
+  /**
+   * y = act(x W + bias) for `batch` rows x [batch, nIn] into y [batch, nOut].
+   * Inputs that are NaN or infinite give what a dense product gives (NaN where
+   * one meets a zero weight). Allocates its scratch memory in the kernels'
+   * memory and frees it, so repeated calls reuse the same memory.
+   */
+  multiply(x: Float32Array, batch: number, y: Float32Array): void {
+    if (this.freed) throw new Error('SparseMatrix: used after free()');
+    const { k, nIn, nOut } = this;
+    const [rows, ends, idx, val, bias] = this.blocks;
+    const scratch: number[] = [];
+    const alloc = (bytes: number) => {
+      const ptr = k.alloc(bytes);
+      scratch.push(ptr);
+      return ptr;
+    };
+    try {
+      const xPtr = alloc(x.byteLength);
+      const yPtr = alloc(batch * nOut * 4);
+      const blocks = batch > 1 ? alloc((nIn + nOut) * BLOCK * 4) : 0;
+      // Views after the last allocation.
+      new Float32Array(k.memory.buffer, xPtr, x.length).set(x);
+      if (batch === 1) {
+        (this.wide ? k.matVec32 : k.matVec16)(rows, idx, val, bias, nOut, xPtr, yPtr, this.act);
+      } else {
+        (this.wide ? k.matMat32 : k.matMat16)(rows, ends, idx, val, bias, nIn, nOut, xPtr, batch, yPtr, this.act, blocks);
+      }
+      if (k.anyNonFinite(xPtr, x.length)) this.redoNonFiniteRows(xPtr, batch, yPtr, alloc(nIn));
+      y.set(new Float32Array(k.memory.buffer, yPtr, batch * nOut));
+    } finally {
+      for (const ptr of scratch) k.free(ptr);
+    }
+  }
+
+  /** Recomputes the rows of y whose input has a NaN or infinity as a dense product would (rare: a scalar loop). */
+  private redoNonFiniteRows(xPtr: number, batch: number, yPtr: number, flags: number): void {
+    const { k, nIn, nOut } = this;
+    const [rows, , idx, val, bias] = this.blocks;
+    const exactRow = this.wide ? k.exactRow32 : k.exactRow16;
+    for (let b = 0; b < batch; b++) {
+      const row = xPtr + b * nIn * 4;
+      const bad = k.markNonFinite(row, nIn, flags);
+      if (bad > 0) exactRow(rows, idx, val, bias, nOut, row, flags, bad, yPtr + b * nOut * 4, this.act);
+    }
+  }
+
+  /** Returns the matrix's memory to the kernels; the matrix is unusable after. Idempotent. */
+  free(): void {
+    for (const ptr of this.blocks) this.k.free(ptr);
+    this.blocks = [];
+  }
+}
