@@ -226,15 +226,15 @@ describe('bad inputs: a clear error, and nothing changed', () => {
 
     // The callback.
     { what: 'PruningScheduleCallback: a misspelt option', call: () => new PruningScheduleCallback({ schedule: schedule(), layer: ['conv'] } as never),
-      error: "PruningScheduleCallback: unknown option 'layer'; options are schedule, schedules, method, methods, layers, verbose, initialStep, scope, n, m, seed, blockShape." },
+      error: "PruningScheduleCallback: unknown option 'layer'; options are schedule, schedules, method, methods, layers, verbose, initialStep, scope, n, m, seed, blockShape, roundTo." },
     { what: 'PruningScheduleCallback: no schedule', call: () => new PruningScheduleCallback({} as never),
       error: 'PruningScheduleCallback: schedule must be a PruningSchedule such as new PolynomialDecay({...}) or new ConstantSparsity({...}); received undefined.' },
     { what: 'PruningScheduleCallback: a schedule as a plain object', call: () => new PruningScheduleCallback({ schedule: { targetSparsity: 0.5 } as never }),
       error: 'schedule must be a PruningSchedule' },
     { what: "PruningScheduleCallback: method 'weights'", call: () => new PruningScheduleCallback({ schedule: schedule(), method: 'weights' as never }),
-      error: "PruningScheduleCallback: method must be one of 'weight', 'unit', 'nm', 'random'; received string \"weights\"." },
+      error: "PruningScheduleCallback: method must be one of 'weight', 'unit', 'nm', 'random', 'channel'; received string \"weights\"." },
     { what: 'PruningScheduleCallback: methods with a bad method', call: () => new PruningScheduleCallback({ schedule: schedule(), methods: { conv: 'filter' as never } }),
-      error: "PruningScheduleCallback: methods['conv'] must be one of 'weight', 'unit', 'nm', 'random'; received string \"filter\"." },
+      error: "PruningScheduleCallback: methods['conv'] must be one of 'weight', 'unit', 'nm', 'random', 'channel'; received string \"filter\"." },
     { what: "PruningScheduleCallback: verbose 'false'", call: () => new PruningScheduleCallback({ schedule: schedule(), verbose: 'false' as never }),
       error: 'PruningScheduleCallback: verbose must be true, false, 1 or 0; received string "false".' },
     { what: 'PruningScheduleCallback: initialStep -1', call: () => new PruningScheduleCallback({ schedule: schedule(), initialStep: -1 }),
@@ -246,9 +246,9 @@ describe('bad inputs: a clear error, and nothing changed', () => {
 
     // pruneModel and pruneLayer.
     { what: 'pruneModel: a misspelt option', call: () => pruneModel(model, { sparsity: 0.5, layer: ['hidden'] } as never),
-      error: "pruneModel: unknown option 'layer'; options are method, sparsity, layers, scope, n, m, seed, blockShape." },
+      error: "pruneModel: unknown option 'layer'; options are method, sparsity, layers, scope, n, m, seed, blockShape, roundTo." },
     { what: "pruneModel: method 'units'", call: () => pruneModel(model, { method: 'units' as never, sparsity: 0.5 }),
-      error: "method must be one of 'weight', 'unit', 'nm', 'random'; received string \"units\"." },
+      error: "method must be one of 'weight', 'unit', 'nm', 'random', 'channel'; received string \"units\"." },
     { what: 'pruneModel: sparsity 90', call: () => pruneModel(model, { sparsity: 90 }), error: 'sparsity must be a number in [0, 1]; received 90' },
     { what: "pruneModel: sparsity '0.5'", call: () => pruneModel(model, { sparsity: '0.5' as never }), error: 'sparsity must be a number in [0, 1] or an object mapping layer names to such numbers; received string "0.5".' },
     { what: 'pruneModel: an unknown layer name', call: () => pruneModel(model, { sparsity: 0.5, layers: ['hiden'] }),
@@ -259,7 +259,7 @@ describe('bad inputs: a clear error, and nothing changed', () => {
       error: 'pruneModel: the model has no prunable layer to prune; build it with prunable layers (prunableDense instead of tf.layers.dense, ' +
         'prunableConv2d instead of tf.layers.conv2d...) or convert it with makePrunable.' },
     { what: 'pruneModel: no options', call: () => pruneModel(model, null as never),
-      error: "pruneModel needs options {method?: 'weight' | 'unit' | 'nm' | 'random', sparsity: a number in [0, 1] or {[layer]: number}, layers?, scope?, n?, m?, seed?, blockShape?}; received null." },
+      error: "pruneModel needs options {method?: 'weight' | 'unit' | 'nm' | 'random' | 'channel', sparsity: a number in [0, 1] or {[layer]: number}, layers?, scope?, n?, m?, seed?, blockShape?, roundTo?}; received null." },
     { what: 'pruneModel: not a model', call: () => pruneModel({} as never, { sparsity: 0.5 }),
       error: 'pruneModel: model must be a tf.LayersModel (from tf.sequential, tf.model or tf.loadLayersModel); received an object.' },
     { what: "pruneModel: 'nm' on an input axis m does not divide", call: () => pruneModel(model, { method: 'nm', layers: ['hidden'] }),
@@ -301,7 +301,7 @@ describe('bad inputs: a clear error, and nothing changed', () => {
       error: "pruneLayer: layer must be a prunable layer (such as prunableDense or prunableConv2d, or from makePrunable, which converts " +
         "'Dense', 'Conv1D', 'Conv2D', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D', 'Embedding', 'SimpleRNN', 'LSTM', 'GRU'); received a Dense layer 'plain'." },
     { what: "pruneLayer: method 'filters'", call: () => pruneLayer(layer('conv'), { method: 'filters' as never, sparsity: 0.5 }),
-      error: "method must be one of 'weight', 'unit', 'nm', 'random'; received string \"filters\"." },
+      error: "method must be one of 'weight', 'unit', 'nm', 'random', 'channel'; received string \"filters\"." },
     { what: 'pruneLayer: sparsity NaN', call: () => pruneLayer(layer('conv'), { sparsity: NaN }), error: 'sparsity must be a number in [0, 1]; received NaN' },
     { what: 'layerPruningReport: an object', call: () => layerPruningReport({} as never), error: 'layerPruningReport: layer must be a prunable layer' },
 

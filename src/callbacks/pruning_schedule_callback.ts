@@ -3,7 +3,8 @@ import type { UnresolvedLogs } from '@tensorflow/tfjs-layers/dist/logs';
 import { checkDimension, checkFraction, checkOptionNames, checkOptions, describeValue } from '../checks';
 import type { PrunableLayer } from '../layers/prunable_layer';
 import { checkLayerSelection, findPrunableLayers, LayerSelection, requirePrunableLayers } from '../model/prunable_layers';
-import { checkLayerMethod, LayerTarget, layerPruningReport, nmLayouts, pruneLayers } from '../pruning/prune_layer';
+import { pruneTargets, selectChannelMasks } from '../pruning/prune_channels';
+import { checkLayerMethod, LayerTarget, layerPruningReport, nmLayouts } from '../pruning/prune_layer';
 import { layersNamed, withoutOutputLayers } from '../pruning/prune_model';
 import { checkPruningMethod, checkPruningMethods, PruningMethod } from '../pruning/pruning_method';
 import { resolveSelection, Selection, SELECTION_OPTIONS, SelectionArgs } from '../pruning/selection_options';
@@ -231,6 +232,12 @@ export class PruningScheduleCallback extends tfl.Callback {
       prefixed(() => checkLayerMethod(layer, method));
       if (method === 'nm') prefixed(() => nmLayouts(layer, this.selection.m));
     }
+    const byChannel = layers.filter((layer) => this.methodOf(layer) === 'channel');
+    // Groups that cannot be pruned are found now, not at the first update: a selection at sparsity 0 changes nothing.
+    if (byChannel.length > 0) {
+      prefixed(() => selectChannelMasks(model, new Map(byChannel.map((layer) => [layer, 0])),
+        { ...this.selection, explicit: this.layerSelection !== undefined }));
+    }
     return layers;
   }
 
@@ -262,10 +269,10 @@ export class PruningScheduleCallback extends tfl.Callback {
       targets.push({ layer, method, sparsity });
     }
     if (targets.length === 0) return;
-    const reports = pruneLayers(targets, this.selection);
+    const reports = pruneTargets(this.model, targets, this.selection, this.layerSelection !== undefined);
     this.lastUpdateStep = step;
     if (targets.some((t) => t.sparsity > 0)) this.raisedOrWarned = true;
-    const updated = targets.map((t) => t.layer);
+    const updated = findPrunableLayers(this.model).filter((layer) => reports.some((r) => r.layer === layer.name));
     await maskLayersOptimizerState(this.model, updated);
     if (this.verbose) {
       const sparsities = [...new Set(targets.map((t) => t.sparsity))];

@@ -178,6 +178,9 @@ export function selectLayerMasks(layer: PrunableLayer, method: PruningMethod, sp
         const selected = selectUnitMasks(unitWeights(masked, values), sparsity);
         return masked.map((w) => (w.units === null ? null : selected.shift()!));
       }
+      case 'channel':
+        throw new Error(`${layerLabel(layer)}: method 'channel' prunes channel groups across layers; ` +
+          'use pruneModel or PruningScheduleCallback, which see the whole model.');
     }
   }));
 }

@@ -3,6 +3,7 @@ import { checkFraction, checkOptionNames, checkOptions, describeValue, Fraction 
 import type { PrunableLayer } from '../layers/prunable_layer';
 import { checkLayersModel, checkPrunableLayer } from '../model/model_checks';
 import { findPrunableLayers, LayerSelection, outputLayers, requirePrunableLayers } from '../model/prunable_layers';
+import { pruneTargets } from './prune_channels';
 import { LayerPruningReport, LayerTarget, pruneLayers } from './prune_layer';
 import { checkPruningMethod, methodList, PruningMethod, removesUnits } from './pruning_method';
 import { resolveSelection, Selection, SELECTION_OPTIONS, SelectionArgs } from './selection_options';
@@ -68,7 +69,8 @@ export function pruneModel(model: tfl.LayersModel, args: PruneModelArgs): LayerP
   const selected = layers === undefined
     ? withoutOutputLayers(model, requirePrunableLayers(model, 'pruneModel'), () => pruning.method, (layer) => pruning.named.includes(layer.name), 'pruneModel')
     : findPrunableLayers(model, layers);
-  return pruneLayers(pruning.targets(selected), pruning.selection);
+  // Layers named (by layers or a sparsity map) whose channels cannot go are errors; else such groups stay as they are.
+  return pruneTargets(model, pruning.targets(selected), pruning.selection, layers !== undefined || typeof args.sparsity === 'object');
 }
 
 /**
@@ -110,7 +112,7 @@ interface Pruning {
 /** Checks the options of `caller` (which takes the option `names`), once for the whole call. */
 function resolvePruning(args: PruneModelArgs, caller: string, names: readonly string[]): Pruning {
   checkOptions(args, `${caller} needs options {method?: ${methodList().replace(/, /g, ' | ')}, ` +
-    `sparsity: a number in [0, 1] or {[layer]: number}, ${names.includes('layers') ? 'layers?, ' : ''}scope?, n?, m?, seed?, blockShape?}`);
+    `sparsity: a number in [0, 1] or {[layer]: number}, ${names.includes('layers') ? 'layers?, ' : ''}scope?, n?, m?, seed?, blockShape?, roundTo?}`);
   checkOptionNames(args, caller, names);
   const { method = 'weight', sparsity } = args;
   checkPruningMethod(method);

@@ -9,22 +9,28 @@ import { checkOptions, describeValue } from '../checks';
  * - `'nm'`: N:M sparsity, the `n` entries of largest |w| kept in every `m`
  *   consecutive entries along the input axis (sparsity `1 - n/m`);
  * - `'random'`: entries drawn uniformly at random, the baseline the others
- *   must beat.
+ *   must beat;
+ * - `'channel'`: whole channels of channel groups (see `channelGroups`):
+ *   each channel with every slice coupled to it, in the layer that makes it,
+ *   the layers it passes through and those that read it, ranked by an
+ *   importance over all of them, so that `compactUnits` removes every
+ *   pruned channel.
  *
  * ```js
  * pruneModel(model, {method: 'unit', sparsity: 0.5});
+ * pruneModel(model, {method: 'channel', sparsity: 0.5, roundTo: 4});
  * ```
  */
-export type PruningMethod = 'weight' | 'unit' | 'nm' | 'random';
+export type PruningMethod = 'weight' | 'unit' | 'nm' | 'random' | 'channel';
 
 /**
  * Every {@link PruningMethod}, for validation and help texts.
  *
  * ```js
- * PRUNING_METHODS.includes(userInput); // true for 'weight', 'unit', 'nm' and 'random'
+ * PRUNING_METHODS.includes(userInput); // true for 'weight', 'unit', 'nm', 'random' and 'channel'
  * ```
  */
-export const PRUNING_METHODS: readonly PruningMethod[] = ['weight', 'unit', 'nm', 'random'];
+export const PRUNING_METHODS: readonly PruningMethod[] = ['weight', 'unit', 'nm', 'random', 'channel'];
 
 /** The methods as a message lists them: `'weight', 'unit', 'nm', 'random'`. */
 export function methodList(methods: readonly string[] = PRUNING_METHODS): string {

@@ -187,6 +187,10 @@ export function printCompaction(report: CompactionReport, printFn: (line: string
     for (const [reason, units] of reasons) printFn(`  keeps pruned unit${units.length === 1 ? '' : 's'} ${units.join(', ')}: ${reason}`);
   });
   printFn('='.repeat(width));
+  // Groups of more than one producer are what unit pruning alone cannot shrink.
+  for (const g of report.groups.filter((group) => group.producers.length > 1)) {
+    printFn(`Channel group ${g.producers.join(' + ')}: ${change(g.channels)} channels`);
+  }
   printFn(`MACs per example: ${change(report.total.macs)}`);
   printFn(`Parameters: ${change(report.total.parameters)}`);
   printFn('_'.repeat(width));

@@ -57,10 +57,17 @@ export interface SelectionArgs {
    * mean over their actual entries. Default: none (single entries).
    */
   blockShape?: readonly [number, number];
+  /**
+   * `'channel'`: each channel group keeps a multiple of `roundTo` channels
+   * (rounding up what it keeps), where it has at least `roundTo`: wasm's
+   * SIMD kernels run fastest on channel counts that are multiples of 4 or
+   * 8. A positive integer. Default: 1 (any count).
+   */
+  roundTo?: number;
 }
 
 /** The option names of {@link SelectionArgs}. */
-export const SELECTION_OPTIONS: ReadonlyArray<keyof SelectionArgs> = ['scope', 'n', 'm', 'seed', 'blockShape'];
+export const SELECTION_OPTIONS: ReadonlyArray<keyof SelectionArgs> = ['scope', 'n', 'm', 'seed', 'blockShape', 'roundTo'];
 
 /** {@link SelectionArgs} resolved: defaults filled in, the generator seeded. */
 export interface Selection {
@@ -68,12 +75,15 @@ export interface Selection {
   readonly n: number;
   readonly m: number;
   readonly blockShape: BlockShape | null;
+  readonly roundTo: number;
   /** What random pruning draws from: one stream per pruneModel call or callback. */
   readonly random: RandomSource;
 }
 
 /** The method each option applies to. */
-const OPTION_METHOD: ReadonlyArray<[keyof SelectionArgs, PruningMethod]> = [['n', 'nm'], ['m', 'nm'], ['seed', 'random'], ['blockShape', 'weight']];
+const OPTION_METHOD: ReadonlyArray<[keyof SelectionArgs, PruningMethod]> = [
+  ['n', 'nm'], ['m', 'nm'], ['seed', 'random'], ['blockShape', 'weight'], ['roundTo', 'channel'],
+];
 
 /**
  * Validates `args` for the `methods` in use and fills in the defaults:
@@ -81,7 +91,7 @@ const OPTION_METHOD: ReadonlyArray<[keyof SelectionArgs, PruningMethod]> = [['n'
  * scope `'global'` when every method is `'nm'`.
  */
 export function resolveSelection(args: SelectionArgs, methods: readonly PruningMethod[]): Selection {
-  const { scope = 'layer', n = 2, m = 4, seed, blockShape } = args;
+  const { scope = 'layer', n = 2, m = 4, seed, blockShape, roundTo = 1 } = args;
   if (!SCOPES.includes(scope)) {
     throw new Error(`scope must be one of ${SCOPES.map((s) => `'${s}'`).join(', ')}; received ${describeValue(scope)}.`);
   }
@@ -97,8 +107,11 @@ export function resolveSelection(args: SelectionArgs, methods: readonly PruningM
   checkNM(n, m);
   if (seed !== undefined) checkSeed(seed);
   if (blockShape !== undefined) checkBlockShape(blockShape);
+  if (!Number.isInteger(roundTo) || roundTo < 1) {
+    throw new Error(`roundTo must be a positive integer (channels kept per group come in multiples of it); received ${describeValue(roundTo)}.`);
+  }
   return {
-    scope, n, m,
+    scope, n, m, roundTo,
     blockShape: blockShape === undefined ? null : [blockShape[0], blockShape[1]],
     random: seededRandom(seed ?? freshSeed()),
   };

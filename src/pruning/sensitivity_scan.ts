@@ -4,6 +4,8 @@ import { checkFraction, checkOptionNames, checkOptions, describeValue, Fraction,
 import { PrunableLayer, writeMaskUnchecked } from '../layers/prunable_layer';
 import { checkLayersModel } from '../model/model_checks';
 import { findPrunableLayers, LayerSelection, requirePrunableLayers } from '../model/prunable_layers';
+import { resolveChannelGroups } from './channel_groups';
+import { applyChannelMasks, ChannelSelection, selectChannelMasks } from './prune_channels';
 import { selectLayerMasks } from './prune_layer';
 import { checkPruningMethod, PruningMethod } from './pruning_method';
 import { resolveSelection, SelectionArgs } from './selection_options';
@@ -15,10 +17,15 @@ import { resolveSelection, SelectionArgs } from './selection_options';
  * const args = {sparsities: [0.5, 0.8, 0.95], method: 'weight', layers: ['conv1', 'conv2', 'dense']};
  * ```
  */
-export interface SensitivityScanArgs extends Pick<SelectionArgs, 'seed' | 'blockShape'> {
+export interface SensitivityScanArgs extends Pick<SelectionArgs, 'seed' | 'blockShape' | 'roundTo'> {
   /** The sparsities to try on each layer, each in [0, 1], in the order given. Default: `[0.1, 0.2, ..., 0.9]`. */
   sparsities?: readonly number[];
-  /** How a trial prunes its layer: `'weight'`, `'unit'` or `'random'` (`'nm'` has no sparsity to scan). Default: `'weight'`. */
+  /**
+   * How a trial prunes its layer: `'weight'`, `'unit'`, `'random'` or
+   * `'channel'` (`'nm'` has no sparsity to scan). With `'channel'` a trial
+   * prunes the channel group the layer makes, with every slice coupled to it
+   * (once per group: a row names its first selected producer). Default: `'weight'`.
+   */
   method?: PruningMethod;
   /** The layers to scan, by name or object. Default: every prunable layer of the model, in nested models and wrappers too. */
   layers?: LayerSelection;
@@ -58,7 +65,7 @@ export interface SensitivityScan {
 }
 
 const NAME = 'sensitivityScan';
-const OPTIONS: ReadonlyArray<keyof SensitivityScanArgs> = ['sparsities', 'method', 'layers', 'seed', 'blockShape'];
+const OPTIONS: ReadonlyArray<keyof SensitivityScanArgs> = ['sparsities', 'method', 'layers', 'seed', 'blockShape', 'roundTo'];
 const DEFAULT_SPARSITIES: readonly number[] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 
 /**
@@ -89,17 +96,20 @@ export async function sensitivityScan(model: tfl.LayersModel, evaluate: (model: 
     throw new TypeError(`${NAME}: evaluate must be a function (model) => number or Promise<number>, higher is better; ` +
       `received ${describeValue(evaluate)}.`);
   }
-  checkOptions(args, `${NAME}: options must be an object {sparsities?, method?, layers?, seed?, blockShape?}`);
+  checkOptions(args, `${NAME}: options must be an object {sparsities?, method?, layers?, seed?, blockShape?, roundTo?}`);
   checkOptionNames(args, NAME, OPTIONS);
-  const { method = 'weight', layers, seed, blockShape } = args;
+  const { method = 'weight', layers, seed, blockShape, roundTo } = args;
   const [selection, sparsities] = withErrorPrefix(NAME, () => {
-    if (method === 'nm') throw new Error("method 'nm' has no sparsity to scan (its pattern sets 1 - n/m); scan 'weight', 'unit' or 'random'.");
-    checkPruningMethod(method, 'method', ['weight', 'unit', 'random']);
+    if (method === 'nm') throw new Error("method 'nm' has no sparsity to scan (its pattern sets 1 - n/m); scan 'weight', 'unit', 'random' or 'channel'.");
+    checkPruningMethod(method, 'method', ['weight', 'unit', 'random', 'channel']);
     const checked = args.sparsities ?? DEFAULT_SPARSITIES;
     checkSparsities(checked);
-    return [resolveSelection({ seed, blockShape }, [method]), checked] as const;
+    return [resolveSelection({ seed, blockShape, roundTo }, [method]), checked] as const;
   });
   const selected = layers === undefined ? requirePrunableLayers(model, NAME) : withErrorPrefix(NAME, () => findPrunableLayers(model, layers));
+  if (method === 'channel') {
+    return scanGroups(model, evaluate, selected, sparsities, { ...selection, explicit: layers !== undefined });
+  }
   const baseline = await score(evaluate, model);
   const rows: SensitivityRow[] = [];
   for (const layer of selected) {
@@ -113,6 +123,41 @@ export async function sensitivityScan(model: tfl.LayersModel, evaluate: (model: 
         rows.push({ layer: layer.name, sparsity, score: await score(evaluate, model), weights });
       } finally {
         restoreMasks(layer, saved);
+      }
+    }
+  }
+  return { baseline, rows };
+}
+
+/**
+ * The scan of `method: 'channel'`: a trial per channel group that the
+ * `selected` layers make and that can be pruned, at each sparsity, its
+ * masks (in every layer the group touches) restored after it.
+ */
+async function scanGroups(model: tfl.LayersModel, evaluate: (model: tfl.LayersModel) => number | Promise<number>,
+  selected: readonly PrunableLayer[], sparsities: readonly Fraction[], selection: ChannelSelection): Promise<SensitivityScan> {
+  const groups = resolveChannelGroups(model).filter((g) => g.reason === null || selection.explicit);
+  const targets: Array<{ layer: PrunableLayer; weights: number }> = [];
+  for (const layer of selected) {
+    const group = groups.find((g) => g.producers.includes(layer));
+    if (group === undefined || targets.some((t) => group.producers.includes(t.layer))) continue;
+    const weights = group.plan.members.reduce((n, m, i) => (group.masked[i]
+      ? n + (m.values.length / m.shape[m.axis]) * m.channelOf.filter((c) => c >= 0).length : n), 0);
+    targets.push({ layer, weights });
+  }
+  // A selection at sparsity 0 finds every error (a named layer whose group cannot go; none at all) before any evaluation.
+  withErrorPrefix(NAME, () => selectChannelMasks(model, new Map(selected.map((layer) => [layer, 0])), selection));
+  const baseline = await score(evaluate, model);
+  const rows: SensitivityRow[] = [];
+  for (const { layer, weights } of targets) {
+    for (const sparsity of sparsities) {
+      const masks = selectChannelMasks(model, new Map([[layer, sparsity]]), selection);
+      const saved = [...masks.keys()].map((l) => ({ layer: l, masks: l.maskedWeights.map((m) => Float32Array.from(m.mask.read().dataSync())) }));
+      try {
+        applyChannelMasks(masks);
+        rows.push({ layer: layer.name, sparsity, score: await score(evaluate, model), weights });
+      } finally {
+        saved.forEach((s) => restoreMasks(s.layer, s.masks));
       }
     }
   }

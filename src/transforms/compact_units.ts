@@ -2,7 +2,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { PrunableLayer } from '../layers/prunable_layer';
 import { isPrunableLayer } from '../layers/registry';
 import { checkLayersModel } from '../model/model_checks';
-import { BeforeAfter, LayerCompaction, planCompaction } from './compaction/plan';
+import { BeforeAfter, GroupCompaction, LayerCompaction, planCompaction } from './compaction/plan';
 import { effectiveWeights } from './effective_weights';
 import { rebuildModel } from './rebuild_model';
 
@@ -19,6 +19,8 @@ import { rebuildModel } from './rebuild_model';
 export interface CompactionReport {
   /** Each layer with a kernel, in nested models too, in model order. */
   layers: LayerCompaction[];
+  /** Each channel group (see `channelGroups`), by the layers that make its channels, with its channels before and after. */
+  groups: GroupCompaction[];
   /** Sums over the layers. */
   total: {
     /** Weights of the layers with kernels. */
@@ -102,10 +104,14 @@ export function compactUnits(model: tfl.LayersModel): tfl.LayersModel {
  */
 export function compactionReport(model: tfl.LayersModel): CompactionReport {
   checkLayersModel(model, 'compactionReport');
-  const { layers } = planCompaction(model);
+  const { layers, groups } = planCompaction(model);
   const total = (key: 'parameters' | 'macs', when: 'before' | 'after') => layers.reduce((n, l) => n + l[key][when], 0);
   return {
     layers,
+    groups: groups.map((g) => ({
+      producers: [...new Set(g.members.filter((m) => m.role === 'producer').map((m) => m.layer.name))],
+      channels: { before: g.channels, after: g.kept },
+    })),
     total: {
       parameters: { before: total('parameters', 'before'), after: total('parameters', 'after') },
       macs: { before: total('macs', 'before'), after: total('macs', 'after') },

@@ -366,16 +366,16 @@ describe('PruningScheduleCallback', () => {
       'PruningScheduleCallback needs options {schedule, schedules?, method?, methods?, layers?, scope?, n?, m?, seed?, blockShape?, verbose?, initialStep?}; received undefined.');
     expect(bad({})).to.throw(TypeError, 'PruningScheduleCallback: schedule must be a PruningSchedule such as new PolynomialDecay({...}) or new ConstantSparsity({...}); received undefined.');
     expect(bad({ schedule: { sparsityAt: () => 0.5 } })).to.throw(TypeError, 'schedule must be a PruningSchedule');
-    expect(bad({ schedule, sparsity: 0.5 })).to.throw("PruningScheduleCallback: unknown option 'sparsity'; options are schedule, schedules, method, methods, layers, verbose, initialStep, scope, n, m, seed, blockShape.");
-    expect(bad({ schedule, method: 'magnitude' })).to.throw("PruningScheduleCallback: method must be one of 'weight', 'unit', 'nm', 'random'; received string \"magnitude\".");
-    expect(bad({ schedule, methods: ['unit'] })).to.throw(TypeError, "PruningScheduleCallback: methods must be an object mapping layer names to methods ('weight', 'unit', 'nm', 'random'); received an array.");
-    expect(bad({ schedule, methods: { out: 'column' } })).to.throw("PruningScheduleCallback: methods['out'] must be one of 'weight', 'unit', 'nm', 'random'; received string \"column\".");
+    expect(bad({ schedule, sparsity: 0.5 })).to.throw("PruningScheduleCallback: unknown option 'sparsity'; options are schedule, schedules, method, methods, layers, verbose, initialStep, scope, n, m, seed, blockShape, roundTo.");
+    expect(bad({ schedule, method: 'magnitude' })).to.throw("PruningScheduleCallback: method must be one of 'weight', 'unit', 'nm', 'random', 'channel'; received string \"magnitude\".");
+    expect(bad({ schedule, methods: ['unit'] })).to.throw(TypeError, "PruningScheduleCallback: methods must be an object mapping layer names to methods ('weight', 'unit', 'nm', 'random', 'channel'); received an array.");
+    expect(bad({ schedule, methods: { out: 'column' } })).to.throw("PruningScheduleCallback: methods['out'] must be one of 'weight', 'unit', 'nm', 'random', 'channel'; received string \"column\".");
     expect(bad({ schedule, layers: 'hidden' })).to.throw(TypeError, 'PruningScheduleCallback: layers must be an array of layer names or prunable layers; received string "hidden".');
     expect(bad({ schedule, layers: [] })).to.throw('PruningScheduleCallback: layers must select at least one layer; received an empty array.');
     expect(bad({ schedule, layers: ['hidden', tf.layers.dense({ units: 2, name: 'extra' })] })).to.throw(TypeError,
       "PruningScheduleCallback: layers[1] must be a layer name or a prunable layer; received a Dense layer 'extra'.");
     expect(bad({ schedule, layers: [3] })).to.throw(TypeError, 'PruningScheduleCallback: layers[0] must be a layer name or a prunable layer; received 3.');
-    expect(bad({ schedule, methods: null })).to.throw(TypeError, "PruningScheduleCallback: methods must be an object mapping layer names to methods ('weight', 'unit', 'nm', 'random'); received null.");
+    expect(bad({ schedule, methods: null })).to.throw(TypeError, "PruningScheduleCallback: methods must be an object mapping layer names to methods ('weight', 'unit', 'nm', 'random', 'channel'); received null.");
     expect(bad({ schedule, verbose: 2 })).to.throw(TypeError, 'PruningScheduleCallback: verbose must be true, false, 1 or 0; received 2.');
     expect(bad({ schedule, verbose: 1 })).to.not.throw();
     expect(bad({ schedule, verbose: 0 })).to.not.throw();

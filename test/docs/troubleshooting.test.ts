@@ -54,7 +54,7 @@ const TRIGGERS: Record<string, () => unknown> = {
   "layers: 'hidden' is a Dense, not a prunable layer; convert the model with makePrunable first.": () =>
     pruneModel(dense('hidden'), { sparsity: 0.5, layers: ['hidden'] }),
   "layers: the model has no layer named 'hiden'; its prunable layers are: 'hidden', 'output'.": () => pruneModel(mlp(), { sparsity: 0.5, layers: ['hiden'] }),
-  "pruneModel: unknown option 'layer'; options are method, sparsity, layers, scope, n, m, seed, blockShape.": () => pruneModel(mlp(), { layer: 'hidden' } as never),
+  "pruneModel: unknown option 'layer'; options are method, sparsity, layers, scope, n, m, seed, blockShape, roundTo.": () => pruneModel(mlp(), { layer: 'hidden' } as never),
   'pruneModel: the model has no prunable layer to prune; build it with prunable layers (prunableDense instead of tf.layers.dense, prunableConv2d instead of tf.layers.conv2d...) or convert it with makePrunable.': () =>
     pruneModel(track(tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] })), { sparsity: 0.5 }),
   'w must be a tf.Tensor; received an array. For arrays of values, use selectMagnitudeMask.': () => magnitudeMask([1, 2] as never, 0.5),
@@ -65,9 +65,9 @@ const TRIGGERS: Record<string, () => unknown> = {
       .getLayer('sep') as ReturnType<typeof prunableSeparableConv2d>).getMask(),
   'sparsity must be a number in [0, 1]; received 90': () => pruneModel(mlp(), { sparsity: 90 }),
   'PolynomialDecay: finalSparsity must be a number in [0, 1); received 1': () => polynomialDecay({ initialSparsity: 0, finalSparsity: 1, beginStep: 0, endStep: 10 }),
-  "method must be one of 'weight', 'unit', 'nm', 'random'; received string \"weights\".": () => pruneModel(mlp(), { method: 'weights' as never, sparsity: 0.5 }),
+  "method must be one of 'weight', 'unit', 'nm', 'random', 'channel'; received string \"weights\".": () => pruneModel(mlp(), { method: 'weights' as never, sparsity: 0.5 }),
   'PolynomialDecay: endStep must be greater than beginStep (10); received 10': () => polynomialDecay({ initialSparsity: 0, finalSparsity: 0.5, beginStep: 10, endStep: 10 }),
-  "PruningScheduleCallback: unknown option 'sparsity'; options are schedule, schedules, method, methods, layers, verbose, initialStep, scope, n, m, seed, blockShape.": () =>
+  "PruningScheduleCallback: unknown option 'sparsity'; options are schedule, schedules, method, methods, layers, verbose, initialStep, scope, n, m, seed, blockShape, roundTo.": () =>
     pruningScheduleCallback({ schedule: constantSparsity({ targetSparsity: 0.5 }), sparsity: 0.5 } as never),
   'PruningScheduleCallback: this callback already follows another model; create one PruningScheduleCallback per model.': async () => {
     const callback = pruningScheduleCallback({ schedule: constantSparsity({ targetSparsity: 0.5 }) });

@@ -106,7 +106,7 @@ describeOnBackends('selectLayerMasks and setLayerMasks', () => {
     const nm = builtLayer(9);
     expect(pruneLayer(nm, { method: 'nm', n: 1, m: 5 }).nonzero).to.equal(ROWS * COLS / 5);
     expect(() => pruneLayer(nm, { sparsity: 0.5, layers: ['x'] } as never)).to.throw(
-      "pruneLayer: unknown option 'layers'; options are method, sparsity, scope, n, m, seed, blockShape.");
+      "pruneLayer: unknown option 'layers'; options are method, sparsity, scope, n, m, seed, blockShape, roundTo.");
     disposeLayer(layer);
     disposeLayer(nm);
   });

@@ -113,8 +113,8 @@ describeOnBackends('pruneModel', () => {
     expect(() => pruneModel(null as unknown as tf.LayersModel, { method: 'weight', sparsity: 0.5 })).to.throw(TypeError,
       'pruneModel: model must be a tf.LayersModel (from tf.sequential, tf.model or tf.loadLayersModel); received null.');
     expect(() => pruneModel(model, null as never)).to.throw(TypeError,
-      "pruneModel needs options {method?: 'weight' | 'unit' | 'nm' | 'random', sparsity: a number in [0, 1] or {[layer]: number}, layers?, scope?, n?, m?, seed?, blockShape?}; received null.");
-    expect(() => pruneModel(model, { method: {} as never, sparsity: 0.5 })).to.throw("method must be one of 'weight', 'unit', 'nm', 'random'; received an object.");
+      "pruneModel needs options {method?: 'weight' | 'unit' | 'nm' | 'random' | 'channel', sparsity: a number in [0, 1] or {[layer]: number}, layers?, scope?, n?, m?, seed?, blockShape?, roundTo?}; received null.");
+    expect(() => pruneModel(model, { method: {} as never, sparsity: 0.5 })).to.throw("method must be one of 'weight', 'unit', 'nm', 'random', 'channel'; received an object.");
     expect(() => pruneModel(model, { method: 'weight', sparsity: 0.5, layers: [3] as never })).to.throw(TypeError,
       'layers[0] must be a layer name or a prunable layer; received 3.');
     expect(() => pruneModel(model, { method: 'weight', sparsity: 0.5, layers: [] })).to.throw('layers must select at least one layer; received an empty array.');
@@ -123,7 +123,7 @@ describeOnBackends('pruneModel', () => {
 
   it('rejects bad options with clear errors and changes no layer', () => {
     const model = mlp();
-    expect(() => pruneModel(model, { method: 'magnitude' as 'weight', sparsity: 0.5 })).to.throw(/method must be one of 'weight', 'unit', 'nm', 'random'; received string "magnitude"\./);
+    expect(() => pruneModel(model, { method: 'magnitude' as 'weight', sparsity: 0.5 })).to.throw(/method must be one of 'weight', 'unit', 'nm', 'random', 'channel'; received string "magnitude"\./);
     expect(() => pruneModel(model, { method: 'weight', sparsity: 1.5 })).to.throw(RangeError, /sparsity.*\[0, 1\]/);
     expect(() => pruneModel(model, { method: 'weight', sparsity: '0.5' as unknown as number })).to.throw(TypeError, /sparsity/);
     expect(() => pruneModel(model, { method: 'weight', sparsity: 0.5, layers: ['nope'] })).to.throw(/no layer named 'nope'.*'h1', 'h2', 'out'/);
@@ -167,7 +167,7 @@ describeOnBackends('pruneModel', () => {
       "scope 'global' ranks all the selected layers to one sparsity: give sparsity as a number, or per-layer sparsities with scope 'layer'.");
     expect(() => pruneModel(model, { method: 'weight' } as never)).to.throw(TypeError, 'sparsity must be a number in [0, 1] or an object');
     expect(() => pruneModel(model, { sparsity: 0.5, seeds: 3 } as never)).to.throw(
-      "pruneModel: unknown option 'seeds'; options are method, sparsity, layers, scope, n, m, seed, blockShape.");
+      "pruneModel: unknown option 'seeds'; options are method, sparsity, layers, scope, n, m, seed, blockShape, roundTo.");
     for (const name of ['h1', 'h2', 'out']) expect((model.getLayer(name) as PrunableDense).sparsity()).to.equal(0);
     model.dispose();
   });

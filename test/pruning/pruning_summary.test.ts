@@ -98,18 +98,18 @@ describe('pruningSummary', () => {
   it('rejects bad options with clear errors', () => {
     expect(() => pruningSummary({} as tf.LayersModel)).to.throw(TypeError, /pruningSummary: model must be a tf.LayersModel/);
     expect(() => pruningSummary(model, 'table' as never)).to.throw(TypeError, /options must be an object \{method\?, methods\?, print\?, printFn\?, compaction\?\}; received string/);
-    expect(() => pruningSummary(model, { method: 'magnitude' as never })).to.throw("pruningSummary: method must be one of 'weight', 'unit', 'nm', 'random'; received string \"magnitude\".");
-    expect(() => pruningSummary(model, { methods: { hidden: 'l1' as never } })).to.throw("pruningSummary: methods['hidden'] must be one of 'weight', 'unit', 'nm', 'random'; received string \"l1\".");
+    expect(() => pruningSummary(model, { method: 'magnitude' as never })).to.throw("pruningSummary: method must be one of 'weight', 'unit', 'nm', 'random', 'channel'; received string \"magnitude\".");
+    expect(() => pruningSummary(model, { methods: { hidden: 'l1' as never } })).to.throw("pruningSummary: methods['hidden'] must be one of 'weight', 'unit', 'nm', 'random', 'channel'; received string \"l1\".");
     expect(() => pruningSummary(model, { methods: { logits: 'unit' } })).to.throw(
       "pruningSummary: methods names 'logits', not a prunable layer of the model; its prunable layers are: 'inner_dense', 'hidden'.");
     expect(() => pruningSummary(model, { print: 'yes' as never })).to.throw(TypeError, 'pruningSummary: print must be true or false; received string "yes".');
     expect(() => pruningSummary(model, { printFn: 'console' as never })).to.throw(TypeError,
       'pruningSummary: printFn must be a function (line: string) => void; received string "console".');
     expect(() => pruningSummary(model, { methods: null as never })).to.throw(TypeError,
-      "pruningSummary: methods must be an object mapping layer names to methods ('weight', 'unit', 'nm', 'random'); received null.");
+      "pruningSummary: methods must be an object mapping layer names to methods ('weight', 'unit', 'nm', 'random', 'channel'); received null.");
     expect(() => pruningSummary(model, { methods: [] as never })).to.throw(TypeError,
-      "pruningSummary: methods must be an object mapping layer names to methods ('weight', 'unit', 'nm', 'random'); received an array.");
-    expect(() => pruningSummary(model, { method: {} as never })).to.throw("pruningSummary: method must be one of 'weight', 'unit', 'nm', 'random'; received an object.");
+      "pruningSummary: methods must be an object mapping layer names to methods ('weight', 'unit', 'nm', 'random', 'channel'); received an array.");
+    expect(() => pruningSummary(model, { method: {} as never })).to.throw("pruningSummary: method must be one of 'weight', 'unit', 'nm', 'random', 'channel'; received an object.");
   });
 
   it('reports a PrunableDense inside a wrapper', () => {

@@ -327,8 +327,9 @@ describe('compactUnits: pruned units that stay', () => {
   }
 
   it('keeps what reaches a layer that combines or reshapes channels, naming it', async () => {
-    await expectKept(modelWith([tf.layers.reshape({ targetShape: [5, 1], name: 'shape' }), tf.layers.flatten({ name: 'flat' })]),
-      'a', [1, 3], "it reaches 'shape', a Reshape, which compaction cannot follow");
+    // A Reshape that only adds an axis of length 1 passes the channels on; a Permute then mixes them.
+    await expectKept(modelWith([tf.layers.reshape({ targetShape: [5, 1], name: 'shape' }), tf.layers.permute({ dims: [2, 1], name: 'perm' }),
+      tf.layers.flatten({ name: 'flat' })]), 'a', [1, 3], "it reaches 'perm', a Permute, which compaction cannot follow");
     await expectKept(modelWith([tf.layers.layerNormalization({ name: 'ln' })]), 'a', [1, 3],
       "it reaches 'ln', a LayerNormalization, which compaction cannot follow");
     await expectKept(modelWith([tf.layers.dropout({ rate: 0.1, name: 'd' }), tf.layers.activation({ activation: 'softmax', name: 'sm' })]),

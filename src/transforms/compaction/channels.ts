@@ -17,13 +17,25 @@ export class ChannelGroups {
   private readonly parent: number[] = [];
   /** Per group root: why it must be kept; none: it goes. */
   private readonly vetoes = new Map<number, string[]>();
+  /** Per group root: why the model's structure keeps it, whatever its weights (channel pruning cannot take it). */
+  private readonly blocks = new Map<number, string>();
 
-  /** A new group; a source that is not a pruned unit keeps it, for `why`. */
-  create(pruned: boolean, why = 'its source is not a pruned unit'): number {
+  /**
+   * A new group; a source that is not a pruned unit keeps it, for `why`.
+   * A `fixed` source (a model input, a softmax's units) keeps it whatever
+   * the weights: channel pruning cannot take it.
+   */
+  create(pruned: boolean, why = 'its source is not a pruned unit', fixed = false): number {
     const id = this.parent.length;
     this.parent.push(id);
     if (!pruned) this.vetoes.set(id, [why]);
+    if (fixed) this.blocks.set(id, why);
     return id;
+  }
+
+  /** The number of channels created: ids are 0 to `size - 1`. */
+  get size(): number {
+    return this.parent.length;
   }
 
   /** The group's representative. */
@@ -43,15 +55,27 @@ export class ChannelGroups {
     const reasons = [...(this.vetoes.get(ra) ?? []), ...(this.vetoes.get(rb) ?? [])];
     if (reasons.length > 0) this.vetoes.set(ra, reasons);
     this.vetoes.delete(rb);
+    const block = this.blocks.get(ra) ?? this.blocks.get(rb);
+    if (block !== undefined) this.blocks.set(ra, block);
+    this.blocks.delete(rb);
     return ra;
   }
 
-  /** Keeps group `id`, for `reason` (the first reason is the one reported). */
-  veto(id: number, reason: string): void {
+  /**
+   * Keeps group `id`, for `reason` (the first reason is the one reported);
+   * `fixed`: a reason of the model's structure, which no pruning changes.
+   */
+  veto(id: number, reason: string, fixed = false): void {
     const root = this.find(id);
     const reasons = this.vetoes.get(root) ?? [];
     if (!reasons.includes(reason)) reasons.push(reason);
     this.vetoes.set(root, reasons);
+    if (fixed && !this.blocks.has(root)) this.blocks.set(root, reason);
+  }
+
+  /** Why the model's structure keeps group `id` whatever its weights, or null when channel pruning can take it. */
+  whyFixed(id: number): string | null {
+    return this.blocks.get(this.find(id)) ?? null;
   }
 
   /** Whether group `id` goes: every source a pruned unit, no layer on its way keeping it. */
@@ -88,12 +112,12 @@ export function channelCount(t: TensorChannels): number {
 
 /** A tensor of `shape` whose channels, on `axis`, are each a new group of `groups`. */
 export function freshChannels(shape: ReadonlyArray<number | null>, axis: number, groups: ChannelGroups,
-  source: (channel: number) => { pruned: boolean; constant: number; why?: string }): TensorChannels {
+  source: (channel: number) => { pruned: boolean; constant: number; why?: string; fixed?: boolean }): TensorChannels {
   const count = shape[axis] ?? 0;
   const t: TensorChannels = { shape, axis, groups: new Int32Array(count), constants: new Float64Array(count) };
   for (let c = 0; c < count; c++) {
-    const { pruned, constant, why } = source(c);
-    t.groups[c] = groups.create(pruned, why);
+    const { pruned, constant, why, fixed } = source(c);
+    t.groups[c] = groups.create(pruned, why, fixed);
     t.constants[c] = constant;
   }
   return t;
@@ -108,4 +132,30 @@ export function mapConstants(t: TensorChannels, shape: ReadonlyArray<number | nu
 /** The channel axis of a layer's `dataFormat` in a tensor of `rank` (channelsFirst: 1, else the last). */
 export function channelAxisOf(dataFormat: unknown, rank: number): number {
   return dataFormat === 'channelsFirst' ? 1 : rank - 1;
+}
+
+/**
+ * What a weight's slice is to its channel: the `'producer'` makes it (a
+ * kernel's output units), a `'consumer'` reads it (a kernel's input
+ * channels), a `'follower'` holds a value per channel on its way (a bias,
+ * BatchNormalization's and PReLU's weights, a depthwise kernel's channels).
+ *
+ * ```js
+ * const readers = channelGroups(model)[0].members.filter((m) => m.role === 'consumer').map((m) => m.layer);
+ * ```
+ */
+export type CouplingRole = 'producer' | 'consumer' | 'follower';
+
+/**
+ * A weight of one layer application whose entries along `axis` follow
+ * channels: index `i` on that axis belongs to channel id `channels[i]`
+ * (as created, before unions), the weight's values as the layer computes
+ * with them.
+ */
+export interface Coupling {
+  /** The weight's index in the layer's plain class order. */
+  weight: number;
+  axis: number;
+  role: CouplingRole;
+  channels: Int32Array;
 }

@@ -11,6 +11,7 @@ import { isPrunableLayer } from '../../layers/registry';
 import { wrappedLayers } from '../../model/prunable_layers';
 import { effectiveWeights } from '../effective_weights';
 import { ChannelGroups, channelCount, TensorChannels } from './channels';
+import { formGroups, PlacedCoupling, PlannedGroup } from './groups';
 import { BLOCKER, CHANNEL_RULES, keptChannels, LayerUse, Rewrite } from './rules';
 
 type Layer = tfl.layers.Layer;
@@ -70,10 +71,26 @@ export interface KeptUnit {
   reason: string;
 }
 
-/** A planned compaction: the layers' rewrites, and the report. */
+/**
+ * What compaction does to one channel group: the channels its producers
+ * make, before and after.
+ *
+ * ```js
+ * const {producers, channels} = compactionReport(model).groups[0]; // ['conv2_block1_0_conv', 'conv2_block1_2_conv'], 16 -> 8
+ * ```
+ */
+export interface GroupCompaction {
+  /** The layers whose output units make the group's channels. */
+  producers: string[];
+  /** Its channels, before and after. */
+  channels: BeforeAfter;
+}
+
+/** A planned compaction: the layers' rewrites, the report, and the channel groups of each model walked. */
 export interface CompactionPlan {
   rewrites: Map<Layer, Rewrite>;
   layers: LayerCompaction[];
+  groups: PlannedGroup[];
 }
 
 /** The class compaction treats `layer` as: a prunable layer's plain class. */
@@ -96,12 +113,14 @@ function topologicalNodes(model: tfl.LayersModel): Node[] {
   return order;
 }
 
-/** The effective weights of `layer` as arrays, and their shapes. */
-function readWeights(layer: Layer): { weights: Float32Array[]; shapes: number[][] } {
-  let result!: { weights: Float32Array[]; shapes: number[][] };
+/** The effective weights of `layer` as arrays, their shapes and their names (`'kernel'`), in its plain class's order. */
+function readWeights(layer: Layer): { weights: Float32Array[]; shapes: number[][]; names: string[] } {
+  let result!: { weights: Float32Array[]; shapes: number[][]; names: string[] };
+  const masks = new Set(isPrunableLayer(layer) ? layer.maskedWeights.map((m) => m.mask) : []);
+  const names = layer.weights.filter((w) => !masks.has(w)).map((w) => w.originalName.split('/').pop()!);
   tf.tidy(() => {
     const tensors = effectiveWeights(layer);
-    result = { weights: tensors.map((t) => t.dataSync().slice() as Float32Array), shapes: tensors.map((t) => t.shape) };
+    result = { weights: tensors.map((t) => t.dataSync().slice() as Float32Array), shapes: tensors.map((t) => t.shape), names };
   });
   return result;
 }
@@ -113,7 +132,7 @@ function readWeights(layer: Layer): { weights: Float32Array[]; shapes: number[][
  * their inputs, and so does every layer without a rule.
  */
 export function planCompaction(model: tfl.LayersModel): CompactionPlan {
-  const plan: CompactionPlan = { rewrites: new Map(), layers: [] };
+  const plan: CompactionPlan = { rewrites: new Map(), layers: [], groups: [] };
   planModel(model, plan);
   return plan;
 }
@@ -125,6 +144,7 @@ function planModel(model: tfl.LayersModel, plan: CompactionPlan): void {
   nodes.forEach((node) => uses.set(node.outboundLayer, (uses.get(node.outboundLayer) ?? 0) + 1));
   const channels = new Map<tfl.SymbolicTensor, TensorChannels>();
   const applied: Array<{ use: LayerUse; output: TensorChannels }> = [];
+  const couplings: PlacedCoupling[] = [];
   for (const node of nodes) {
     const layer = node.outboundLayer;
     if (layer instanceof tfl.LayersModel) planModel(layer, plan);
@@ -132,7 +152,7 @@ function planModel(model: tfl.LayersModel, plan: CompactionPlan): void {
     const shared = (uses.get(layer) ?? 0) > 1;
     let rule = CHANNEL_RULES[className] ?? BLOCKER;
     if (shared || layer instanceof tfl.LayersModel || wrappedLayers(layer).length > 0 || node.outputTensors.length !== 1) rule = BLOCKER;
-    const { weights, shapes } = rule.readsWeights ? readWeights(layer) : { weights: [], shapes: [] };
+    const { weights, shapes, names } = rule.readsWeights ? readWeights(layer) : { weights: [], shapes: [], names: [] };
     const use: LayerUse = {
       layer,
       className: layer instanceof tfl.LayersModel ? 'nested model' : shared ? `${className} applied more than once` : className,
@@ -142,6 +162,9 @@ function planModel(model: tfl.LayersModel, plan: CompactionPlan): void {
       groups,
       weights,
       weightShapes: shapes,
+      couple: (weight, axis, role, ids) => couplings.push({
+        layer, weight, axis, role, channels: ids, weightName: names[weight], values: weights[weight], shape: shapes[weight],
+      }),
     };
     const output = rule.forward(use);
     node.outputTensors.forEach((t) => channels.set(t, output));
@@ -150,7 +173,7 @@ function planModel(model: tfl.LayersModel, plan: CompactionPlan): void {
   const keepAt = (tensors: tfl.SymbolicTensor[], reason: string) => {
     for (const t of tensors) {
       const at = channels.get(t);
-      for (let c = 0; at !== undefined && c < channelCount(at); c++) groups.veto(at.groups[c], reason);
+      for (let c = 0; at !== undefined && c < channelCount(at); c++) groups.veto(at.groups[c], reason, true);
     }
   };
   keepAt(model.outputs, 'it reaches an output of the model');
@@ -164,6 +187,7 @@ function planModel(model: tfl.LayersModel, plan: CompactionPlan): void {
       groups.veto(output.groups[0], 'all its units are pruned, and a layer keeps one');
     }
   }
+  plan.groups.push(...formGroups(groups, couplings));
   for (const { use, output } of applied) {
     const rewrite = CHANNEL_RULES[use.className]?.rewrite?.(use, output) ?? null;
     if (rewrite !== null) plan.rewrites.set(use.layer, rewrite);

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { nonzeroPerUnit, unitLayout } from '../../masks/unit_layout';
 import { axisGeometry, readInputPads } from '../../ops/conv_geometry';
-import { ChannelGroups, channelAxisOf, channelCount, freshChannels, TensorChannels } from './channels';
+import { ChannelGroups, channelAxisOf, channelCount, CouplingRole, freshChannels, TensorChannels } from './channels';
 
 type Shape = ReadonlyArray<number | null>;
 type ConfigDict = tf.serialization.ConfigDict;
@@ -29,6 +29,8 @@ export interface LayerUse {
   /** The layer's weights as it computes with them (masks folded), in its plain class's order. */
   weights: Float32Array[];
   weightShapes: number[][];
+  /** Records that entry `i` on `axis` of weight `weight` follows channel id `channels[i]`. */
+  couple(weight: number, axis: number, role: CouplingRole, channels: Int32Array): void;
 }
 
 /** How a layer changes: config entries that differ, and its new weights from its effective ones. */
@@ -67,15 +69,15 @@ function removedChannels(t: TensorChannels, groups: ChannelGroups): Array<{ chan
   return removed;
 }
 
-/** Keeps every channel of `t`, for `reason`. */
+/** Keeps every channel of `t`, for `reason` of the model's structure. */
 function vetoAll(t: TensorChannels, groups: ChannelGroups, reason: string): void {
-  for (let c = 0; c < channelCount(t); c++) groups.veto(t.groups[c], reason);
+  for (let c = 0; c < channelCount(t); c++) groups.veto(t.groups[c], reason, true);
 }
 
-/** An output whose channels (on its last axis) are new groups that stay, for `why`. */
+/** An output whose channels (on its last axis) are new groups that stay whatever the weights, for `why`. */
 function opaqueOutput(use: LayerUse, why: string): TensorChannels {
   const shape = use.outputShape;
-  return freshChannels(shape, shape.length - 1, use.groups, () => ({ pruned: false, constant: NaN, why }));
+  return freshChannels(shape, shape.length - 1, use.groups, () => ({ pruned: false, constant: NaN, why, fixed: true }));
 }
 
 /** The rule of layers compaction cannot follow: what reaches them stays. */
@@ -146,6 +148,7 @@ function channelwise(options: {
       const axis = options.axisOf?.(use, rank) ?? input.axis;
       if (axis !== input.axis || use.inputs.length !== 1) return BLOCKER.forward(use);
       const constants = probe(use, axis, (c) => c);
+      options.perChannel?.(use).forEach(({ weight, axis: weightAxis }) => use.couple(weight, weightAxis, 'follower', input.groups));
       return { shape: use.outputShape, axis, groups: input.groups, constants };
     },
     rewrite: options.perChannel === undefined ? undefined : (use) => {
@@ -178,6 +181,9 @@ const BATCH_NORMALIZATION: ChannelRule = {
     const input = use.inputs[0];
     const constants = probe(use, input.axis, (c) => c);
     // On another axis than the channels, it scales each channel by position: still channel by channel.
+    if (normalizationAxis(use, use.outputShape.length) === input.axis) {
+      use.weights.forEach((_, w) => use.couple(w, 0, 'follower', input.groups));
+    }
     return { shape: use.outputShape, axis: input.axis, groups: input.groups, constants };
   },
   rewrite: (use) => {
@@ -208,7 +214,8 @@ function activate(activation: unknown, values: Float64Array): Float64Array {
  * layer applied twice keeps them all.
  */
 function producedChannels(use: LayerUse, kernel: number, unitAxes: number[], axis: number): TensorChannels {
-  const layout = unitLayout(use.weightShapes[kernel], unitAxes);
+  const shape = use.weightShapes[kernel];
+  const layout = unitLayout(shape, unitAxes);
   const nonzero = nonzeroPerUnit(use.weights[kernel], layout);
   const bias = use.config.useBias === true ? use.weights[use.weights.length - 1] : null;
   const activation = use.config.activation;
@@ -218,8 +225,11 @@ function producedChannels(use: LayerUse, kernel: number, unitAxes: number[], axi
     pruned: nonzero[u] === 0 && !mixing,
     constant: mixing ? NaN : constants[u],
     why: mixing ? `its activation '${activation}' combines its units` : 'it is not pruned',
+    fixed: mixing,
   }));
   output.pruned = Uint8Array.from(nonzero, (n) => (n === 0 ? 1 : 0));
+  if (unitAxes.length === 1) use.couple(kernel, unitAxes[0] < 0 ? shape.length + unitAxes[0] : unitAxes[0], 'producer', output.groups);
+  if (bias !== null) use.couple(use.weights.length - 1, 0, 'follower', output.groups);
   return output;
 }
 
@@ -238,13 +248,32 @@ function pads(use: LayerUse, kernelSize: number[]): boolean {
   });
 }
 
+/** Where a layer with a kernel reads its input channels: its kernel `weight`'s `axis`. */
+interface InputSlices {
+  weight: number;
+  axis: number;
+}
+
+/**
+ * Per input channel, 1 where the layer ignores it: its slice of the kernel
+ * is all zero (as channel pruning leaves it), so the channel can go whatever
+ * it holds.
+ */
+function ignoredInputs(use: LayerUse, { weight, axis }: InputSlices): Uint8Array {
+  const nonzero = nonzeroPerUnit(use.weights[weight], unitLayout(use.weightShapes[weight], [axis]));
+  return Uint8Array.from(nonzero, (n) => (n === 0 ? 1 : 0));
+}
+
 /**
  * Vetoes the input channels a layer with a kernel cannot drop exactly:
- * those without a constant, and those whose constant `exact(c)` refuses.
+ * those it does not ignore that have no constant, or whose constant
+ * `exact(c)` refuses.
  */
-function checkFoldable(use: LayerUse, exact: (constant: number) => string | null): void {
+function checkFoldable(use: LayerUse, slices: InputSlices, exact: (constant: number) => string | null): void {
   const input = use.inputs[0];
+  const ignored = ignoredInputs(use, slices);
   for (let c = 0; c < channelCount(input); c++) {
+    if (ignored[c] === 1) continue;
     const constant = input.constants[c];
     const refusal = Number.isFinite(constant) ? exact(constant) : `it reaches ${named(use)} without a constant value`;
     if (refusal !== null) use.groups.veto(input.groups[c], refusal);
@@ -300,20 +329,28 @@ function kernelRewrite(use: LayerUse, output: TensorChannels, options: {
   };
 }
 
-/** The removed input channels' constants as a [1, removed] tensor and their indices, or null when none. */
-function removedConstants(use: LayerUse): { values: tf.Tensor2D; channels: number[] } | null {
+/**
+ * The removed input channels' constants as a [1, removed] tensor and their
+ * indices, or null when none; an ignored channel adds nothing, whatever it holds.
+ */
+function removedConstants(use: LayerUse, slices: InputSlices): { values: tf.Tensor2D; channels: number[] } | null {
   const removed = removedChannels(use.inputs[0], use.groups);
   if (removed.length === 0) return null;
+  const ignored = ignoredInputs(use, slices);
   return {
-    values: tf.tensor2d(removed.map((r) => r.constant), [1, removed.length]),
+    values: tf.tensor2d(removed.map((r) => (ignored[r.channel] === 1 ? 0 : r.constant)), [1, removed.length]),
     channels: removed.map((r) => r.channel),
   };
 }
 
-/** Whether any removed input channel's constant is not zero. */
-function carriesNonzero(use: LayerUse): boolean {
-  return removedChannels(use.inputs[0], use.groups).some((r) => r.constant !== 0);
+/** Whether any removed input channel that the layer reads holds a constant that is not zero. */
+function carriesNonzero(use: LayerUse, slices: InputSlices): boolean {
+  const ignored = ignoredInputs(use, slices);
+  return removedChannels(use.inputs[0], use.groups).some((r) => r.constant !== 0 && ignored[r.channel] === 0);
 }
+
+/** A Dense layer reads its input features through its kernel's rows. */
+const DENSE_INPUTS: InputSlices = { weight: 0, axis: 0 };
 
 const DENSE: ChannelRule = {
   readsWeights: true,
@@ -322,16 +359,17 @@ const DENSE: ChannelRule = {
     if (input.axis !== input.shape.length - 1) {
       vetoAll(input, use.groups, `it reaches ${named(use)}, which reads another axis than its channels`);
     } else {
-      checkFoldable(use, () => null); // A constant input feature adds its constant times its kernel row: always exact.
+      use.couple(0, 0, 'consumer', input.groups);
+      checkFoldable(use, DENSE_INPUTS, () => null); // A constant input feature adds its constant times its kernel row: always exact.
     }
     return producedChannels(use, 0, [-1], use.outputShape.length - 1);
   },
   rewrite: (use, output) => kernelRewrite(use, output, {
     kernels: [{ index: 0, inAxis: 0, outAxis: 1 }],
     sizeKey: 'units',
-    carriesNonzero: carriesNonzero(use),
+    carriesNonzero: carriesNonzero(use, DENSE_INPUTS),
     carry: (current) => {
-      const removed = removedConstants(use);
+      const removed = removedConstants(use, DENSE_INPUTS);
       return removed === null ? null : tf.reshape(tf.matMul(removed.values, tf.gather(current[0], removed.channels, 0)), [-1]);
     },
   }),
@@ -343,16 +381,21 @@ function kernelSize(use: LayerUse): number[] {
 }
 
 /**
- * A convolution's channels: its input channels (on its data format's axis)
- * dropped where `refusal(constant)` allows, and its own units, those of
+ * A convolution's channels: its input channels (on its data format's axis,
+ * read by each of `reads`, the last of which sums them) dropped where it
+ * ignores them or `refusal(constant)` allows, and its own units, those of
  * kernel `kernel` on `unitAxes`.
  */
-function convolutionForward(use: LayerUse, kernel: number, unitAxes: number[],
+function convolutionForward(use: LayerUse, kernel: number, unitAxes: number[], reads: InputSlices[],
   refusal: (constant: number) => string | null): TensorChannels {
   const axis = dataFormatAxis(use, use.outputShape.length);
   const input = use.inputs[0];
-  if (input.axis !== axis) vetoAll(input, use.groups, `it reaches ${named(use)}, whose channels are on another axis`);
-  else checkFoldable(use, refusal);
+  if (input.axis !== axis) {
+    vetoAll(input, use.groups, `it reaches ${named(use)}, whose channels are on another axis`);
+  } else {
+    reads.forEach((r) => use.couple(r.weight, r.axis, 'consumer', input.groups));
+    checkFoldable(use, reads[reads.length - 1], refusal);
+  }
   return producedChannels(use, kernel, unitAxes, axis);
 }
 
@@ -364,18 +407,21 @@ function paddingRefusal(use: LayerUse): (constant: number) => string | null {
     : null);
 }
 
+/** Conv1D and Conv2D read their input channels through the kernel's axis before last. */
+const convInputs = (use: LayerUse): InputSlices => ({ weight: 0, axis: use.weightShapes[0].length - 2 });
+
 /** Conv1D and Conv2D: kernel [k..., in, out]. */
 const CONV: ChannelRule = {
   readsWeights: true,
-  forward: (use) => convolutionForward(use, 0, [-1], paddingRefusal(use)),
+  forward: (use) => convolutionForward(use, 0, [-1], [convInputs(use)], paddingRefusal(use)),
   rewrite: (use, output) => {
     const rank = use.weightShapes[0].length;
     return kernelRewrite(use, output, {
       kernels: [{ index: 0, inAxis: rank - 2, outAxis: rank - 1 }],
       sizeKey: 'filters',
-      carriesNonzero: carriesNonzero(use),
+      carriesNonzero: carriesNonzero(use, convInputs(use)),
       carry: (current) => {
-        const removed = removedConstants(use);
+        const removed = removedConstants(use, convInputs(use));
         if (removed === null) return null;
         // A constant input channel adds, at every position, its constant times the sum of its kernel taps.
         const taps = tf.sum(tf.reshape(current[0], [-1, use.weightShapes[0][rank - 2], use.weightShapes[0][rank - 1]]), 0);
@@ -388,7 +434,7 @@ const CONV: ChannelRule = {
 /** Conv2DTranspose: kernel [kh, kw, out, in]; only zero input channels can go (a constant would vary at the borders). */
 const CONV_TRANSPOSE: ChannelRule = {
   readsWeights: true,
-  forward: (use) => convolutionForward(use, 0, [-2], (constant) => (constant !== 0
+  forward: (use) => convolutionForward(use, 0, [-2], [{ weight: 0, axis: 3 }], (constant) => (constant !== 0
     ? `it reaches ${named(use)} holding the constant ${constant}: a transposed convolution of a constant varies at the borders`
     : null)),
   rewrite: (use, output) => kernelRewrite(use, output, {
@@ -410,6 +456,8 @@ const DEPTHWISE: ChannelRule = {
     const multiplier = use.weightShapes[0][3];
     const count = channelCount(input) * multiplier;
     const groups = Int32Array.from({ length: count }, (_, c) => input.groups[Math.floor(c / multiplier)]);
+    use.couple(0, 2, 'follower', input.groups);
+    if (use.config.useBias === true) use.couple(1, 0, 'follower', groups);
     // Its own pruned units, for the report: they go only with their input channel.
     const nonzero = nonzeroPerUnit(use.weights[0], unitLayout(use.weightShapes[0], [-2, -1]));
     const pruned = Uint8Array.from(nonzero, (n) => (n === 0 ? 1 : 0));
@@ -428,16 +476,19 @@ const DEPTHWISE: ChannelRule = {
   },
 };
 
+/** SeparableConv2D reads each input channel through its depthwise kernel, then sums them through its pointwise kernel. */
+const SEPARABLE_INPUTS: InputSlices[] = [{ weight: 0, axis: 2 }, { weight: 1, axis: 2 }];
+
 /** SeparableConv2D: a depthwise kernel [kh, kw, in, 1] (each input channel's own), then a pointwise [1, 1, in, out]. */
 const SEPARABLE: ChannelRule = {
   readsWeights: true,
-  forward: (use) => convolutionForward(use, 1, [-1], paddingRefusal(use)),
+  forward: (use) => convolutionForward(use, 1, [-1], SEPARABLE_INPUTS, paddingRefusal(use)),
   rewrite: (use, output) => kernelRewrite(use, output, {
     kernels: [{ index: 0, inAxis: 2, outAxis: null }, { index: 1, inAxis: 2, outAxis: 3 }],
     sizeKey: 'filters',
-    carriesNonzero: carriesNonzero(use),
+    carriesNonzero: carriesNonzero(use, SEPARABLE_INPUTS[1]),
     carry: (current) => {
-      const removed = removedConstants(use);
+      const removed = removedConstants(use, SEPARABLE_INPUTS[1]);
       if (removed === null) return null;
       // Its depthwise output of a constant channel is that constant times the sum of its taps, then pointwise.
       const [kh, kw, channels] = use.weightShapes[0];
@@ -481,20 +532,54 @@ const FLATTEN: ChannelRule = {
   },
 };
 
+/**
+ * Whether `t`'s channels line up with the output's channel axis `axis` of
+ * a merge: same shape and axis, or (as TF.js broadcasts a lower rank input
+ * by inserting axes after the batch) channels last in both, where `t` has
+ * no other axis longer than 1 (a squeeze-and-excitation scale `[B, C]`
+ * against `[B, H, W, C]`).
+ */
+function alignsWith(t: TensorChannels, output: Shape, axis: number): boolean {
+  if (t.shape.length === output.length) return t.axis === axis && t.shape.every((d, i) => d === output[i] || d === 1);
+  return t.axis === t.shape.length - 1 && axis === output.length - 1 && t.shape.slice(1, -1).every((d) => d === 1);
+}
+
 /** Add, Multiply, Average, Maximum, Minimum: channel c of every input is one group. */
 function merge(combine: (values: number[]) => number): ChannelRule {
   return {
     forward: (use) => {
+      const widest = use.inputs.reduce((a, t) => (t.shape.length > a.shape.length ? t : a));
+      const count = channelCount(widest);
+      if (!use.inputs.every((t) => channelCount(t) === count && alignsWith(t, use.outputShape, widest.axis))) return BLOCKER.forward(use);
       const [first, ...rest] = use.inputs;
-      const same = rest.every((t) => t.axis === first.axis && channelCount(t) === channelCount(first) &&
-        t.shape.length === first.shape.length && t.shape.every((d, i) => d === first.shape[i]));
-      if (!same) return BLOCKER.forward(use);
       const groups = Int32Array.from(first.groups, (g, c) => rest.reduce((id, t) => use.groups.union(id, t.groups[c]), g));
       const constants = Float64Array.from(first.constants, (_, c) => combine(use.inputs.map((t) => t.constants[c])));
-      return { shape: use.outputShape, axis: first.axis, groups, constants };
+      return { shape: use.outputShape, axis: widest.axis, groups, constants };
     },
   };
 }
+
+/**
+ * Reshape that only adds or drops axes of length 1 around the channels (a
+ * squeeze-and-excitation's `[B, C]` to `[B, 1, 1, C]`): the channels pass
+ * as they are. Any other reshape mixes positions and channels.
+ */
+const RESHAPE: ChannelRule = {
+  forward: (use) => {
+    const input = use.inputs[0];
+    const long = (shape: Shape) => shape.slice(1).map((d, i) => ({ d, i: i + 1 })).filter(({ d }) => d !== 1);
+    const [from, to] = [long(input.shape), long(use.outputShape)];
+    if (from.length !== 1 || to.length !== 1 || from[0].i !== input.axis || from[0].d !== to[0].d) return BLOCKER.forward(use);
+    return { shape: use.outputShape, axis: to[0].i, groups: input.groups, constants: input.constants };
+  },
+  rewrite: (use, output) => {
+    const kept = keptChannels(output, use.groups).length;
+    if (kept === channelCount(output)) return null;
+    // targetShape leaves the batch axis out.
+    const targetShape = (use.config.targetShape as number[]).map((d, i) => (i + 1 === output.axis ? kept : d));
+    return { config: { targetShape }, weights: (current) => current };
+  },
+};
 
 /** Concatenate on the channel axis: each input's channels at their offset. */
 const CONCATENATE: ChannelRule = {
@@ -558,6 +643,7 @@ export const CHANNEL_RULES: Readonly<Record<string, ChannelRule>> = {
   GlobalAveragePooling2D: GLOBAL_POOLING,
   GlobalMaxPooling2D: GLOBAL_POOLING,
   Flatten: FLATTEN,
+  Reshape: RESHAPE,
   Add: merge(sum),
   Average: merge((values) => sum(values) / values.length),
   Multiply: merge((values) => values.reduce((a, b) => a * b, 1)),
