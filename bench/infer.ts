@@ -10,7 +10,7 @@ import { ExperimentModel, lenet300100, referenceMlp } from '../experiments/model
 import { backendsFromArgs, useBackend } from './backend';
 import { BenchCase, CaseResult, predicting, runCase } from '../timing/cases';
 import { allPassed, printTable, runAsScript, writeResults } from './harness';
-import { cnnInferCases } from './infer_cnn';
+import { channelInferCases, cnnInferCases } from './infer_cnn';
 
 const SPARSITIES = [0.5, 0.8, 0.9];
 const BATCHES = [1, 128];
@@ -82,13 +82,14 @@ export async function runInferBench(backends = backendsFromArgs()): Promise<Case
       }
       [dense, ...pruned.flatMap((p) => [p.stripped, p.compacted])].forEach((m) => m.dispose());
     }
-    const cnn = cnnInferCases(backend);
-    for (const c of cnn.cases) {
-      const result = await runCase(c);
-      console.log(`  ${result.case}, ${result.sizes}: ${result.candidate.medianMs.toFixed(2)} ms vs dense ${result.baseline.medianMs.toFixed(2)} ms`);
-      results.push(result);
+    for (const cnn of [cnnInferCases(backend), channelInferCases(backend)]) {
+      for (const c of cnn.cases) {
+        const result = await runCase(c);
+        console.log(`  ${result.case}, ${result.sizes}: ${result.candidate.medianMs.toFixed(2)} ms vs dense ${result.baseline.medianMs.toFixed(2)} ms`);
+        results.push(result);
+      }
+      cnn.dispose();
     }
-    cnn.dispose();
     if (tf.memory().numTensors !== before) throw new Error(`inference benchmark leaked ${tf.memory().numTensors - before} tensors`);
   }
   return results;

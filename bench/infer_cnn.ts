@@ -3,11 +3,15 @@
 // and a VGG-style net (50% and 75% of the filters and hidden units of every
 // hidden layer pruned) and a MobileNet-style stack (50% of its pointwise
 // filters). Part of bench:infer. The target (wasm, batch 32): compacted time /
-// dense time at most 1.3 times compacted MACs / dense MACs.
+// dense time at most 1.3 times compacted MACs / dense MACs. Then channel
+// pruning (method 'channel'): a full-size MobileNetV2 at 30% (roundTo 1 and 4) and a ResNet-18
+// at 50% (wasm, batch 1 and 4: MACs at most 0.60 and 0.30 of dense, time at
+// most 1.3 times the MAC ratio), and LeNet-5 at 50% with roundTo 1, 4 and 8.
 import * as tf from '@tensorflow/tfjs';
 import {
-  compactionReport, compactUnits, prunableConv2d, prunableDense, prunableDepthwiseConv2d, pruneModel, stripPruning,
+  compactionReport, compactUnits, makePrunable, prunableConv2d, prunableDense, prunableDepthwiseConv2d, pruneModel, stripPruning,
 } from '../src';
+import { MOBILENET_V2_BLOCKS, mobileNetV2, resNet } from '../experiments/keras_applications';
 import { lenet5 } from '../experiments/models';
 import { BenchCase, predicting } from '../timing/cases';
 
@@ -114,6 +118,77 @@ export function cnnInferCases(backend: string): { cases: BenchCase[]; dispose: (
           ...target,
         });
       }
+    }
+  }
+  return { cases, dispose: () => { models.forEach((m) => m.dispose()); tf.dispose(tensors); } };
+}
+
+/** A network pruned by channel groups: its prunable model, how far, and the batches and MAC target of its cases. */
+export interface ChannelNetwork {
+  name: string;
+  build: () => tf.LayersModel;
+  input: number[];
+  sparsity: number;
+  roundTo: number;
+  /** The layers to prune; default: all (the output layer stays). */
+  layers?: string[];
+  batches: number[];
+  /** Target: compacted MACs / dense MACs at most this. */
+  maxMacRatio?: number;
+  /** Where the time target applies: wasm at these batches. */
+  timedBatches: number[];
+}
+
+export const CHANNEL_NETWORKS: readonly ChannelNetwork[] = [
+  ...[1, 4].map((roundTo) => ({
+    name: 'MobileNetV2 224x224 (alpha 1.0)',
+    build: () => makePrunable(mobileNetV2({ size: 224, alpha: 1, classes: 1000, blocks: MOBILENET_V2_BLOCKS as number[][], head: 1280 })),
+    input: [224, 224, 3], sparsity: 0.3, roundTo, batches: [1, 4], maxMacRatio: 0.6, timedBatches: [1, 4],
+  })),
+  {
+    name: 'ResNet-18 224x224',
+    build: () => makePrunable(resNet({ size: 224, widths: [64, 128, 256, 512], blocks: 2, classes: 1000 })),
+    input: [224, 224, 3], sparsity: 0.5, roundTo: 1, batches: [1, 4], maxMacRatio: 0.3, timedBatches: [1, 4],
+  },
+  ...[1, 4, 8].map((roundTo) => ({
+    name: 'LeNet-5 channel',
+    build: () => lenet5(1).model,
+    input: [28, 28, 1], sparsity: 0.5, roundTo, layers: ['conv1', 'conv2', 'hidden'], batches: [32], timedBatches: [32],
+  })),
+];
+
+/**
+ * The channel-pruning cases on `backend` (wasm only: the full-size networks
+ * take minutes per predict on cpu), each with its models; `dispose` frees them.
+ */
+export function channelInferCases(backend: string): { cases: BenchCase[]; dispose: () => void } {
+  const models: tf.LayersModel[] = [];
+  const tensors: tf.Tensor[] = [];
+  const cases: BenchCase[] = [];
+  if (backend !== 'wasm') return { cases, dispose: () => undefined };
+  for (const network of CHANNEL_NETWORKS) {
+    const model = network.build();
+    const dense = stripPruning(model);
+    pruneModel(model, { method: 'channel', sparsity: network.sparsity, roundTo: network.roundTo, ...(network.layers ? { layers: network.layers } : {}) });
+    const { total } = compactionReport(model);
+    const compacted = compactUnits(model);
+    models.push(model, dense, compacted);
+    const macRatio = total.macs.after / total.macs.before;
+    const checks = network.maxMacRatio === undefined ? [] : [{ target: `MACs <= ${network.maxMacRatio}`, pass: macRatio <= network.maxMacRatio }];
+    for (const batch of network.batches) {
+      const x = tf.randomNormal([batch, ...network.input], 0, 1, 'float32', 5);
+      tensors.push(x);
+      checkSamePredictions(compacted, model, x, `${network.name} at ${network.sparsity}`);
+      cases.push({
+        name: `${network.name} compacted`,
+        sizes: `batch ${batch}, ${network.sparsity * 100}% channels, roundTo ${network.roundTo}, MACs ${total.macs.after} / ${total.macs.before} = ${macRatio.toFixed(3)}`,
+        candidate: predicting(`compacted (${compacted.countParams()} params)`, compacted, x),
+        baseline: predicting(`dense (${dense.countParams()} params)`, dense, x),
+        repetitions: network.input[0] > 100 ? 7 : 21,
+        warmup: 2,
+        ...(network.timedBatches.includes(batch) ? { maxRatio: MAX_OVERHEAD * macRatio } : {}),
+        checks,
+      });
     }
   }
   return { cases, dispose: () => { models.forEach((m) => m.dispose()); tf.dispose(tensors); } };

@@ -36,6 +36,8 @@ export interface BenchCase {
   maxRatio?: number;
   /** Target: candidate median at most this many milliseconds. */
   maxCandidateMs?: number;
+  /** Targets on what the case measured besides time (a compacted model's multiply-accumulates), reported with the timed ones. */
+  checks?: Array<{ target: string; pass: boolean }>;
   /** Timed repetitions per side (default 5). */
   repetitions?: number;
   /** Untimed runs per side before timing (default 1). */
@@ -187,5 +189,6 @@ export async function runCase(c: BenchCase): Promise<CaseResult> {
     targets.push({ target: `candidate <= ${c.maxCandidateMs} ms`, pass: candidate.medianMs <= c.maxCandidateMs });
   }
   if (c.maxRatio !== undefined) targets.push({ target: `ratio <= ${+c.maxRatio.toPrecision(3)}`, pass: ratio <= c.maxRatio });
+  targets.push(...(c.checks ?? []));
   return { backend, case: c.name, sizes: c.sizes, clock, candidate, baseline, baselineScale, ratio, targets };
 }

@@ -115,8 +115,10 @@ describe('method \'channel\': bad inputs are errors that change nothing', () => 
       /'conv2_block1_0_conv', 'conv2_block1_2_conv' make one channel group.*must share one sparsity/],
     ['pruneLayer', () => pruneLayer(model.getLayer('conv1_conv') as PrunableLayer, { method: 'channel', sparsity: 0.5 }),
       /method 'channel' prunes channel groups across layers; use pruneModel/],
-    ['a model without prunable groups', () => pruneModel(makePrunable(tf.sequential({ layers: [tf.layers.dense({ units: 3, activation: 'softmax', inputShape: [4] })] })),
-      { method: 'channel', sparsity: 0.5 }), /no channel group of the selected layers can be pruned.*softmax/],
+    ['a model without prunable groups', () => pruneModel(makePrunable(tf.sequential({ layers: [
+      tf.layers.dense({ units: 3, inputShape: [4, 2], name: 'hidden' }), tf.layers.permute({ dims: [2, 1], name: 'permute' }),
+      tf.layers.flatten(), tf.layers.dense({ units: 2, name: 'out' }),
+    ] })), { method: 'channel', sparsity: 0.5 }), /no channel group of the selected layers can be pruned \('hidden': it reaches 'permute', a Permute/],
     ['a reader that is not prunable', () => pruneModel(makePrunable(resNet({ size: 16 }), { filter: (l) => l.name !== 'conv2_block1_1_conv' }),
       { method: 'channel', sparsity: 0.5, layers: ['conv1_conv'] }), /'conv2_block1_1_conv' is a Conv2D, not a prunable layer \(makePrunable converts it\)/],
   ];

@@ -112,7 +112,11 @@ function probe(use: LayerUse, outputAxis: number, sourceOf: (c: number) => numbe
     const c = Math.floor(i / channelStride) % channels;
     values[i] = Number.isFinite(input.constants[c]) ? input.constants[c] : 0;
   }
-  const output = tf.tidy(() => (use.layer.apply(tf.tensor(values, shape)) as tf.Tensor).dataSync().slice());
+  // Read inside the tidy: it would walk a returned typed array element by element.
+  let output!: Float32Array;
+  tf.tidy(() => {
+    output = (use.layer.apply(tf.tensor(values, shape)) as tf.Tensor).dataSync().slice() as Float32Array;
+  });
   const outShape = [1, ...(outputShape.slice(1) as number[])];
   const outStride = outputAxis === outShape.length - 1 ? 1 : tf.util.computeStrides(outShape)[outputAxis];
   const first = new Float64Array(count).fill(NaN);
@@ -202,8 +206,11 @@ const MIXING_ACTIVATIONS = new Set(['softmax', 'logSoftmax']);
 function activate(activation: unknown, values: Float64Array): Float64Array {
   if (activation == null || activation === 'linear') return values;
   const finite = Float32Array.from(values, (v) => (Number.isFinite(v) ? v : 0));
-  const out = tf.tidy(() => (tfl.layers.activation({ activation: activation as 'relu' })
-    .apply(tf.tensor2d(finite, [1, finite.length])) as tf.Tensor).dataSync().slice());
+  let out!: Float32Array;
+  tf.tidy(() => {
+    out = (tfl.layers.activation({ activation: activation as 'relu' }).apply(tf.tensor2d(finite, [1, finite.length])) as tf.Tensor)
+      .dataSync().slice() as Float32Array;
+  });
   return Float64Array.from(out, (v, i) => (Number.isFinite(values[i]) ? v : NaN));
 }
 
