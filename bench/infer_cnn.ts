@@ -139,15 +139,22 @@ export interface ChannelNetwork {
   timedBatches: number[];
 }
 
+/** `plain` made prunable, as a user converts a Keras model; `plain` is disposed. */
+function converted(plain: tf.LayersModel): tf.LayersModel {
+  const model = makePrunable(plain);
+  plain.dispose();
+  return model;
+}
+
 export const CHANNEL_NETWORKS: readonly ChannelNetwork[] = [
   ...[1, 4].map((roundTo) => ({
     name: 'MobileNetV2 224x224 (alpha 1.0)',
-    build: () => makePrunable(mobileNetV2({ size: 224, alpha: 1, classes: 1000, blocks: MOBILENET_V2_BLOCKS as number[][], head: 1280 })),
+    build: () => converted(mobileNetV2({ size: 224, alpha: 1, classes: 1000, blocks: MOBILENET_V2_BLOCKS as number[][], head: 1280 })),
     input: [224, 224, 3], sparsity: 0.3, roundTo, batches: [1, 4], maxMacRatio: 0.6, timedBatches: [1, 4],
   })),
   {
     name: 'ResNet-18 224x224',
-    build: () => makePrunable(resNet({ size: 224, widths: [64, 128, 256, 512], blocks: 2, classes: 1000 })),
+    build: () => converted(resNet({ size: 224, widths: [64, 128, 256, 512], blocks: 2, classes: 1000 })),
     input: [224, 224, 3], sparsity: 0.5, roundTo: 1, batches: [1, 4], maxMacRatio: 0.3, timedBatches: [1, 4],
   },
   ...[1, 4, 8].map((roundTo) => ({

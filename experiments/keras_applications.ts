@@ -121,6 +121,31 @@ export function inception({ size = 16, width = 8, classes = 10 } = {}): tf.Layer
 }
 
 /**
+ * Xception's entry-flow blocks (Chollet 2017, Keras's `Xception`): a stem of
+ * two convs, then per block two SeparableConv2D → BatchNormalization (ReLU
+ * between), a stride-2 max pooling, and an Add with a 1x1 stride-2
+ * projection of the block's input.
+ */
+export function xception({ size = 32, widths = [16, 32], classes = 10 } = {}): tf.LayersModel {
+  const input = tf.input({ shape: [size, size, 3] });
+  let x = convBn(input, widths[0] / 2, 3, 'block1_conv1', { strides: 2 });
+  x = convBn(x, widths[0], 3, 'block1_conv2');
+  widths.forEach((w, b) => {
+    const name = `block${b + 2}`;
+    const residual = convBn(x, w, 1, `${name}_res`, { strides: 2, activation: 'linear' });
+    let y = apply(tf.layers.separableConv2d({ filters: w, kernelSize: 3, padding: 'same', useBias: false, name: `${name}_sepconv1` }), x);
+    y = apply(tf.layers.reLU({ name: `${name}_sepconv1_act` }), apply(tf.layers.batchNormalization({ name: `${name}_sepconv1_bn` }), y));
+    y = apply(tf.layers.separableConv2d({ filters: w, kernelSize: 3, padding: 'same', useBias: false, name: `${name}_sepconv2` }), y);
+    y = apply(tf.layers.batchNormalization({ name: `${name}_sepconv2_bn` }), y);
+    y = apply(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same', name: `${name}_pool` }), y);
+    x = apply(tf.layers.add({ name: `${name}_add` }), [y, residual]);
+  });
+  x = apply(tf.layers.globalAveragePooling2d({ name: 'avg_pool' }), x);
+  const output = apply(tf.layers.dense({ units: classes, activation: 'softmax', name: 'predictions' }), x);
+  return randomized(tf.model({ inputs: input, outputs: output, name: 'xception' }));
+}
+
+/**
  * EfficientNet MBConv blocks (Tan & Le 2019, Keras's `EfficientNetB0`): 1x1
  * expansion, depthwise, swish, squeeze-and-excitation (global pooling, then
  * either Keras's Reshape and two 1x1 convs, or two Dense layers), a

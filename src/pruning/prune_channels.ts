@@ -4,7 +4,7 @@ import { ChannelSlices, channelImportance } from '../masks/channel_importance';
 import { GroupRanking, selectGroupChannels } from '../masks/channel_selection';
 import { unitLayout, writeKeptUnits } from '../masks/unit_layout';
 import { NamedTensor, readFloat32 } from '../ops/float32_data';
-import { resolveChannelGroups } from './channel_groups';
+import { ResolvedGroup, resolveChannelGroups } from './channel_groups';
 import { LayerPruningReport, layerPruningReport, LayerTarget, pruneLayers } from './prune_layer';
 import type { PruningScope, Selection } from './selection_options';
 
@@ -35,7 +35,7 @@ const label = (layer: PrunableLayer) => `'${layer.name}'`;
  */
 export function selectChannelMasks(model: tfl.LayersModel, targets: ReadonlyMap<PrunableLayer, number>,
   selection: ChannelSelection): ChannelMasks {
-  const chosen: Array<{ group: ReturnType<typeof resolveChannelGroups>[number]; sparsity: number }> = [];
+  const chosen: Array<{ group: ResolvedGroup; sparsity: number }> = [];
   const refused: string[] = [];
   for (const group of resolveChannelGroups(model)) {
     const targeted = group.producers.filter((p) => targets.has(p));

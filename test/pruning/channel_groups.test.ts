@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import {
-  channelGroups, compactionReport, ConstantSparsity, makePrunable, prunableConv2d, prunableDense, pruneModel, pruningSummary,
+  channelGroups, compactionReport, compactUnits, ConstantSparsity, makePrunable, prunableConv2d, prunableDense, pruneModel, pruningSummary,
   PruningScheduleCallback, sensitivityScan,
 } from '../../src';
 import type { ChannelGroup } from '../../src';
 import { inception, mobileNetV2, resNet } from '../../experiments/keras_applications';
-import { inputsFor } from '../io/fixtures';
+import { expectCloseOutputs, inputsFor } from '../io/fixtures';
 
 /** The group whose producers are exactly `producers`. */
 function groupOf(groups: ChannelGroup[], ...producers: string[]): ChannelGroup {
@@ -59,6 +59,20 @@ describe('channelGroups', () => {
     // 2x2 positions of 6 depthwise channels: channel c·2 + m of position p is row p·6 + c·2 + m.
     expect(dense.indices).to.have.length(24);
     expect(dense.channels.slice(0, 6)).to.deep.equal([0, 0, 1, 1, 2, 2]);
+  });
+
+  it('carries a PReLU\'s alphas with their channels, and compaction removes them', () => {
+    const model = makePrunable(tf.sequential({ layers: [
+      tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', inputShape: [5, 5, 2], name: 'conv1', biasInitializer: 'ones' }),
+      tf.layers.prelu({ name: 'prelu', alphaInitializer: tf.initializers.constant({ value: 0.3 }) }),
+      tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', name: 'conv2' }),
+      tf.layers.flatten(), tf.layers.dense({ units: 2, name: 'out' }),
+    ] }));
+    expect(membersOf(groupOf(channelGroups(model), 'conv1'))).to.include.members(['prelu.alpha@2 follower', 'conv2.kernel@2 consumer']);
+    pruneModel(model, { method: 'channel', sparsity: 0.5, layers: ['conv1'] });
+    const compact = compactUnits(model);
+    expect(compact.getLayer('prelu').getWeights()[0].shape).to.deep.equal([5, 5, 2]);
+    expectCloseOutputs(compact, model);
   });
 
   it('says why the channels reaching an output, a Permute or a layer applied twice cannot be pruned', () => {

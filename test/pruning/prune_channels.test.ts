@@ -4,7 +4,7 @@ import {
   channelGroups, compactionReport, compactUnits, ConstantSparsity, loadPrunableModel, makePrunable, PolynomialDecay, PrunableLayer, pruneLayer,
   pruneModel, PruningScheduleCallback,
 } from '../../src';
-import { efficientNet, inception, mobileNetV2, resNet } from '../../experiments/keras_applications';
+import { efficientNet, inception, mobileNetV2, resNet, xception } from '../../experiments/keras_applications';
 import { kerasStyleArtifacts } from '../support/keras_files';
 import { describeOnBackends } from '../support/backends';
 import { expectNoTensorLeak } from '../support/memory';
@@ -18,6 +18,7 @@ const ARCHITECTURES: Array<[string, () => tf.LayersModel]> = [
   ['ResNet (bottlenecks)', () => resNet({ bottleneck: true, widths: [4, 8] })],
   ['ResNet channelsFirst (no BatchNormalization)', () => resNet({ channelsFirst: true, batchNorm: false })],
   ['Inception', () => inception()],
+  ['Xception (SeparableConv2D, max pooling before the Add)', () => xception()],
   ['EfficientNet (Keras squeeze-and-excitation: Reshape, 1x1 convs)', () => efficientNet()],
   ['EfficientNet (Dense squeeze-and-excitation)', () => efficientNet({ se: 'dense' })],
 ];
