@@ -152,6 +152,7 @@ function commands(output: CliOutput, fail: (error: unknown) => void): Command {
     .option('--m <m>', 'nm: entries per group', integer)
     .option('--seed <seed>', 'random: the seed of the draw', integer)
     .option('--block-shape <rows,cols>', 'weight: prune whole blocks of this shape', blockShape)
+    .option('--round-to <k>', 'channel: each channel group keeps a multiple of k channels', integer)
     .addOption(force).addOption(json)
     .action(action(async (input: string, out: string, options: PruneOptions) => {
       const { force: replace, json: asJson, ...rest } = options;
@@ -188,6 +189,7 @@ interface PruneOptions {
   m?: number;
   seed?: number;
   blockShape?: [number, number];
+  roundTo?: number;
   force?: boolean;
   json?: boolean;
 }

@@ -7,7 +7,7 @@ import { join } from 'path';
 import * as tf from '@tensorflow/tfjs';
 import {
   constantSparsity, makePrunable, polynomialDecay, prunableDense, prunableDepthwiseConv2d, prunableLSTM, prunableSeparableConv2d,
-  magnitudeMask, pruneModel, pruningScheduleCallback, registerWasmMaxPoolGrad, scheduleFromConfig,
+  magnitudeMask, pruneLayer, pruneModel, pruningScheduleCallback, registerWasmMaxPoolGrad, scheduleFromConfig,
 } from '../../src';
 
 const GUIDE = readFileSync(join(__dirname, '..', '..', 'docs', 'guide.md'), 'utf8');
@@ -92,10 +92,15 @@ const TRIGGERS: Record<string, () => unknown> = {
   "className must name a registered pruning schedule ('ConstantSparsity', 'PolynomialDecay'); received string \"Linear\".": () =>
     scheduleFromConfig('Linear', {}),
   "PrunableLSTM 'lstm' cannot be pruned by 'unit': a hidden unit spans every gate's columns of both kernels and a row of the recurrent kernel, and a unit whose entries are all pruned still computes from its biases; prune recurrent layers by 'weight'.": () =>
-    pruneModel(track(tf.sequential({ layers: [prunableLSTM({ units: 2, inputShape: [3, 2], name: 'lstm' })] })), { method: 'unit', sparsity: 0.5 }),
+    pruneModel(track(tf.sequential({ layers: [prunableLSTM({ units: 2, inputShape: [3, 2], name: 'lstm' }), prunableDense({ units: 2 })] })),
+      { method: 'unit', sparsity: 0.5 }),
   "Cannot rebuild model 'text': its Bidirectional 'bi' builds 'forward_lstm' and 'backward_lstm' from one layer config, so both must change alike; the rewrite selects 'forward_lstm' only.": () =>
     makePrunable(track(tf.sequential({ name: 'text', layers: [tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 2, name: 'lstm' }), inputShape: [3, 2], name: 'bi' }) as tf.layers.Layer] })),
       { filter: (layer) => layer.name === 'forward_lstm' }),
+  'pruneLayer takes options, as pruneModel does: pruneLayer(layer, {method: "unit", sparsity: 0.5}); the form pruneLayer(layer, method, sparsity) is gone.': () =>
+    (pruneLayer as unknown as (...args: unknown[]) => unknown)(mlp().getLayer('hidden'), 'unit', 0.5),
+  "pruneModel: pruning units of the layers that compute the model's outputs would remove outputs, so by default 'unit' leaves them alone, and the model has no other prunable layer; to prune them anyway, name them: layers: ['output'].": () =>
+    pruneModel(track(tf.sequential({ layers: [prunableDense({ units: 2, inputShape: [3], name: 'output' })] })), { method: 'unit', sparsity: 0.5 }),
   'makePrunable: model must be a tf.LayersModel (from tf.sequential, tf.model or tf.loadLayersModel); received an object.': () => makePrunable({} as never),
   "registerWasmMaxPoolGrad: no 'MaxPoolGrad' kernel is registered for the 'wasm' backend; import '@tensorflow/tfjs-backend-wasm' first": () => {
     // As before the wasm package is imported: no kernel of its registered.

@@ -72,7 +72,7 @@ describe('the tfjs-prune command', function () {
     for (const command of ['summary', 'strip', 'compact', 'prune']) expect(help.stdout).to.match(new RegExp(`\\n  ${command} `));
     const prune = await cli('prune', '--help');
     expect(prune.code).to.equal(0);
-    for (const option of ['--method <method>', '--sparsity <k>', '--layers <names>', '--scope <scope>', '--block-shape <rows,cols>', '--force', '--json']) {
+    for (const option of ['--method <method>', '--sparsity <k>', '--layers <names>', '--scope <scope>', '--block-shape <rows,cols>', '--round-to <k>', '--force', '--json']) {
       expect(prune.stdout).to.include(option);
     }
   });
@@ -136,6 +136,11 @@ describe('the tfjs-prune command', function () {
     const plain = await tf.loadLayersModel(`file://${at('keras-compact')}`);
     expect(plain.layers.map((l) => l.getClassName())).to.not.include('PrunableDense');
     plain.dispose();
+    // Channel pruning takes the BatchNormalization with its convolution, so the channels compact.
+    const channels = await cli('prune', at('keras'), at('keras-channels'), '--method', 'channel', '--sparsity', '0.5', '--round-to', '1', '--json');
+    expect(channels.code, channels.stderr).to.equal(0);
+    const compacted = JSON.parse((await cli('compact', at('keras-channels'), at('keras-channels-compact'), '--json')).stdout);
+    expect(compacted.compaction.layers.find((l: { layer: string }) => l.layer === 'conv2d').outputs).to.deep.equal({ before: 6, after: 3 });
   });
 
   it('fails with one line naming the path or option, a non-zero exit and no stack: missing, not JSON, graph model, bad options', async () => {

@@ -1,9 +1,7 @@
-// A model.json as tensorflowjs_converter writes it from a Keras model: snake_case configs,
-// keras_version and backend, BatchNormalization's axis as a list ([3]), converter's generatedBy/convertedBy.
+// A model folder as tensorflowjs_converter writes it from a Keras model (see ./keras_files).
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync, writeFileSync } from 'fs';
-import { join } from 'path';
 import { fileSystem } from '../../src/node';
+import { kerasStyleArtifacts } from './keras_files';
 
 /** Writes into `dir` a Keras-style CNN (Conv2D, BatchNormalization, ReLU, Dense), its weights seeded by `seed`; returns the model, to compare with. */
 export async function writeKerasStyleModel(dir: string, seed = 1): Promise<tf.LayersModel> {
@@ -18,16 +16,7 @@ export async function writeKerasStyleModel(dir: string, seed = 1): Promise<tf.La
       tf.layers.dense({ units: 3, activation: 'softmax', name: 'dense_1', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }) }),
     ],
   });
-  await model.save(fileSystem(dir));
-  const file = join(dir, 'model.json');
-  const json = JSON.parse(readFileSync(file, 'utf8'));
-  json.modelTopology.keras_version = '2.15.0';
-  json.modelTopology.backend = 'tensorflow';
-  for (const layer of json.modelTopology.config.layers) {
-    if (layer.class_name === 'BatchNormalization') layer.config.axis = [3];
-  }
-  json.generatedBy = 'keras v2.15.0';
-  json.convertedBy = 'TensorFlow.js Converter v4.22.0';
-  writeFileSync(file, JSON.stringify(json));
+  const artifacts = await kerasStyleArtifacts(model);
+  await fileSystem(dir).save({ ...artifacts, generatedBy: 'keras v2.13.1', convertedBy: 'TensorFlow.js Converter v4.22.0' });
   return model;
 }
