@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import { residualCnn } from '../../examples/residual_cnn';
 
-describe('examples/residual_cnn', () => {
+describe('examples/residual_cnn', function () {
+  // About a minute alone on 2 cores; more when other work shares them.
+  this.timeout(300_000);
+
   it('prunes half of every channel group of a residual CNN on MNIST while it fine-tunes, and compaction removes them all', async () => {
     const lines: string[] = [];
     const result = await residualCnn({ quick: true, log: (line) => lines.push(line) });
