@@ -6,7 +6,7 @@ import { FUSED_ACTIVATIONS, FusedActivation, SparseMatrix } from '../kernels/spa
 import { computeFloat32 } from '../ops/float32_data';
 
 /** Backends whose tensors live in CPU memory, where the sparse kernels read and write them. */
-export const SPARSE_BACKENDS: readonly string[] = ['cpu', 'wasm', 'tensorflow'];
+export const SPARSE_BACKENDS: readonly string[] = ['cpu', 'wasm'];
 
 /**
  * The classes {@link SparseDense} stands in for.
@@ -61,7 +61,7 @@ const pair = (value: number | number[] | undefined, fallback: number): [number, 
  * (linear, relu, relu6; others follow as TF.js ops) live in the kernels'
  * memory, allocated once by `setWeights` and freed by `dispose()`; the layer
  * has no TF.js weights but a SeparableConv2D's depthwise kernel. It runs on
- * the cpu, wasm and tensorflow (tfjs-node) backends, and refuses others
+ * the cpu and wasm backends, and refuses others
  * (webgl, webgpu), whose tensors would have to be copied off the GPU at every
  * call. It does not train. {@link toSparseModel} builds these; a model made
  * of them is for `predict`: save the dense model, and convert after loading.
@@ -162,7 +162,7 @@ export class SparseDense extends tfl.layers.Layer {
       }
       const backend = tf.getBackend();
       if (!SPARSE_BACKENDS.includes(backend)) {
-        throw new Error(`SparseDense '${this.name}': the sparse kernels run on the ${SPARSE_BACKENDS.join(', ')} backends, ` +
+        throw new Error(`SparseDense '${this.name}': the sparse kernels run on the ${SPARSE_BACKENDS.join(' and ')} backends, ` +
           `not on '${backend}', whose tensors live off the CPU; predict with the dense model there ` +
           '(toSparseModel converts no layer on such a backend).');
       }
@@ -181,8 +181,13 @@ export class SparseDense extends tfl.layers.Layer {
     });
   }
 
+  /**
+   * Refuses: a sparse model is not saved or copied, since its weights live
+   * in the kernels' memory, not in TF.js variables a file or a copy would carry.
+   */
   getConfig(): tf.serialization.ConfigDict {
-    return { ...this.sourceConfig, ...super.getConfig(), sourceClassName: this.sourceClassName };
+    throw new Error(`SparseDense '${this.name}': a sparse model is not saved or copied (its weights live in the sparse ` +
+      "kernels' memory); save the dense model (stripPruning's output) and call toSparseModel after loading it.");
   }
 
   protected disposeWeights(): number {
@@ -190,7 +195,12 @@ export class SparseDense extends tfl.layers.Layer {
     return super.disposeWeights();
   }
 
-  private releaseWeights(): void {
+  /**
+   * Frees the kernels' memory of W and the depthwise kernel; the layer then
+   * predicts no more. What `dispose` does, also for a layer that TF.js never
+   * disposes (inside a wrapper, or applied more than once). @internal
+   */
+  releaseWeights(): void {
     this.matrix?.free();
     this.matrix = undefined;
     this.depthwise?.dispose();

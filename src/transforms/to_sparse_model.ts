@@ -4,7 +4,7 @@ import { checkFraction, checkOptionNames, checkOptions } from '../checks';
 import { loadSparseKernels } from '../kernels/sparse/sparse_kernels';
 import { SPARSE_BACKENDS, SparseDense, SparseSourceClass } from '../layers/sparse_dense';
 import { checkLayersModel } from '../model/model_checks';
-import { findPrunableLayers } from '../model/prunable_layers';
+import { allLayers, findPrunableLayers } from '../model/prunable_layers';
 import { rebuildModel } from './rebuild_model';
 import { stripPruning } from './strip_pruning';
 
@@ -22,8 +22,8 @@ export interface ToSparseModelArgs {
    * 0.7. `npm run bench:sparse` measures the crossover, the sparsity below
    * which TF.js's dense wasm kernels are faster: about 0.5 for a 1024x1024
    * layer at batch 1 and 8, lower for smaller layers and batches of 32. At 0.7
-   * the sparse kernels were at least 1.35x faster in every shape measured
-   * (docs/performance.md); between the crossover and 0.7 the gain is small and
+   * the sparse kernels were at least 1.45x faster in every shape of the run in
+   * docs/performance.md; between the crossover and 0.7 the gain is small and
    * depends on the shape.
    */
   minSparsity?: number;
@@ -74,10 +74,11 @@ function zeroFraction(variable: tfl.LayerVariable): number {
  * `model` may be stripped or still prunable (its masks are folded in) and is left
  * untouched. Dispose the copy with `dispose()`, which frees the kernels' memory.
  *
- * The kernels run where tensors live in CPU memory: on the cpu, wasm and
- * tensorflow (tfjs-node) backends. On any other backend (webgl, webgpu) no
- * layer converts and the copy is dense: copying every activation off the GPU
- * would cost more than sparsity saves.
+ * The kernels run where tensors live in CPU memory: on the cpu and wasm
+ * backends. On any other backend (webgl, webgpu; tfjs-node's, which is
+ * not measured here) no layer converts and the copy is dense: copying every
+ * activation off the GPU would cost more than sparsity saves. A sparse model
+ * is not saved or copied: its `save` throws, naming the first SparseDense.
  *
  * ```js
  * const sparse = await toSparseModel(stripPruning(pruned), {minSparsity: 0.7});
@@ -101,11 +102,16 @@ export function checkToSparseModelArgs(args: ToSparseModelArgs, caller: string):
 
 /** {@link toSparseModel} for checked arguments. */
 export async function sparseCopy(model: tfl.LayersModel, minSparsity: number): Promise<tfl.LayersModel> {
-  await loadSparseKernels();
+  const converted = allLayers(model).filter((layer) => layer instanceof SparseDense).map((layer) => `'${layer.name}'`);
+  if (converted.length > 0) {
+    throw new Error(`toSparseModel: the model is already sparse (SparseDense layers ${converted.join(', ')}); convert the dense model.`);
+  }
   const onCpu = SPARSE_BACKENDS.includes(tf.getBackend());
+  // Off the CPU nothing converts: the kernels need not load.
+  if (onCpu) await loadSparseKernels();
   const stripped = findPrunableLayers(model).length > 0 ? stripPruning(model) : model;
   try {
-    return rebuildModel(stripped, {
+    return freeingKernelsOnDispose(rebuildModel(stripped, {
       selects: (layer) => {
         const weight = onCpu ? sparseWeight(layer) : undefined;
         return weight !== undefined && zeroFraction(weight) >= minSparsity;
@@ -113,8 +119,24 @@ export async function sparseCopy(model: tfl.LayersModel, minSparsity: number): P
       className: SparseDense.className,
       config: (layer) => ({ sourceClassName: layer.getClassName() }),
       weights: (layer) => layer.getWeights(),
-    });
+    }));
   } finally {
     if (stripped !== model) stripped.dispose();
   }
+}
+
+/**
+ * `model`, whose `dispose` also frees the kernels' memory of every
+ * SparseDense in it: TF.js never disposes a layer inside a wrapper
+ * (Bidirectional, TimeDistributed), nor one applied more than once.
+ */
+function freeingKernelsOnDispose(model: tfl.LayersModel): tfl.LayersModel {
+  const sparse = allLayers(model).filter((layer): layer is SparseDense => layer instanceof SparseDense);
+  const dispose = model.dispose.bind(model);
+  model.dispose = () => {
+    const result = dispose();
+    sparse.forEach((layer) => layer.releaseWeights());
+    return result;
+  };
+  return model;
 }
