@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { PrunableLayer } from '../layers/prunable_layer';
-import { isPrunableLayer } from '../layers/registry';
+import { isPrunableLayer, prunableClassFor } from '../layers/registry';
 import { checkLayersModel, describeLayerOrValue } from './model_checks';
 
 /**
@@ -78,16 +78,21 @@ export function checkLayerSelection(selection: unknown, name = 'layers'): assert
 
 /**
  * The layers that compute `model`'s outputs, descending into nested models
- * and wrappers: removing one of their units removes an output of the model
- * (a class of a classifier).
+ * and wrappers, and back through the layers that make no units of their own
+ * (an activation, dropout, BatchNormalization, a merge, Flatten...):
+ * removing one of their units removes an output of the model (a class of a
+ * classifier whose softmax is an `Activation` layer after its Dense).
  */
 export function outputLayers(model: tfl.LayersModel): Set<tfl.layers.Layer> {
   const outputs = new Set<tfl.layers.Layer>();
+  const makesUnits = (layer: tfl.layers.Layer) => isPrunableLayer(layer) || prunableClassFor(layer.getClassName()) !== undefined ||
+    layer instanceof tfl.LayersModel || wrappedLayers(layer).length > 0;
   const visit = (layer: tfl.layers.Layer): void => {
     if (outputs.has(layer)) return;
     outputs.add(layer);
     if (layer instanceof tfl.LayersModel) layer.outputs.forEach((t) => visit(t.sourceLayer as tfl.layers.Layer));
     wrappedLayers(layer).forEach(visit);
+    if (!makesUnits(layer)) layer.inboundNodes.forEach((node) => node.inboundLayers.forEach(visit));
   };
   model.outputs.forEach((t) => visit(t.sourceLayer as tfl.layers.Layer));
   return outputs;

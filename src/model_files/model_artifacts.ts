@@ -68,13 +68,18 @@ export async function modelFromArtifacts(artifacts: tf.io.ModelArtifacts, source
   return aboutSubject(source, () => loadPrunableModel(tf.io.fromMemory(artifacts)));
 }
 
-/** `model`'s artifacts, as `model.save` hands them to a handler, with the float32 weights quantized to `quantize`. */
-export async function artifactsFromModel(model: tfl.LayersModel, quantize?: QuantizationDtype): Promise<tf.io.ModelArtifacts> {
+/**
+ * `model`'s artifacts, as `model.save` hands them to a handler, with the
+ * float32 weights quantized to `quantize`; with `includeOptimizer`, its
+ * training config and optimizer state too (TF.js writes them only then).
+ */
+export async function artifactsFromModel(model: tfl.LayersModel, quantize?: QuantizationDtype,
+  includeOptimizer = false): Promise<tf.io.ModelArtifacts> {
   let saved: tf.io.ModelArtifacts | undefined;
   await model.save(tf.io.withSaveHandler(async (artifacts) => {
     saved = artifacts;
     return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
-  }));
+  }), { includeOptimizer });
   return quantize === undefined ? saved! : quantizeArtifacts(saved!, { dtype: quantize });
 }
 

@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { checkOptions } from '../checks';
 import { findPrunableLayers } from '../model/prunable_layers';
 import type { LayerPruningReport } from '../pruning/prune_layer';
+import { maskOptimizerState } from '../pruning/optimizer_state';
 import { pruneModel, PruneModelArgs } from '../pruning/prune_model';
 import { overallSparsity } from '../pruning/pruning_summary';
 import { makePrunable } from '../transforms/make_prunable';
@@ -34,6 +35,13 @@ export interface PruneReport {
   model: string;
   /** Whether the model was plain and converted with {@link makePrunable} first. */
   converted: boolean;
+  /**
+   * Whether the checkpoint keeps the model's training config and optimizer
+   * state (the pruned weights' state zeroed), so that a fit after
+   * {@link loadPrunableModel} resumes them: a prunable model saved with its
+   * optimizer. A converted model starts without one.
+   */
+  optimizer: boolean;
   /** {@link pruneModel}'s report of each pruned layer. */
   layers: LayerPruningReport[];
   /** The fraction of the pruned layers' masked entries that is pruned. */
@@ -67,9 +75,11 @@ export async function pruneModelFile(artifacts: tf.io.ModelArtifacts, args: Prun
     const converted = findPrunableLayers(model).length === 0;
     const prunable = converted ? own(makePrunable(model)) : model;
     const layers = await aboutSubject('options', () => pruneModel(prunable, pruning));
+    const optimizer = prunable.optimizer != null;
+    if (optimizer) await maskOptimizerState(prunable);
     return {
-      artifacts: await artifactsFromModel(prunable),
-      report: { source, model: model.name, converted, layers, sparsity: overallSparsity(layers), warning: ONE_SHOT_WARNING },
+      artifacts: await artifactsFromModel(prunable, undefined, optimizer),
+      report: { source, model: model.name, converted, optimizer, layers, sparsity: overallSparsity(layers), warning: ONE_SHOT_WARNING },
     };
   });
 }

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { existsSync, promises as fsPromises, readFileSync } from 'fs';
-import { dirname, join, resolve } from 'path';
+import { basename, dirname, join, resolve } from 'path';
 import { fileURLToPath } from 'url';
 import { QUANTIZATION_DTYPES, QuantizationDtype } from '../io/weight_quantization';
 import { compactModelFile } from '../model_files/compact_model_file';
@@ -106,9 +106,10 @@ function commands(output: CliOutput, fail: (error: unknown) => void): Command {
   configure(program.command('strip')
     .description('write the plain TF.js model: prunable layers become their plain classes, loadable without tfjs-prune')
     .argument('<in>', 'the model: a folder, its model.json or a file:// URL')
-    .argument('<out>', 'the folder to write model.json and weights.bin to')
+    .argument('<out>', 'the folder to write model.json and weights.bin to (or that folder\'s model.json)')
     .addOption(quantize).addOption(force).addOption(json)
     .action(action(async (input: string, out: string, options: { quantize?: QuantizationDtype; force?: boolean; json?: boolean }) => {
+      await checkOutput(out, options.force === true);
       const { artifacts, report } = await stripModelFile(await readModel(input), { quantize: options.quantize, source: input });
       await writeModel(out, artifacts, options.force === true);
       if (options.json) {
@@ -125,9 +126,10 @@ function commands(output: CliOutput, fail: (error: unknown) => void): Command {
   configure(program.command('compact')
     .description('remove pruned units and what follows them (compactUnits), write the plain model, and say what went and what stayed')
     .argument('<in>', 'the unit-pruned model: a folder, its model.json or a file:// URL')
-    .argument('<out>', 'the folder to write model.json and weights.bin to')
+    .argument('<out>', 'the folder to write model.json and weights.bin to (or that folder\'s model.json)')
     .addOption(quantize).addOption(force).addOption(json)
     .action(action(async (input: string, out: string, options: { quantize?: QuantizationDtype; force?: boolean; json?: boolean }) => {
+      await checkOutput(out, options.force === true);
       const { artifacts, report } = await compactModelFile(await readModel(input), { quantize: options.quantize, source: input });
       await writeModel(out, artifacts, options.force === true);
       if (options.json) {
@@ -143,7 +145,7 @@ function commands(output: CliOutput, fail: (error: unknown) => void): Command {
   configure(program.command('prune')
     .description('prune a saved model one-shot into a prunable checkpoint (pruneModel); plain models are made prunable first')
     .argument('<in>', 'the model: a folder, its model.json or a file:// URL')
-    .argument('<out>', 'the folder to write the prunable checkpoint to')
+    .argument('<out>', 'the folder to write the prunable checkpoint to (or that folder\'s model.json)')
     .addOption(new Option('--method <method>', 'how layers choose what to prune').choices(PRUNING_METHODS).default('weight'))
     .option('--sparsity <k>', 'the fraction to prune, in [0, 1] (not for nm)', fraction)
     .option('--layers <names>', 'the layers to prune, comma-separated (default: every prunable layer)', names)
@@ -161,6 +163,7 @@ function commands(output: CliOutput, fail: (error: unknown) => void): Command {
       }
       const args: PruneModelFileArgs = { source: input };
       for (const [key, value] of Object.entries(rest)) if (value !== undefined) (args as Record<string, unknown>)[key] = value;
+      await checkOutput(out, replace === true);
       const { artifacts, report } = await pruneModelFile(await readModel(input), args);
       await writeModel(out, artifacts, replace === true);
       output.err(`${NAME}: warning: ${report.warning}\n`);
@@ -221,9 +224,30 @@ function blockShape(value: string): [number, number] {
   return [parts[0], parts[1]];
 }
 
-/** A model path or `file://` URL as a file-system path. */
+/** A model path or `file://` URL (absolute, or relative as `file://./model`, which the file:// router takes too) as a file-system path. */
 function modelPath(model: string): string {
-  return model.startsWith('file://') ? fileURLToPath(model) : model;
+  if (!model.startsWith('file://')) return model;
+  try {
+    return fileURLToPath(model);
+  } catch {
+    return model.slice('file://'.length);
+  }
+}
+
+/** The folder a model is written to: `out`, or the folder of `out` given as its model.json. */
+function outputFolder(out: string): string {
+  const path = modelPath(out);
+  return basename(path) === 'model.json' ? dirname(path) : path;
+}
+
+/**
+ * Refuses, before any work, to write into `out` where it is not a folder,
+ * or a folder that exists without `force`.
+ */
+async function checkOutput(out: string, force: boolean): Promise<void> {
+  const existing = await fsPromises.stat(outputFolder(out)).catch(() => null);
+  if (existing != null && !existing.isDirectory()) throw new ModelFileError(`${out} exists and is not a folder; give a folder to write the model to.`, out);
+  if (existing != null && !force) throw new ModelFileError(`${out} exists; pass --force to replace the model in it.`, out);
 }
 
 /** The artifacts of the model at `model` (a folder, its model.json or a file:// URL), read and checked by fileSystem. */
@@ -239,16 +263,15 @@ async function readModel(model: string): Promise<tf.io.ModelArtifacts> {
  * replaced only with `force`.
  */
 async function writeModel(out: string, artifacts: tf.io.ModelArtifacts, force: boolean): Promise<void> {
-  const path = modelPath(out);
-  const existing = await fsPromises.stat(path).catch(() => null);
-  if (existing != null && !existing.isDirectory()) throw new ModelFileError(`${out} exists and is not a folder; give a folder to write the model to.`, out);
-  if (existing != null && !force) throw new ModelFileError(`${out} exists; pass --force to replace the model in it.`, out);
-  await aboutSubject(out, () => fileSystem(path).save(artifacts));
+  // Checked again: the folder may have appeared while the model was being worked on.
+  await checkOutput(out, force);
+  await aboutSubject(out, () => fileSystem(outputFolder(out)).save(artifacts));
 }
 
 /** How a message names the files written to `out`. */
 function modelFiles(out: string): string {
-  return `${join(out, 'model.json')} and ${join(out, 'weights.bin')}`;
+  const folder = outputFolder(out);
+  return `${join(folder, 'model.json')} and ${join(folder, 'weights.bin')}`;
 }
 
 /** This package's version, from the package.json above this file (in src/ or dist/cjs, dist/esm). */

@@ -81,6 +81,37 @@ describe('model file operations (browser-safe, on artifacts)', () => {
     expect(report.sparsity).to.be.closeTo(0.75, 0.01);
   });
 
+  it('keeps a compiled checkpoint\'s training config and optimizer state, the pruned weights\' zeroed', async () => {
+    const model = await loadPrunableModel(tf.io.fromMemory(artifacts));
+    model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
+    const x = tf.linspace(-1, 1, 4 * 36).reshape([4, 6, 6, 1]);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0], 'int32'), 3);
+    await model.fit(x, y, { epochs: 2, verbose: 0 });
+    const compiled = await artifactsFromModel(model, undefined, true);
+    tf.dispose([x, y]);
+    model.dispose();
+    const { artifacts: pruned, report } = await pruneModelFile(compiled, { method: 'weight', sparsity: 0.5 });
+    expect(report.optimizer).to.equal(true);
+    expect(pruned.trainingConfig).to.deep.equal(compiled.trainingConfig);
+    const reloaded = await loadPrunableModel(tf.io.fromMemory(pruned));
+    const weights = await reloaded.optimizer.getWeights();
+    // Adam's iterations, and two moments per trainable weight, as saved.
+    expect(weights.find((w) => w.name === 'iter')!.tensor.dataSync()[0]).to.equal(2);
+    const mask = reloaded.getLayer('hidden').weights.find((w) => w.originalName.endsWith('mask'))!.read().dataSync();
+    expect(Array.from(mask)).to.include(0);
+    // Optimizer state keeps the names the variables had when it was made (a suffix such as _1 may differ).
+    const moments = weights.filter((w) => /^hidden\/kernel(_\d+)?\/[mv]$/.test(w.name));
+    expect(moments).to.have.length(2);
+    for (const moment of moments) {
+      const values = moment.tensor.dataSync();
+      mask.forEach((m, i) => m === 0 && expect(values[i]).to.equal(0));
+    }
+    tf.dispose(weights.map((w) => w.tensor));
+    reloaded.dispose();
+    const { report: converted } = await pruneModelFile((await stripModelFile(artifacts)).artifacts, { sparsity: 0.5 });
+    expect(converted.optimizer).to.equal(false);
+  });
+
   it('fails with a ModelFileError naming the source or option, and leaks nothing', async () => {
     const failure = async (work: () => Promise<unknown>) => work().then(() => null, (e: unknown) => e as ModelFileError);
     await expectNoTensorLeak(async () => {

@@ -169,5 +169,15 @@ describe('the tfjs-prune command', function () {
     expect(forced.code, forced.stderr).to.equal(0);
     expect(readFileSync(at('existing', 'notes.txt'), 'utf8')).to.equal('mine');
     (await tf.loadLayersModel(`file://${at('existing')}`)).dispose();
+    // The output is checked before any work: a missing input is not even read.
+    expectFailure(await cli('strip', at('missing'), at('existing')), /existing exists; pass --force to replace the model in it\.$/);
+  });
+
+  it('takes the output as a folder\'s model.json, and a relative file:// URL as the input', async () => {
+    const result = await cli('strip', 'file://./prunable', at('as-json', 'model.json'));
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.include(`Wrote ${at('as-json', 'model.json')} and ${at('as-json', 'weights.bin')}`);
+    expect(existsSync(at('as-json', 'model.json', 'model.json'))).to.equal(false);
+    (await tf.loadLayersModel(`file://${at('as-json', 'model.json')}`)).dispose();
   });
 });

@@ -125,6 +125,8 @@ describe('the packed package', function () {
       !/^examples\//.test(f) && !/^docs\/results\/[\w-]+\.svg$/.test(f));
     expect(others.sort()).to.deep.equal(['LICENSE', 'README.md', 'docs/guide.md', 'docs/performance.md', 'docs/results/README.md', 'docs/results/results.json', 'package.json']);
     expect(files).to.include.members(['examples/quick_start.ts', 'examples/browser/index.html']);
+    // The examples' sources, not the browser example's build (megabytes of bundle and wasm binaries).
+    expect(files.filter((f) => /^examples\//.test(f) && !/^examples\/(browser\/)?[\w.]+\.(ts|html)$/.test(f))).to.deep.equal([]);
     for (const build of ['cjs', 'esm']) {
       for (const file of ['index.js', 'index.d.ts', 'node.js', 'node.d.ts', 'package.json']) {
         expect(files, `dist/${build}/${file}`).to.include(`dist/${build}/${file}`);

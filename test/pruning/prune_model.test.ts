@@ -51,6 +51,20 @@ describeOnBackends('pruneModel', () => {
     model.dispose();
   });
 
+  it('finds the output layers behind layers that make no units: an Activation, Dropout, BatchNormalization, an Add', () => {
+    const input = tf.input({ shape: [4] });
+    const hidden = prunableDense({ units: 8, name: 'hidden' }).apply(input) as tf.SymbolicTensor;
+    const logits = prunableDense({ units: 4, name: 'logits' }).apply(hidden) as tf.SymbolicTensor;
+    const probabilities = tf.layers.activation({ activation: 'softmax' }).apply(tf.layers.dropout({ rate: 0.1 }).apply(logits)) as tf.SymbolicTensor;
+    const a = prunableDense({ units: 3, name: 'a' }).apply(hidden) as tf.SymbolicTensor;
+    const b = prunableDense({ units: 3, name: 'b' }).apply(hidden) as tf.SymbolicTensor;
+    const sum = tf.layers.batchNormalization().apply(tf.layers.add().apply([a, b])) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: [probabilities, sum] });
+    expect(pruneModel(model, { method: 'unit', sparsity: 0.5 }).map((r) => r.layer)).to.deep.equal(['hidden']);
+    expect(pruningSummary(model).layers.filter((r) => r.output).map((r) => r.layer)).to.deep.equal(['logits', 'a', 'b']);
+    model.dispose();
+  });
+
   it('prunes only the selected layers by unit, removing whole columns', () => {
     const model = mlp();
     const report = pruneModel(model, { method: 'unit', sparsity: 0.5, layers: ['h1', 'h2'] });
