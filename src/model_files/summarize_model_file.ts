@@ -37,7 +37,7 @@ export interface ModelFileSummary {
    * prunable kinds of layer, with masks of ones.
    */
   prunable: boolean;
-  /** The model's parameters (`countParams`). */
+  /** The model's parameters without its masks: what `countParams` gives once the model is stripped. */
   parameters: number;
   /** Bytes of its weight data. */
   weightBytes: number;
@@ -72,6 +72,7 @@ export async function summarizeModelFile(artifacts: tf.io.ModelArtifacts, args: 
     const view = prunable ? model : own(makePrunable(model));
     const table: string[] = [];
     const summary = pruningSummary(view, { compaction, printFn: (line) => table.push(line) });
-    return { source, model: model.name, prunable, parameters: model.countParams(), weightBytes: weightBytes(artifacts), summary, table };
+    const masks = findPrunableLayers(model).flatMap((layer) => layer.maskedWeights).reduce((n, m) => n + m.mask.read().size, 0);
+    return { source, model: model.name, prunable, parameters: model.countParams() - masks, weightBytes: weightBytes(artifacts), summary, table };
   });
 }

@@ -49,6 +49,9 @@ describe('model file operations (browser-safe, on artifacts)', () => {
     const view = await summarizeModelFile(plain.artifacts);
     expect(view.prunable).to.equal(false);
     expect(view.summary.layers.map((r) => r.className)).to.deep.equal(['PrunableConv2D', 'PrunableDense', 'PrunableDense']);
+    // Masks are no parameters: the prunable model counts what its stripped copy counts (conv 3x3x1x4 + 4, dense 64x8 + 8, 8x3 + 3).
+    const parameters = 9 * 4 + 4 + 64 * 8 + 8 + 8 * 3 + 3;
+    expect([report.parameters, view.parameters, plain.report.parameters]).to.deep.equal([parameters, parameters, parameters]);
   });
 
   it('prune, then strip and compact: a prunable checkpoint, then plain models that predict what it predicts', async () => {
