@@ -81,10 +81,14 @@ export function artifactsSource(artifacts: tf.io.ModelArtifacts): string | undef
   return sources.get(artifacts);
 }
 
+/** What to do with a graph model, for every message that meets one. */
+export const GRAPH_MODEL_ADVICE = 'pruning works on layers models: convert the Keras model with tensorflowjs_converter ' +
+  '--output_format tfjs_layers_model (a graph model loads with tf.loadGraphModel).';
+
 /** The layers-model topology of `artifacts` (`model_config` unwrapped, as TF.js does), checked at its top. */
 function layersTopology(artifacts: tf.io.ModelArtifacts, source: string): Record<string, unknown> {
   const topology = artifacts.modelTopology as unknown;
-  const graph = ' It looks like a graph model (tensorflowjs_converter\'s "graph-model" format): load it with tf.loadGraphModel.';
+  const graph = ` It looks like a graph model (tensorflowjs_converter's "graph-model" format): ${GRAPH_MODEL_ADVICE}`;
   if (topology == null) throw new Error(`The model in ${source} has no modelTopology.`);
   if (topology instanceof ArrayBuffer) throw new Error(`The model in ${source} has a binary (GraphDef) topology.${graph}`);
   if (typeof topology !== 'object' || Array.isArray(topology)) {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { recordArtifactsSource } from '../io/check_prunable_artifacts';
+import { GRAPH_MODEL_ADVICE, recordArtifactsSource } from '../io/check_prunable_artifacts';
 import { loadPrunableModel } from '../io/load_prunable_model';
 import { quantizeArtifacts } from '../io/quantize_artifacts';
 import { QuantizationDtype, QUANTIZATION_DTYPES } from '../io/weight_quantization';
@@ -62,7 +62,7 @@ export async function modelFromArtifacts(artifacts: tf.io.ModelArtifacts, source
   }
   if (artifacts.format === 'graph-model') {
     throw new ModelFileError(`${source} is a graph model (tensorflowjs_converter's "graph-model" format), not a layers model: ` +
-      'pruning works on layers; convert the Keras model with --output_format tfjs_layers_model.', source);
+      GRAPH_MODEL_ADVICE, source);
   }
   recordArtifactsSource(artifacts, source);
   return aboutSubject(source, () => loadPrunableModel(tf.io.fromMemory(artifacts)));

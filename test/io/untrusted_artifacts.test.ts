@@ -100,7 +100,8 @@ describe('loadPrunableModel: artifacts that may come from anyone', () => {
     await expectLoadError(load({ ...artifacts, modelTopology: undefined }), 'The model in the model artifacts has no modelTopology.');
     await expectLoadError(load({ ...artifacts, format: 'graph-model', modelTopology: { node: [] } }),
       `The modelTopology of the model artifacts has no class_name: ${shape} It looks like a graph model ` +
-      '(tensorflowjs_converter\'s "graph-model" format): load it with tf.loadGraphModel.');
+      '(tensorflowjs_converter\'s "graph-model" format): pruning works on layers models: convert the Keras model with tensorflowjs_converter ' +
+      '--output_format tfjs_layers_model (a graph model loads with tf.loadGraphModel).');
   });
 
   it('a PrunableDense config without units, with bad units, or without a config: names the layer and the field', async () => {
