@@ -184,8 +184,8 @@ export function selectLayerMasks(layer: PrunableLayer, method: PruningMethod, sp
         return masked.map((w) => (w.units === null ? null : selected.shift()!));
       }
       case 'channel':
-        throw new Error(`${layerLabel(layer)}: method 'channel' prunes channel groups across layers; ` +
-          'use pruneModel or PruningScheduleCallback, which see the whole model.');
+        // withErrorPrefix names the layer.
+        throw new Error("method 'channel' prunes channel groups across layers; use pruneModel or PruningScheduleCallback, which see the whole model.");
     }
   }));
 }

@@ -160,8 +160,9 @@ function printSummary(model: tfl.LayersModel, summary: PruningSummary, printFn: 
   printFn(`Pruned units: ${t.prunedUnits}`);
   const outputs = summary.layers.filter((r) => r.output).map((r) => r.layer);
   if (outputs.length > 0) {
-    printFn(`Output layer${outputs.length === 1 ? '' : 's'} ${outputs.join(', ')}: unit pruning leaves ${outputs.length === 1 ? 'it' : 'them'} ` +
-      `alone unless named (its units are model outputs); weight pruning prunes ${outputs.length === 1 ? 'it' : 'them'}.`);
+    const [it, its] = outputs.length === 1 ? ['it', 'its'] : ['them', 'their'];
+    printFn(`Output layer${outputs.length === 1 ? '' : 's'} ${outputs.join(', ')}: unit and channel pruning leave ${it} ` +
+      `alone unless named (${its} units are model outputs); weight pruning prunes ${it}.`);
   }
   printFn('_'.repeat(width));
   if (summary.compaction !== undefined) printCompaction(summary.compaction, printFn);

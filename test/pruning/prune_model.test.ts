@@ -42,7 +42,7 @@ describeOnBackends('pruneModel', () => {
     const lines: string[] = [];
     const summary = pruningSummary(model, { printFn: (line) => lines.push(line) });
     expect(summary.layers.map((r) => r.output)).to.deep.equal([false, false, true]);
-    expect(lines).to.include('Output layer out: unit pruning leaves it alone unless named (its units are model outputs); weight pruning prunes it.');
+    expect(lines).to.include('Output layer out: unit and channel pruning leave it alone unless named (its units are model outputs); weight pruning prunes it.');
     const single = tf.sequential({ layers: [prunableDense({ units: 3, inputShape: [4], name: 'only' })] });
     expect(() => pruneModel(single, { method: 'unit', sparsity: 0.5 })).to.throw(
       "pruneModel: pruning units of the layers that compute the model's outputs would remove outputs, so by default 'unit' leaves them alone, " +
