@@ -1,10 +1,11 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { checkOptionNames, checkOptions } from '../checks';
 import { findPrunableLayers } from '../model/prunable_layers';
 import { printCompaction } from '../pruning/pruning_summary';
 import { compactionReport, CompactionReport, compactUnits } from '../transforms/compact_units';
 import type { BeforeAfter } from '../transforms/compaction/plan';
-import { artifactsFromModel, ModelFileResult, checkQuantize, ModelFileArgs, modelFromArtifacts, QuantizeArgs, weightBytes, withModels } from './model_artifacts';
+import {
+  artifactsFromModel, ModelFileArgs, modelFromArtifacts, ModelFileResult, QuantizeArgs, resolveQuantizeArgs, weightBytes, withModels,
+} from './model_artifacts';
 import { ModelFileError } from './model_file_error';
 
 /**
@@ -52,10 +53,7 @@ export interface CompactReport {
  * ```
  */
 export async function compactModelFile(artifacts: tf.io.ModelArtifacts, args: CompactModelFileArgs = {}): Promise<ModelFileResult<CompactReport>> {
-  checkOptions(args, 'compactModelFile: options must be an object {quantize?, source?}');
-  checkOptionNames(args, 'compactModelFile', ['quantize', 'source']);
-  const { quantize, source = 'the model' } = args;
-  checkQuantize(quantize, 'quantize');
+  const { quantize, source } = resolveQuantizeArgs(args, 'compactModelFile');
   return withModels(async (own) => {
     const model = own(await modelFromArtifacts(artifacts, source));
     if (findPrunableLayers(model).length === 0) {

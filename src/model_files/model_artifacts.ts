@@ -4,7 +4,7 @@ import { GRAPH_MODEL_ADVICE, recordArtifactsSource } from '../io/check_prunable_
 import { loadPrunableModel } from '../io/load_prunable_model';
 import { quantizeArtifacts } from '../io/quantize_artifacts';
 import { QuantizationDtype, QUANTIZATION_DTYPES } from '../io/weight_quantization';
-import { describeValue } from '../checks';
+import { checkOptionNames, checkOptions, describeValue } from '../checks';
 import { aboutSubject, ModelFileError } from './model_file_error';
 
 /**
@@ -83,8 +83,17 @@ export async function artifactsFromModel(model: tfl.LayersModel, quantize?: Quan
   return quantize === undefined ? saved! : quantizeArtifacts(saved!, { dtype: quantize });
 }
 
+/** The options of `caller`, an operation that takes {@link QuantizeArgs} and `source`, checked; `source` defaulted. */
+export function resolveQuantizeArgs(args: QuantizeArgs & ModelFileArgs, caller: string): { quantize?: QuantizationDtype; source: string } {
+  checkOptions(args, `${caller}: options must be an object {quantize?, source?}`);
+  checkOptionNames(args, caller, ['quantize', 'source']);
+  const { quantize, source = 'the model' } = args;
+  checkQuantize(quantize, 'quantize');
+  return { quantize, source };
+}
+
 /** Throws a {@link ModelFileError} about `subject` unless `quantize` is undefined or a quantization dtype. */
-export function checkQuantize(quantize: unknown, subject: string): asserts quantize is QuantizationDtype | undefined {
+function checkQuantize(quantize: unknown, subject: string): asserts quantize is QuantizationDtype | undefined {
   if (quantize !== undefined && !(QUANTIZATION_DTYPES as readonly unknown[]).includes(quantize)) {
     throw new ModelFileError(`${subject} must be one of ${QUANTIZATION_DTYPES.join(', ')}; received ${describeValue(quantize)}.`, subject);
   }

@@ -1,9 +1,10 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { checkOptionNames, checkOptions } from '../checks';
 import { findPrunableLayers } from '../model/prunable_layers';
 import { stripPruning } from '../transforms/strip_pruning';
 import type { BeforeAfter } from '../transforms/compaction/plan';
-import { artifactsFromModel, ModelFileResult, checkQuantize, ModelFileArgs, modelFromArtifacts, QuantizeArgs, weightBytes, withModels } from './model_artifacts';
+import {
+  artifactsFromModel, ModelFileArgs, modelFromArtifacts, ModelFileResult, QuantizeArgs, resolveQuantizeArgs, weightBytes, withModels,
+} from './model_artifacts';
 
 /**
  * Options of {@link stripModelFile}.
@@ -50,10 +51,7 @@ export interface StripReport {
  * ```
  */
 export async function stripModelFile(artifacts: tf.io.ModelArtifacts, args: StripModelFileArgs = {}): Promise<ModelFileResult<StripReport>> {
-  checkOptions(args, 'stripModelFile: options must be an object {quantize?, source?}');
-  checkOptionNames(args, 'stripModelFile', ['quantize', 'source']);
-  const { quantize, source = 'the model' } = args;
-  checkQuantize(quantize, 'quantize');
+  const { quantize, source } = resolveQuantizeArgs(args, 'stripModelFile');
   return withModels(async (own) => {
     const model = own(await modelFromArtifacts(artifacts, source));
     const stripped = findPrunableLayers(model).map((layer) => layer.name);
