@@ -1,6 +1,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { PrunableLayer } from '../layers/prunable_layer';
 import { isPrunableLayer } from '../layers/registry';
+import { nonzeroPerUnit, unitLayout } from '../masks/unit_layout';
 import { checkLayersModel } from '../model/model_checks';
 import type { CouplingRole } from '../transforms/compaction/channels';
 import { GroupMember, PlannedGroup } from '../transforms/compaction/groups';
@@ -81,15 +82,11 @@ function isMasked(member: GroupMember): boolean {
 /** The channels of `group` that are live: some producer slice of them is not zero. */
 function liveChannels(group: PlannedGroup): Uint8Array {
   const live = new Uint8Array(group.channels);
-  for (const m of group.members) {
-    if (m.role !== 'producer') continue;
-    const { values, shape, axis, channelOf } = m;
-    const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
-    const size = shape[axis];
-    for (let i = 0; i < values.length; i++) {
-      const c = channelOf[Math.floor(i / inner) % size];
-      if (c >= 0 && values[i] !== 0) live[c] = 1;
-    }
+  for (const { role, values, shape, axis, channelOf } of group.members) {
+    if (role !== 'producer') continue;
+    nonzeroPerUnit(values, unitLayout(shape, [axis])).forEach((n, i) => {
+      if (n > 0 && channelOf[i] >= 0) live[channelOf[i]] = 1;
+    });
   }
   return live;
 }

@@ -266,14 +266,22 @@ interface InputSlices {
   axis: number;
 }
 
+/** {@link ignoredInputs} of each layer use: the walk and the rewrite both ask, for the same slices. */
+const ignoredByUse = new WeakMap<LayerUse, Uint8Array>();
+
 /**
  * Per input channel, 1 where the layer ignores it: its slice of the kernel
  * is all zero (as channel pruning leaves it), so the channel can go whatever
- * it holds.
+ * it holds. A rule reads one `slices` per layer, so a use's answer is kept.
  */
 function ignoredInputs(use: LayerUse, { weight, axis }: InputSlices): Uint8Array {
-  const nonzero = nonzeroPerUnit(use.weights[weight], unitLayout(use.weightShapes[weight], [axis]));
-  return Uint8Array.from(nonzero, (n) => (n === 0 ? 1 : 0));
+  let ignored = ignoredByUse.get(use);
+  if (ignored === undefined) {
+    const nonzero = nonzeroPerUnit(use.weights[weight], unitLayout(use.weightShapes[weight], [axis]));
+    ignored = Uint8Array.from(nonzero, (n) => (n === 0 ? 1 : 0));
+    ignoredByUse.set(use, ignored);
+  }
+  return ignored;
 }
 
 /**
