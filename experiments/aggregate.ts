@@ -20,6 +20,7 @@ export interface Summary {
   deployed: ResultRow['deployed'];
   nonzeroParameters: number;
   totalParameters: number;
+  macs: number;
   gzipBytes: number;
   uint8Bytes: number;
   uint8GzipBytes: number;
@@ -57,6 +58,7 @@ export function summarize(rows: ResultRow[]): Summary[] {
       deployed: first.deployed,
       nonzeroParameters: mean((r) => r.nonzeroParameters),
       totalParameters: mean((r) => r.totalParameters),
+      macs: mean((r) => r.macs),
       gzipBytes: mean((r) => r.gzipBytes),
       uint8Bytes: mean((r) => r.uint8Bytes),
       uint8GzipBytes: mean((r) => r.uint8GzipBytes),

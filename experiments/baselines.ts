@@ -1,6 +1,6 @@
-import { ExperimentContext, runSeeds, trainAndMeasure } from './context';
-import { networkBuilder } from './models';
+import { ExperimentContext, trainAndMeasure } from './context';
 import { oneShotSweep, SweepPoints } from './one_shot';
+import { startingModel } from './pretrain';
 import type { ExperimentName, NetworkName, ResultRow } from './results';
 import { disposeModel } from './training';
 
@@ -19,22 +19,24 @@ export interface BaselineRun {
   dropoutRate: number;
   /** One-shot pruning of the trained model (dense baselines only). */
   oneShot?: SweepPoints;
+  /** The pretraining task whose model the baseline trains further; without it, it trains from its seed's initialization. */
+  from?: string;
 }
 
 /**
  * A baseline with the gradual runs' budget (same epochs, batch size,
- * initialization and example order): the network dense, or with dropout at
+ * initialization or pretrained model, and example order): the network dense, or with dropout at
  * `run.dropoutRate`. The trained dense model is also pruned one-shot at
  * `run.oneShot`'s points, to set one-shot against gradual pruning. Returns
  * the baseline's row first.
  *
  * ```ts
  * const rows = await runBaseline(context, {experiment: 'baselines', network: 'LeNet-300-100', seed: 1, epochs: 10, trainSize: 60000,
- *   dropoutRate: 0, oneShot: {choices: [{choice: 'weight', sparsities: [0.9]}], fineTune: false}});
+ *   dropoutRate: 0, oneShot: {choices: [{choice: 'weight', sparsities: [0.9]}]}});
  * ```
  */
 export async function runBaseline(context: ExperimentContext, run: BaselineRun): Promise<ResultRow[]> {
-  const built = networkBuilder(run.network)(runSeeds(run.seed).model, run.dropoutRate);
+  const built = await startingModel(context, run.network, run.seed, { dropoutRate: run.dropoutRate, from: run.from });
   try {
     const trained = await trainAndMeasure(context, built, {
       row: {

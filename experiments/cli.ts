@@ -6,7 +6,7 @@ import { DROPOUT_RATES } from './baselines';
 import { runComparison } from './comparison';
 import { GRADUAL_SPARSITIES } from './gradual';
 import { REFERENCE_SPARSITIES } from './one_shot';
-import { HEADLINE } from './plan';
+import { HEADLINE, RESIDUAL_HEADLINE } from './plan';
 import { createProgress } from './progress';
 import { writeReport } from './report';
 import { ComparisonSettings, EXPERIMENTS, ExperimentName } from './results';
@@ -16,25 +16,30 @@ import { printSummary } from './summary';
 export interface CliOptions extends Omit<ComparisonSettings, 'backend' | 'command'> {
   backend: BackendChoice;
   out: string;
+  /** Continue the interrupted run whose finished runs are in `out`. */
+  resume: boolean;
 }
 
 /**
- * Defaults of the full comparison: 13 LeNet-300-100 runs, the reference MLP and 23 LeNet-5 runs, chosen so that
- * all of it fits in 45 minutes on 2 cores with wasm (the report gives the measured times).
+ * Defaults of the full comparison: 13 LeNet-300-100 runs, the reference MLP, LeNet-5 and the residual CNN
+ * (each pretrained per seed, then pruned while fine-tuned), chosen so that all of it fits in 60 minutes on
+ * 2 cores with wasm (the report gives the measured times).
  */
 const FULL = {
-  epochs: 10, referenceEpochs: 3, cnnEpochs: 1, fineTuneSteps: 50, headlineSeeds: [1, 2, 3],
+  epochs: 10, referenceEpochs: 3, cnnPretrainEpochs: 3, cnnEpochs: 1, headlineSeeds: [1, 2, 3],
   trainSize: 60000, cnnTrainSize: 30000, testSize: 10000, out: path.join('docs', 'results'),
 };
 /** What `--quick` changes: a small subset and few epochs, about a minute. */
 const QUICK = {
-  epochs: 2, referenceEpochs: 1, cnnEpochs: 1, fineTuneSteps: 4, headlineSeeds: [1],
+  epochs: 2, referenceEpochs: 1, cnnPretrainEpochs: 1, cnnEpochs: 1, headlineSeeds: [1],
   trainSize: 1000, cnnTrainSize: 1000, testSize: 500, out: path.join(os.tmpdir(), 'tfjs-prune-quick'),
 };
 /** Final sparsities of LeNet-5's weight and random pruning. */
 const CNN_SPARSITIES = [0.8, 0.9, 0.95, 0.98];
 /** Fractions of LeNet-5's filters and hidden units that filter pruning removes. */
 const FILTER_SPARSITIES = [0.25, 0.5, 0.75];
+/** Fractions of the residual CNN's channels that channel and unit pruning remove. */
+const CHANNEL_SPARSITIES = [0.3, 0.5, 0.7];
 
 /**
  * The command-line program (commander): flags, defaults and checks.
@@ -45,20 +50,24 @@ const FILTER_SPARSITIES = [0.25, 0.5, 0.75];
  */
 export function buildProgram(): Command {
   return new Command('npm start --')
-    .description('Weight, filter, global and random pruning vs dropout on real MNIST, MLPs and LeNet-5: trains the models in parallel, ' +
-      'writes a Markdown report with tables and SVG plots.')
+    .description('Weight, filter, channel, global and random pruning vs dropout on real MNIST, MLPs, LeNet-5 and a residual CNN: ' +
+      'trains the models in parallel, writes a Markdown report with tables and SVG plots.')
     .addOption(new Option('-e, --experiments <list>', `experiments to run, comma-separated: ${EXPERIMENTS.join(', ')}`)
       .argParser(listOf('--experiments', (v) => oneOf('--experiments', v, EXPERIMENTS))).default([...EXPERIMENTS], EXPERIMENTS.join(',')))
     .addOption(new Option('--epochs <n>', `epochs of every LeNet-300-100 run (default: ${FULL.epochs}, --quick: ${QUICK.epochs})`)
       .argParser(integer('--epochs', 1)))
     .addOption(new Option('--reference-epochs <n>', `epochs of the reference MLP (default: ${FULL.referenceEpochs}, --quick: ${QUICK.referenceEpochs})`)
       .argParser(integer('--reference-epochs', 1)))
-    .addOption(new Option('--cnn-epochs <n>', `epochs of every LeNet-5 run (default: ${FULL.cnnEpochs}, --quick: ${QUICK.cnnEpochs})`)
+    .addOption(new Option('--cnn-pretrain-epochs <n>', 'epochs of the dense pretraining of LeNet-5 and the residual CNN, per seed, on ' +
+      `--train-size images (default: ${FULL.cnnPretrainEpochs}, --quick: ${QUICK.cnnPretrainEpochs})`).argParser(integer('--cnn-pretrain-epochs', 1)))
+    .addOption(new Option('--cnn-epochs <n>', 'epochs of every CNN run that starts from the pretrained model (pruning while fine-tuning, ' +
+      `one-shot fine-tunes, dense baselines) on --cnn-train-size images (default: ${FULL.cnnEpochs}, --quick: ${QUICK.cnnEpochs})`)
       .argParser(integer('--cnn-epochs', 1)))
     .addOption(new Option('--seeds <list>', 'seeds of every run, comma-separated positive integers; tables average over them')
       .argParser(listOf('--seeds', integer('--seeds', 1))).default([1], '1'))
     .addOption(new Option('--headline-seeds <list>', `more seeds for LeNet-5's dense, gradual weight ${100 * HEADLINE.weight}% and filter ` +
-      `${100 * HEADLINE.unit}% runs (default: ${FULL.headlineSeeds.join(',')}, --quick: ${QUICK.headlineSeeds.join(',')})`)
+      `${100 * HEADLINE.unit}% runs and the residual CNN's dense and channel ${100 * RESIDUAL_HEADLINE.channel}% runs ` +
+      `(default: ${FULL.headlineSeeds.join(',')}, --quick: ${QUICK.headlineSeeds.join(',')})`)
       .argParser(listOf('--headline-seeds', integer('--headline-seeds', 1))))
     .addOption(new Option('--sparsities <list>', 'final sparsities of gradual pruning, fractions in (0, 1)')
       .argParser(listOf('--sparsities', fraction('--sparsities', false))).default(GRADUAL_SPARSITIES, GRADUAL_SPARSITIES.join(',')))
@@ -70,14 +79,16 @@ export function buildProgram(): Command {
       .argParser(listOf('--cnn-sparsities', fraction('--cnn-sparsities', false))).default(CNN_SPARSITIES, CNN_SPARSITIES.join(',')))
     .addOption(new Option('--filter-sparsities <list>', "fractions of LeNet-5's filters and hidden units removed by filter pruning, in (0, 1)")
       .argParser(listOf('--filter-sparsities', fraction('--filter-sparsities', false))).default(FILTER_SPARSITIES, FILTER_SPARSITIES.join(',')))
-    .addOption(new Option('--fine-tune-steps <n>', `training steps after one-shot pruning of LeNet-5 (default: ${FULL.fineTuneSteps}, --quick: ${QUICK.fineTuneSteps})`)
-      .argParser(integer('--fine-tune-steps', 1)))
+    .addOption(new Option('--channel-sparsities <list>', "fractions of the residual CNN's channels removed by channel and by unit pruning, in (0, 1)")
+      .argParser(listOf('--channel-sparsities', fraction('--channel-sparsities', false))).default(CHANNEL_SPARSITIES, CHANNEL_SPARSITIES.join(',')))
     .addOption(new Option('--batch-size <n>', 'batch size of every run').argParser(integer('--batch-size', 1)).default(128))
     .addOption(new Option('--learning-rate <x>', "Adam's learning rate").argParser(positive('--learning-rate')).default(0.001))
     .addOption(new Option('--train-size <n>', `use the first n training images, 1 to 60000 (default: ${FULL.trainSize}, --quick: ${QUICK.trainSize})`)
       .argParser(integer('--train-size', 1, 60000)))
-    .addOption(new Option('--cnn-train-size <n>', 'LeNet-5 runs use the first n training images, 1 to --train-size ' +
+    .addOption(new Option('--cnn-train-size <n>', 'CNN runs from the pretrained model use the first n training images, 1 to --train-size ' +
       `(default: ${FULL.cnnTrainSize}, --quick: ${QUICK.cnnTrainSize})`).argParser(integer('--cnn-train-size', 1, 60000)))
+    .addOption(new Option('--holdout <n>', 'measure every model on the last n training images instead of the test images, training on ' +
+      'the others: a run that tunes budgets without seeing the test set (--train-size plus n at most 60000)').argParser(integer('--holdout', 1, 59999)))
     .addOption(new Option('--test-size <n>', `use the first n test images, 1 to 10000 (default: ${FULL.testSize}, --quick: ${QUICK.testSize})`)
       .argParser(integer('--test-size', 1, 10000)))
     .addOption(new Option('-o, --out <dir>', `output folder (default: ${FULL.out}, --quick: ${QUICK.out})`))
@@ -86,6 +97,7 @@ export function buildProgram(): Command {
     .addOption(new Option('-b, --backend <name>', 'TF.js backend; auto is tensorflow (tfjs-node) when installed, else wasm')
       .choices(BACKEND_CHOICES).default('auto'))
     .option('--quick', 'a small subset and few epochs, under a minute: checks that everything runs (its numbers mean nothing)', false)
+    .option('--resume', 'continue the interrupted run whose finished runs are in the output folder (with the same settings)', false)
     .allowExcessArguments(false)
     .showHelpAfterError('(npm start -- --help lists the flags)');
 }
@@ -103,11 +115,16 @@ export function parseCommandLine(args: string[]): CliOptions {
   program.parse(args, { from: 'user' });
   const o = program.opts();
   const sized = o.quick ? QUICK : FULL;
-  const trainSize: number = o.trainSize ?? sized.trainSize;
+  const holdout: number = o.holdout ?? 0;
+  const trainSize: number = o.trainSize ?? Math.min(sized.trainSize, 60000 - holdout);
+  if (trainSize + holdout > 60000) {
+    throw new CommanderError(1, 'commander.invalidArgument',
+      `--train-size (${trainSize}) and --holdout (${holdout}) take at most MNIST's 60000 training images together.`);
+  }
   const cnnTrainSize: number = o.cnnTrainSize ?? Math.min(sized.cnnTrainSize, trainSize);
   if (cnnTrainSize > trainSize) {
     throw new CommanderError(1, 'commander.invalidArgument',
-      `--cnn-train-size (${cnnTrainSize}) takes at most --train-size (${trainSize}) images: LeNet-5 trains on the first of those.`);
+      `--cnn-train-size (${cnnTrainSize}) takes at most --train-size (${trainSize}) images: CNN fine-tunes train on the first of those.`);
   }
   return {
     experiments: o.experiments as ExperimentName[],
@@ -115,6 +132,7 @@ export function parseCommandLine(args: string[]): CliOptions {
     headlineSeeds: o.headlineSeeds ?? sized.headlineSeeds,
     epochs: o.epochs ?? sized.epochs,
     referenceEpochs: o.referenceEpochs ?? sized.referenceEpochs,
+    cnnPretrainEpochs: o.cnnPretrainEpochs ?? sized.cnnPretrainEpochs,
     cnnEpochs: o.cnnEpochs ?? sized.cnnEpochs,
     batchSize: o.batchSize,
     learningRate: o.learningRate,
@@ -123,14 +141,16 @@ export function parseCommandLine(args: string[]): CliOptions {
     dropoutRates: o.dropoutRates,
     cnnSparsities: o.cnnSparsities,
     filterSparsities: o.filterSparsities,
-    fineTuneSteps: o.fineTuneSteps ?? sized.fineTuneSteps,
+    channelSparsities: o.channelSparsities,
     trainSize,
     cnnTrainSize,
     testSize: o.testSize ?? sized.testSize,
+    holdout,
     out: o.out ?? sized.out,
     backend: o.backend,
     jobs: o.jobs,
     quick: o.quick,
+    resume: o.resume,
   };
 }
 
@@ -157,13 +177,16 @@ export async function main(args: string[], io: { out: NodeJS.WriteStream; err: N
     return 1;
   }
   try {
-    const { out, backend: choice, ...rest } = options;
+    const { out, backend: choice, resume, ...rest } = options;
     const backend = await useBackend(choice, (message) => io.err.write(`${message}\n`));
-    const command = `npm start${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
+    // The command that makes these tables: --resume only continued it.
+    const rerun = args.filter((a) => a !== '--resume');
+    const command = `npm start${rerun.length > 0 ? ` -- ${rerun.join(' ')}` : ''}`;
     io.err.write(`Running ${rest.experiments.join(', ')} on the ${backend} backend in ${rest.jobs} worker process${rest.jobs > 1 ? 'es' : ''}, ` +
       `seeds ${rest.seeds.join(', ')}; report in ${out}\n`);
-    const results = await runComparison({ ...rest, backend, command }, createProgress(io.err));
+    const { results, removeRuns } = await runComparison({ ...rest, backend, command }, createProgress(io.err), { out, resume });
     const files = await writeReport(results, out);
+    removeRuns();
     printSummary(results, out, files, (line) => io.out.write(`${line}\n`));
     return 0;
   } catch (error) {

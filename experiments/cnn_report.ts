@@ -7,7 +7,9 @@ import type { ComparisonResults, SpeedRow } from './results';
 import { rowLabel } from './results';
 import { SPARSE_SPEED_NOTE, sparseSpeedCell } from './sparse_speed';
 import { SPEED_BATCHES } from './speed';
-import { CNN_FILTER_TARGET, CNN_WEIGHT_TARGET, cnnFilterTarget, cnnWeightTarget, methodGaps, MethodGap, QUICK_TARGET_NOTE } from './targets';
+import {
+  CNN_DENSE_TARGET, CNN_FILTER_TARGET, CNN_WEIGHT_TARGET, cnnDenseTarget, cnnFilterTarget, cnnWeightTarget, methodGaps, MethodGap, QUICK_TARGET_NOTE,
+} from './targets';
 
 // The report's LeNet-5 parts: its targets and its section.
 
@@ -24,6 +26,11 @@ export function cnnTargetLines(summaries: Summary[], speed: SpeedRow[], quick: b
   const verdict = (met: boolean) => `**${met ? 'met' : 'missed'}**`;
   const seeds = (n: number) => `mean of ${n} seed${n > 1 ? 's' : ''}`;
   const lines: string[] = [];
+  const dense = cnnDenseTarget(summaries);
+  lines.push(dense == null
+    ? `- Dense LeNet-5 reaches ${percent(CNN_DENSE_TARGET.accuracy)}: not measured (run the \`cnn-baselines\` experiment).`
+    : `- Dense LeNet-5 reaches at least ${percent(CNN_DENSE_TARGET.accuracy)} test accuracy: ${verdict(dense.met)} ` +
+      `(${percent(dense.accuracy.mean)}, ${seeds(dense.seeds)}; Han et al. 2015 report 0.80% error)${note}`);
   const weight = cnnWeightTarget(summaries);
   lines.push(weight == null
     ? `- LeNet-5, gradual weight pruning at ${percent(CNN_WEIGHT_TARGET.sparsity, 0)}: not measured (run the \`cnn-gradual\` and \`cnn-baselines\` experiments).`
@@ -76,9 +83,8 @@ export function cnnSection(results: ComparisonResults, summaries: Summary[], fig
   if (rows.length === 0) return [];
   const s = results.settings;
   const dense = rows.find((r) => r.method === 'dense' && r.schedule === 'none');
-  const trained = results.rows.filter((r) => r.network === 'LeNet-5' && r.trainSeconds > 0 && r.schedule !== 'one-shot + fine-tune');
+  const trained = results.rows.filter((r) => r.network === 'LeNet-5' && r.trainSeconds > 0);
   const perEpoch = trained.length === 0 ? null : mean(trained.map((r) => r.trainSeconds / r.epochs));
-  const steps = Math.ceil(s.cnnTrainSize / s.batchSize);
   const order = { none: 0, gradual: 1, 'one-shot': 2, 'one-shot + fine-tune': 3 } as const;
   const choice = (r: Summary) => PRUNING_CHOICES.indexOf(r.method as PruningChoice);
   const sorted = [...rows].sort((a, b) => order[a.schedule] - order[b.schedule] || choice(a) - choice(b) || a.targetSparsity - b.targetSparsity);
@@ -88,20 +94,19 @@ export function cnnSection(results: ComparisonResults, summaries: Summary[], fig
     '',
     'LeNet-5 as Han et al. 2015 prune it: 28x28x1 → conv 20@5x5 ReLU → max-pool 2 → conv 50@5x5 ReLU → max-pool 2 → ' +
       'dense 500 ReLU → dense 10 softmax, built of `prunableConv2d` and `prunableDense` (stock `tf.layers.conv2d` cannot train on wasm). ' +
-      'Pruned: both convolutions and the dense hidden layer; the output layer stays dense. Every run has the same budget: the same ' +
-      'epochs, batch size, initial weights and example order for its seed.',
+      'Pruned: both convolutions and the dense hidden layer; the output layer stays dense.',
     '',
-    `- Budget: ${s.cnnEpochs} epoch${s.cnnEpochs > 1 ? 's' : ''} of the first ${count(s.cnnTrainSize)} training images at batch ${s.batchSize} ` +
-      `(${count(steps * s.cnnEpochs)} steps) for every LeNet-5 run; one-shot pruning is followed by a fine-tune of ${s.fineTuneSteps} steps ` +
-      `(the first ${count(Math.min(s.cnnTrainSize, s.fineTuneSteps * s.batchSize))} training images, one pass, a new Adam) or by nothing. ` +
-      'The budget is what lets the whole default `npm start` (both studies) finish within 45 minutes on a 2-core machine' +
-      (perEpoch == null ? '.' : `: this run measured ${seconds(perEpoch)} per LeNet-5 epoch in each of ${s.jobs} worker process` +
-        `${s.jobs > 1 ? 'es training at once' : ''}, for ${trained.length} LeNet-5 training runs.`) +
-      ' Published LeNet-5 results train far longer; a short budget favours methods that disturb training least.',
+    `- Protocol: pretrain, then prune (as tfmot's guides and Zhu & Gupta 2017 do). ${pretrainBudget(s)} ` +
+      'The dense baseline trains the same epochs further without pruning; the dropout baseline is trained from scratch with dropout ' +
+      `for ${s.cnnPretrainEpochs + s.cnnEpochs} epochs of all ${count(s.trainSize)} images. One-shot rows prune the pretrained model at once, then are measured ` +
+      'as they are and again after the same fine-tune as a gradual run (masks fixed, a new Adam).' +
+      (perEpoch == null ? '' : ` This run measured ${seconds(perEpoch)} per LeNet-5 epoch in each of ${s.jobs} worker process` +
+        `${s.jobs > 1 ? 'es training at once' : ''}, over ${trained.length} LeNet-5 training runs.`),
+    ...pretrainCurve(results, 'LeNet-5'),
     `- Methods: \`weight\` (smallest |w| in each layer, \`scope: 'layer'\`), \`weight (global)\` (one threshold over all pruned layers, ` +
       `\`scope: 'global'\`), \`random\` (\`method: 'random'\`, seeded from the run's seed), \`unit\` (filter pruning: the filters and hidden units ` +
       'of smallest L2 norm in each layer, then `compactUnits`, which removes them and every input channel they fed). ' +
-      'Gradual pruning uses the schedule of section 2. ' +
+      'Gradual pruning uses the cubic schedule of section 2 from the fine-tune\'s first step: sparsity rises until 70% of its steps, the last 30% recover. ' +
       `Dropout baseline: rate ${CNN_DROPOUT_RATE} after the dense hidden layer.`,
     `- Seeds: the dense model, gradual weight pruning at ${percent(HEADLINE.weight, 0)} and gradual filter pruning at ${percent(HEADLINE.unit, 0)} ` +
       `ran seeds ${[...new Set([...s.seeds, ...s.headlineSeeds])].join(', ')} (mean ± standard deviation); every other row ran seed${s.seeds.length > 1 ? 's' : ''} ` +
@@ -115,14 +120,14 @@ export function cnnSection(results: ComparisonResults, summaries: Summary[], fig
     ...sorted.map((r) => `| ${r.schedule} | ${r.method} | ${percent(r.targetSparsity, 0)} | ${percent(r.sparsity, 2)} | ${r.seeds} | ` +
       `${stat(r.testAccuracy)} | ${versusDense(r)} | ${count(r.nonzeroParameters)} / ${count(r.totalParameters)}${r.deployed === 'compacted' ? ' (compacted)' : ''} | ` +
       `${kib(r.gzipBytes)} | ${kib(r.uint8Bytes)} | ${kib(r.uint8GzipBytes)} | ${sparseSpeedCell(results.sparseSpeed ?? [], r)} | ` +
-      `${r.trainSeconds > 0 ? seconds(r.trainSeconds) : 'reuses dense'} |`),
+      `${r.trainSeconds > 0 ? seconds(r.trainSeconds) : 'reuses pretrained'} |`),
     '',
     `\\* Train times are wall-clock, with ${s.jobs} worker process${s.jobs > 1 ? 'es' : ''} training at once: runs shared the machine ` +
       'with each other and with whatever else ran on it (load averages in results.json); they compare methods only roughly.',
     '',
     SPARSE_SPEED_NOTE,
     '',
-    ...speedTable(results.speed),
+    ...speedTable(results.speed, 'LeNet-5', 'filter pruning'),
     ...figure('lenet5-gradual.svg'),
     ...figure('lenet5-one-shot-vs-gradual.svg'),
     ...figure('lenet5-speed.svg'),
@@ -131,8 +136,44 @@ export function cnnSection(results: ComparisonResults, summaries: Summary[], fig
   return lines;
 }
 
-function speedTable(speed: SpeedRow[]): string[] {
-  const cnn = speed.filter((s) => s.network === 'LeNet-5');
+/**
+ * The pretrain-then-prune budget of the CNN sections, in a sentence.
+ *
+ * ```ts
+ * pretrainBudget(results.settings); // 'Per seed, the dense network trains 3 epochs of all 60,000 training images ...'
+ * ```
+ */
+export function pretrainBudget(s: ComparisonResults['settings']): string {
+  const steps = (images: number, epochs: number) => count(Math.ceil(images / s.batchSize) * epochs);
+  return `Per seed, the dense network trains ${s.cnnPretrainEpochs} epoch${s.cnnPretrainEpochs > 1 ? 's' : ''} of all ${count(s.trainSize)} ` +
+    `training images (${steps(s.trainSize, s.cnnPretrainEpochs)} steps at batch ${s.batchSize}, Adam at ${s.learningRate}), once; every run of that seed ` +
+    `starts from it and trains ${s.cnnEpochs} epoch${s.cnnEpochs > 1 ? 's' : ''} of the first ${count(s.cnnTrainSize)} images ` +
+    `(${steps(s.cnnTrainSize, s.cnnEpochs)} steps, a new Adam at the same rate) while its schedule prunes.`;
+}
+
+/**
+ * The accuracy of a network's pretrained models after each epoch, a line per seed (none when none was pretrained).
+ *
+ * ```ts
+ * lines.push(...pretrainCurve(results, 'LeNet-5')); // '- Pretraining, accuracy after each epoch: seed 1: 98.10%, 98.75%, 98.93%; ...'
+ * ```
+ */
+export function pretrainCurve(results: ComparisonResults, network: ComparisonResults['rows'][number]['network']): string[] {
+  const rows = results.rows.filter((r) => r.network === network && r.method === 'pretrained' && r.epochAccuracies != null);
+  if (rows.length === 0) return [];
+  return [`- Pretraining, accuracy after each epoch (on the images every accuracy here is measured on): ` +
+    `${rows.map((r) => `seed ${r.seed}: ${r.epochAccuracies!.map((a) => percent(a)).join(', ')}`).join('; ')}.`];
+}
+
+/**
+ * The table of predict times of a network's compacted models against their dense ones.
+ *
+ * ```ts
+ * lines.push(...speedTable(results.speed, 'LeNet-5', 'filter pruning'));
+ * ```
+ */
+export function speedTable(speed: SpeedRow[], network: SpeedRow['network'], how: string): string[] {
+  const cnn = speed.filter((s) => s.network === network);
   if (cnn.length === 0) return [];
   const models = [...new Map(cnn.map((s) => [rowLabel(s), s])).values()];
   const clock = cnn[0].clock === 'cpu' ? 'process CPU time (wasm and cpu compute on one thread, so waiting for other processes does not count)' : 'wall time';
@@ -144,7 +185,7 @@ function speedTable(speed: SpeedRow[]): string[] {
   return [
     '### Predict time of the compacted models',
     '',
-    'Each compacted model (filter pruning, then `compactUnits`) against the dense model of its seed, both loaded from their deployed ' +
+    `Each compacted model (${how}, then \`compactUnits\`) against the dense model of its seed, both loaded from their deployed ` +
       'float32 files with `tf.loadLayersModel` and timed in the main process after all training had ended: per batch size, 3 warm-up calls each, ' +
       `then ${SPEED_BATCHES.map((b) => `${cnn.find((t) => t.batch === b)?.repetitions ?? '–'} calls at batch ${b}`).join(' and ')}, ` +
       `alternating between the two models; medians of ${clock}, in ms per \`predict\` call ` +

@@ -10,16 +10,16 @@ import { seedSequence } from './random';
 import { ResultRow, RowIdentity, rowLabel } from './results';
 import { stepsPerEpoch, train, TrainingTensors } from './training';
 
-/** What every experiment shares: the data, the budget, where deployed files go and the progress display. */
+/** What every experiment shares: the data, the budget, where models go and the progress display. */
 export interface ExperimentContext {
   train: TrainingTensors;
   test: TestSet;
   batchSize: number;
   learningRate: number;
-  /** Training steps of a fine-tune after one-shot pruning. */
-  fineTuneSteps: number;
   /** The folder under which each measured model's deployed files are saved, one folder per row ({@link deployDir}). */
   deployRoot: string;
+  /** The folder under which pretrained models are saved, one folder per pretraining task (`pretrainedDir`). */
+  pretrainedRoot: string;
   progress: Progress;
 }
 
@@ -73,8 +73,7 @@ export async function measureRow(context: ExperimentContext, built: ExperimentMo
 /**
  * Trains `built.model` for `measure.row.epochs` with a progress bar named for
  * the row (epoch, loss, accuracy, sparsity of the prunable layers), then
- * measures it ({@link measureRow}). With `data` and `epochs`, trains on that
- * instead of the context's training set, that long (a fine-tune).
+ * measures it ({@link measureRow}).
  *
  * ```ts
  * const row = await trainAndMeasure(context, lenet300100(runSeeds(1).model), {row: {...identity, experiment: 'baselines', epochs: 10}});
@@ -84,16 +83,16 @@ export async function trainAndMeasure(
   context: ExperimentContext,
   built: ExperimentModel,
   measure: Measure,
-  options: { callbacks?: tf.Callback[]; data?: TrainingTensors; epochs?: number } = {},
+  options: { callbacks?: Array<tf.Callback | tf.CustomCallback> } = {},
 ): Promise<ResultRow> {
   const { model, prunable } = built;
-  const data = options.data ?? context.train;
+  const data = context.train;
   const layers = findPrunableLayers(model, prunable);
   const sparsity = () => {
     const reports = layers.map(layerPruningReport);
     return 1 - reports.reduce((s, r) => s + r.nonzero, 0) / reports.reduce((s, r) => s + r.weights, 0);
   };
-  const epochs = options.epochs ?? measure.row.epochs;
+  const epochs = measure.row.epochs;
   const { seed } = measure.row;
   const perEpoch = stepsPerEpoch(data.xs.shape[0], context.batchSize);
   const label = rowLabel(measure.row);

@@ -1,7 +1,7 @@
 import { PolynomialDecay, PolynomialDecayArgs, PruningScheduleCallback } from '../src';
 import { ExperimentContext, runSeeds, trainAndMeasure } from './context';
 import type { DeployedForm } from './deployed_files';
-import { networkBuilder } from './models';
+import { startingModel } from './pretrain';
 import { choiceOptions, PruningChoice } from './pruning_choices';
 import type { ExperimentName, NetworkName, ResultRow } from './results';
 import { disposeModel, stepsPerEpoch } from './training';
@@ -11,16 +11,17 @@ export const GRADUAL_SPARSITIES = [0.5, 0.8, 0.9, 0.95, 0.98];
 
 /**
  * The schedule of a gradual run of `totalSteps` (Zhu & Gupta 2017): dense for
- * the first 10% of training, sparsity rising from 0 to `finalSparsity` along
+ * the first 10% of training (from step 0 when the run fine-tunes a
+ * `pretrained` model), sparsity rising from 0 to `finalSparsity` along
  * the cubic PolynomialDecay until 70%, the last 30% to recover at the final
  * sparsity. About 10 to 30 mask updates, at most every 100 steps.
  *
  * ```ts
- * gradualSchedule(0.9, 4690); // {beginStep: 469, endStep: 3283, frequency: 100, ...}
+ * gradualSchedule(0.9, 4690, false); // {beginStep: 469, endStep: 3283, frequency: 100, ...}
  * ```
  */
-export function gradualSchedule(finalSparsity: number, totalSteps: number): PolynomialDecayArgs {
-  const beginStep = Math.round(0.1 * totalSteps);
+export function gradualSchedule(finalSparsity: number, totalSteps: number, pretrained: boolean): PolynomialDecayArgs {
+  const beginStep = pretrained ? 0 : Math.round(0.1 * totalSteps);
   const endStep = Math.max(beginStep + 1, Math.round(0.7 * totalSteps));
   return {
     initialSparsity: 0,
@@ -43,12 +44,14 @@ export interface GradualRun {
   /** Training images: the first this many of the context's. */
   trainSize: number;
   deployed?: DeployedForm;
+  /** The pretraining task whose model the run fine-tunes while it prunes; without it, the run trains from its seed's initialization. */
+  from?: string;
 }
 
 /**
- * Trains the network from the same initialization and example order as its
- * dense baseline of the same seed, with the prunable layers pruned by
- * `run.choice` during training up to `run.finalSparsity` ({@link gradualSchedule}).
+ * Trains the network from the same initialization (or pretrained model) and
+ * example order as its dense baseline of the same seed, with the prunable
+ * layers pruned by `run.choice` during training up to `run.finalSparsity` ({@link gradualSchedule}).
  *
  * ```ts
  * const row = await runGradual(context, {experiment: 'gradual', network: 'LeNet-300-100',
@@ -57,10 +60,10 @@ export interface GradualRun {
  */
 export async function runGradual(context: ExperimentContext, run: GradualRun): Promise<ResultRow> {
   const seeds = runSeeds(run.seed);
-  const built = networkBuilder(run.network)(seeds.model, 0);
+  const built = await startingModel(context, run.network, run.seed, { from: run.from });
   const totalSteps = run.epochs * stepsPerEpoch(context.train.xs.shape[0], context.batchSize);
   const callback = new PruningScheduleCallback({
-    schedule: new PolynomialDecay(gradualSchedule(run.finalSparsity, totalSteps)),
+    schedule: new PolynomialDecay(gradualSchedule(run.finalSparsity, totalSteps, run.from != null)),
     ...choiceOptions(run.choice, seeds.prune),
     layers: built.prunable,
   });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { findPrunableLayers, layerPruningReport } from '../src';
+import { compactionReport, findPrunableLayers, layerPruningReport } from '../src';
 import { DeployedForm, saveDeployed } from './deployed_files';
 import { modelInput } from './training';
 
@@ -17,6 +17,8 @@ export interface ModelMetrics {
   nonzeroParameters: number;
   /** All parameters of the deployed model. */
   totalParameters: number;
+  /** Multiply-accumulates per example of the deployed model (of its convolutions and dense layers). */
+  macs: number;
   /** Size in bytes of the deployed model's weights.bin (float32), gzipped with node:zlib's default level. */
   gzipBytes: number;
   /** Size in bytes of its weights.bin saved with uint8 quantization, and that file gzipped. */
@@ -49,7 +51,9 @@ export async function measureModel(
   const weights = reports.reduce((sum, r) => sum + r.weights, 0);
   const nonzero = reports.reduce((sum, r) => sum + r.nonzero, 0);
   const sizes = await saveDeployed(model, deploy.dir, deploy.form);
+  const { macs } = compactionReport(model).total;
   return {
+    macs: deploy.form === 'compacted' ? macs.after : macs.before,
     testAccuracy: accuracy(model, test.xs, test.labels),
     sparsity: weights === 0 ? 0 : 1 - nonzero / weights,
     prunedUnits: reports.reduce((sum, r) => sum + r.prunedUnits, 0),

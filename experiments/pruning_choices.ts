@@ -3,8 +3,11 @@ import type { PruningMethod, PruningScope } from '../src';
 // The ways the study chooses what to prune, by the names the report gives
 // them, and the options of pruneModel and PruningScheduleCallback each stands for.
 
-/** Every choice of the study: magnitude pruning per layer and over all layers, random pruning, and unit (filter) pruning. */
-export const PRUNING_CHOICES = ['weight', 'weight (global)', 'random', 'unit'] as const;
+/**
+ * Every choice of the study: magnitude pruning per layer and over all layers, random pruning, unit (filter)
+ * pruning, and channel pruning by groups of coupled channels.
+ */
+export const PRUNING_CHOICES = ['weight', 'weight (global)', 'random', 'unit', 'channel'] as const;
 export type PruningChoice = (typeof PRUNING_CHOICES)[number];
 
 /** The selection options of a choice: the same for one-shot (`pruneModel`) and gradual (the callback) pruning. */

@@ -1,11 +1,11 @@
 import type { ModelMetrics } from './metrics';
 
-/** The experiments the comparison can run: three on the MLPs, two on LeNet-5. */
-export const EXPERIMENTS = ['one-shot', 'gradual', 'baselines', 'cnn-baselines', 'cnn-gradual'] as const;
+/** The experiments the comparison can run: three on the MLPs, two on LeNet-5, one on the residual CNN. */
+export const EXPERIMENTS = ['one-shot', 'gradual', 'baselines', 'cnn-baselines', 'cnn-gradual', 'residual'] as const;
 export type ExperimentName = (typeof EXPERIMENTS)[number];
 
 /** The networks of the study. */
-export type NetworkName = 'reference MLP' | 'LeNet-300-100' | 'LeNet-5';
+export type NetworkName = 'reference MLP' | 'LeNet-300-100' | 'LeNet-5' | 'residual CNN';
 
 /** How a pruned model's mask was reached: not at all, at once after training (then fine-tuned or not), or during training. */
 export type Schedule = 'none' | 'one-shot' | 'one-shot + fine-tune' | 'gradual';
@@ -17,7 +17,7 @@ export type Schedule = 'none' | 'one-shot' | 'one-shot + fine-tune' | 'gradual';
 export interface ResultRow extends ModelMetrics {
   experiment: ExperimentName;
   network: NetworkName;
-  /** `'dense'`, a pruning method of {@link ./pruning_choices}, or `'dropout 0.2'`-style names. */
+  /** `'dense'`, `'pretrained'` (a CNN's dense model that its seed's runs start from), a pruning method of {@link ./pruning_choices}, or `'dropout 0.2'`-style names. */
   method: string;
   schedule: Schedule;
   /** Sparsity asked of the pruned layers; 0 for unpruned models. */
@@ -25,10 +25,12 @@ export interface ResultRow extends ModelMetrics {
   seed: number;
   /** Training time of the run that produced the model, in seconds (for one-shot pruning, the fine-tune's; 0 without one). */
   trainSeconds: number;
-  /** Training epochs of that run (of the dense model it prunes, for one-shot pruning). */
+  /** Training epochs of that run (of the model it prunes, for one-shot pruning; of the fine-tune, for one-shot + fine-tune). */
   epochs: number;
   /** The machine's 1-minute load average when that run ended (`os.loadavg()[0]`): other work slows training. */
   loadAverage: number;
+  /** Pretraining rows only: accuracy on the same images as `testAccuracy` after each epoch. */
+  epochAccuracies?: number[];
 }
 
 /** Predict time of a compacted model beside its dense model, measured in one process, alternating. */
@@ -84,7 +86,9 @@ export interface ComparisonSettings {
   epochs: number;
   /** Epochs of the reference MLP before one-shot pruning. */
   referenceEpochs: number;
-  /** Epochs of every LeNet-5 run. */
+  /** Epochs of the dense pretraining of each CNN (LeNet-5, residual CNN) and seed, on `trainSize` images. */
+  cnnPretrainEpochs: number;
+  /** Epochs of every CNN run that starts from a pretrained model (pruning runs, one-shot fine-tunes, the dense baselines), on `cnnTrainSize` images. */
   cnnEpochs: number;
   batchSize: number;
   learningRate: number;
@@ -97,13 +101,18 @@ export interface ComparisonSettings {
   cnnSparsities: number[];
   /** Fractions of LeNet-5's filters and hidden units pruned by unit pruning, gradual and one-shot. */
   filterSparsities: number[];
-  /** Training steps of the fine-tune after one-shot pruning of LeNet-5. */
-  fineTuneSteps: number;
+  /** Fractions of the residual CNN's channels pruned by channel and by unit pruning. */
+  channelSparsities: number[];
   /** Training images of the MLP runs: the first this many of MNIST's. */
   trainSize: number;
-  /** Training images of the LeNet-5 runs: the first this many (at most `trainSize`). */
+  /** Training images of the CNN runs that start from a pretrained model: the first this many (at most `trainSize`). */
   cnnTrainSize: number;
   testSize: number;
+  /**
+   * Training images held out (the last this many of MNIST's 60,000, which no run trains on) and measured on instead of
+   * the test images: a run that chooses budgets without looking at the test set. 0 for none.
+   */
+  holdout: number;
   backend: string;
   /** Worker processes that ran the training runs at once. */
   jobs: number;
@@ -120,8 +129,10 @@ export interface ComparisonResults {
   speed: SpeedRow[];
   /** The weight-pruned deployed models' predict at batch 1, sparse vs dense (absent from results of older versions). */
   sparseSpeed?: SparseSpeedRow[];
-  /** Wall-clock time of the whole comparison, data loading included. */
+  /** Wall-clock time of the whole comparison, data loading included (of its last part, when it continued an interrupted one). */
   totalSeconds: number;
+  /** Runs an earlier, interrupted comparison had finished, which this one continued (`--resume`); 0 or absent otherwise. */
+  reusedRuns?: number;
   startedAt: string;
   /** Node version, platform and CPU of the machine that ran it. */
   machine: string;

@@ -2,8 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { runBaseline } from './baselines';
 import type { ExperimentContext } from './context';
 import { runGradual } from './gradual';
-import { runReferenceOneShot } from './one_shot';
+import { runOneShot, runReferenceOneShot } from './one_shot';
 import type { RunTask } from './plan';
+import { runPretrain } from './pretrain';
 import type { ResultRow } from './results';
 
 /**
@@ -17,6 +18,10 @@ export async function runTask(context: ExperimentContext, task: RunTask): Promis
   switch (task.kind) {
     case 'reference':
       return runReferenceOneShot(context, task.run);
+    case 'pretrain':
+      return withTrainSize(context, task.run.trainSize, (c) => runPretrain(c, task.run, task.id));
+    case 'one-shot':
+      return withTrainSize(context, task.run.trainSize, (c) => runOneShot(c, task.run));
     case 'baseline':
       return withTrainSize(context, task.run.trainSize, (c) => runBaseline(c, task.run));
     case 'gradual':

@@ -2,7 +2,10 @@ import * as path from 'node:path';
 import { summarize } from './aggregate';
 import type { ComparisonResults } from './results';
 import { signed as signedPoints } from './format';
-import { CNN_FILTER_TARGET, CNN_WEIGHT_TARGET, cnnFilterTarget, cnnWeightTarget, fallOffs, mainTarget, QUICK_TARGET_NOTE } from './targets';
+import {
+  CNN_DENSE_TARGET, CNN_FILTER_TARGET, CNN_WEIGHT_TARGET, cnnDenseTarget, cnnFilterTarget, cnnWeightTarget, fallOffs, mainTarget, QUICK_TARGET_NOTE,
+  RESIDUAL_CHANNEL_TARGET, residualChannelTarget,
+} from './targets';
 
 /**
  * Prints the end-of-run summary: the LeNet-300-100 and LeNet-5 models side
@@ -31,6 +34,11 @@ export function printSummary(results: ComparisonResults, dir: string, files: str
     print(`Target, gradual weight pruning at 90% within 0.5 points of dense: ${target.met ? 'met' : 'MISSED'} ` +
       `(${signedPoints(target.points)} points${quick})`);
   }
+  const cnnDense = cnnDenseTarget(summaries);
+  if (cnnDense != null) {
+    print(`Target, dense LeNet-5 at least ${pct(CNN_DENSE_TARGET.accuracy)}: ${cnnDense.met ? 'met' : 'MISSED'} ` +
+      `(${pct(cnnDense.accuracy.mean)}, ${cnnDense.seeds} seed${cnnDense.seeds > 1 ? 's' : ''}${quick})`);
+  }
   const cnnWeight = cnnWeightTarget(summaries);
   if (cnnWeight != null) {
     print(`Target, LeNet-5 gradual weight pruning at 90% within ${CNN_WEIGHT_TARGET.points} points of dense: ${cnnWeight.met ? 'met' : 'MISSED'} ` +
@@ -41,6 +49,13 @@ export function printSummary(results: ComparisonResults, dir: string, files: str
     print(`Target, LeNet-5 gradual filter pruning at 50% within ${CNN_FILTER_TARGET.points} points and ${CNN_FILTER_TARGET.speedup}x faster at batch ` +
       `${CNN_FILTER_TARGET.batch}: ${cnnFilter.met ? 'met' : 'MISSED'} (${signedPoints(cnnFilter.points)} points, ` +
       `${cnnFilter.speedup == null ? 'not timed' : `${cnnFilter.speedup.toFixed(2)}x`}${quick})`);
+  }
+  const residual = residualChannelTarget(summaries, results.speed);
+  if (residual != null) {
+    const t = RESIDUAL_CHANNEL_TARGET;
+    print(`Target, residual CNN gradual channel pruning at ${100 * t.sparsity}% within ${t.points} points and ${t.speedup}x faster at batch ` +
+      `${t.batch}: ${residual.met ? 'met' : 'MISSED'} (${signedPoints(residual.points)} points, ` +
+      `${residual.speedup == null ? 'not timed' : `${residual.speedup.toFixed(2)}x`}${quick})`);
   }
   for (const f of fallOffs(summaries)) {
     print(`  ${f.network} ${f.schedule} ${f.method}: holds up to ${f.holdsUpTo == null ? 'none' : pct(f.holdsUpTo)}, ` +

@@ -80,10 +80,26 @@ function denseOf(summaries: Summary[], network: Summary['network']): number | un
   return summaries.find((s) => s.network === network && s.method === 'dense' && s.schedule === 'none')?.testAccuracy.mean;
 }
 
+/** LeNet-5's dense target: test accuracy of the dense baseline at least this (mean of its seeds; Han et al. 2015: 0.80% error). */
+export const CNN_DENSE_TARGET = { accuracy: 0.99 } as const;
 /** LeNet-5's weight target: gradual weight pruning (layer scope) at this sparsity within this many points of dense (Han et al. 2015: 0.80% → 0.77% error at 92% pruned). */
 export const CNN_WEIGHT_TARGET = { sparsity: 0.9, points: 0.1 } as const;
 /** LeNet-5's filter target: gradual filter pruning at this fraction, compacted, within `points` of dense and `speedup` times faster at `batch`. */
 export const CNN_FILTER_TARGET = { sparsity: 0.5, points: 0.3, speedup: 2.5, batch: 32 } as const;
+/** The residual CNN's target: gradual channel pruning at this fraction, compacted, within `points` of dense and `speedup` times faster at `batch`. */
+export const RESIDUAL_CHANNEL_TARGET = { sparsity: 0.5, points: 0.5, speedup: 2, batch: 32 } as const;
+
+/**
+ * The dense LeNet-5's accuracy against {@link CNN_DENSE_TARGET}, or null when it was not run.
+ *
+ * ```ts
+ * const dense = cnnDenseTarget(summarize(rows)); // {accuracy: {mean, std}, seeds: 3, met: true}
+ * ```
+ */
+export function cnnDenseTarget(summaries: Summary[]): { accuracy: Stat; seeds: number; met: boolean } | null {
+  const dense = summaries.find((s) => s.network === 'LeNet-5' && s.method === 'dense' && s.schedule === 'none');
+  return dense == null ? null : { accuracy: dense.testAccuracy, seeds: dense.seeds, met: dense.testAccuracy.mean >= CNN_DENSE_TARGET.accuracy };
+}
 
 /** A LeNet-5 target checked: accuracies over the seeds both rows ran, and (filter target) the predict speedup. */
 export interface CnnTarget {
@@ -120,17 +136,34 @@ export function cnnWeightTarget(summaries: Summary[]): CnnTarget | null {
  * ```
  */
 export function cnnFilterTarget(summaries: Summary[], speed: SpeedRow[]): CnnTarget | null {
-  const t = accuracyTarget(summaries, 'unit', CNN_FILTER_TARGET);
-  if (t == null) return null;
-  const timed = speed.filter((s) => s.network === 'LeNet-5' && s.schedule === 'gradual' && s.method === 'unit' &&
-    s.targetSparsity === CNN_FILTER_TARGET.sparsity && s.batch === CNN_FILTER_TARGET.batch);
-  const speedup = timed.length === 0 ? null : timed.reduce((sum, s) => sum + s.speedup, 0) / timed.length;
-  return { ...t, speedup, met: t.accuracyMet && speedup != null && speedup >= CNN_FILTER_TARGET.speedup };
+  return speedTarget(summaries, speed, 'LeNet-5', 'unit', CNN_FILTER_TARGET);
 }
 
-function accuracyTarget(summaries: Summary[], method: string, target: { sparsity: number; points: number }) {
-  const dense = summaries.find((s) => s.network === 'LeNet-5' && s.method === 'dense' && s.schedule === 'none');
-  const pruned = summaries.find((s) => s.network === 'LeNet-5' && s.schedule === 'gradual' && s.method === method &&
+/**
+ * The residual CNN's channel target ({@link RESIDUAL_CHANNEL_TARGET}):
+ * accuracy and the measured speedup of the compacted models, or null when its rows were not run.
+ *
+ * ```ts
+ * const target = residualChannelTarget(summarize(rows), results.speed);
+ * ```
+ */
+export function residualChannelTarget(summaries: Summary[], speed: SpeedRow[]): CnnTarget | null {
+  return speedTarget(summaries, speed, 'residual CNN', 'channel', RESIDUAL_CHANNEL_TARGET);
+}
+
+function speedTarget(summaries: Summary[], speed: SpeedRow[], network: Summary['network'], method: string,
+  target: { sparsity: number; points: number; speedup: number; batch: number }): CnnTarget | null {
+  const t = accuracyTarget(summaries, method, target, network);
+  if (t == null) return null;
+  const timed = speed.filter((s) => s.network === network && s.schedule === 'gradual' && s.method === method &&
+    s.targetSparsity === target.sparsity && s.batch === target.batch);
+  const speedup = timed.length === 0 ? null : timed.reduce((sum, s) => sum + s.speedup, 0) / timed.length;
+  return { ...t, speedup, met: t.accuracyMet && speedup != null && speedup >= target.speedup };
+}
+
+function accuracyTarget(summaries: Summary[], method: string, target: { sparsity: number; points: number }, network: Summary['network'] = 'LeNet-5') {
+  const dense = summaries.find((s) => s.network === network && s.method === 'dense' && s.schedule === 'none');
+  const pruned = summaries.find((s) => s.network === network && s.schedule === 'gradual' && s.method === method &&
     s.targetSparsity === target.sparsity);
   if (dense == null || pruned == null) return null;
   const points = 100 * (pruned.testAccuracy.mean - dense.testAccuracy.mean);

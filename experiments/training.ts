@@ -27,7 +27,7 @@ export interface TrainArgs {
   /** Adam's learning rate. Default: 0.001. */
   learningRate?: number;
   /** Callbacks run before the progress hook, in order (a pruning schedule, say). */
-  callbacks?: tf.Callback[];
+  callbacks?: Array<tf.Callback | tf.CustomCallback>;
   /** Called after each batch. */
   onBatch?: (progress: BatchProgress) => void;
 }

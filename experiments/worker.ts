@@ -2,9 +2,10 @@
 // on its own TF.js backend and copy of MNIST, and sends progress events.
 import * as workerpool from 'workerpool';
 import * as tf from '@tensorflow/tfjs';
+import { registerBatchNormGrad, registerWasmMaxPoolGrad } from '../src';
 import { useBackend } from './backend';
 import type { ExperimentContext } from './context';
-import { loadMnist, mnistTensors } from './data/mnist';
+import { loadMnist, mnistTensors, sliceSplit } from './data/mnist';
 import type { RunTask } from './plan';
 import type { Progress } from './progress';
 import type { ResultRow } from './results';
@@ -15,17 +16,26 @@ import { RUN_METHOD, WorkerEvent, WorkerMessage, WorkerSetup } from './worker_pr
 const UPDATE_EVERY = 10;
 
 let loaded: { key: string; context: Omit<ExperimentContext, 'progress'> } | null = null;
+/** Whether this process replaced wasm's gradients (once: a second registration would wrap the first). */
+let registered = false;
 
 async function contextFor(setup: WorkerSetup): Promise<Omit<ExperimentContext, 'progress'>> {
   const key = JSON.stringify(setup);
   if (loaded?.key === key) return loaded.context;
   if (loaded != null) tf.dispose([loaded.context.train.xs, loaded.context.train.ys, loaded.context.test.xs]);
-  await useBackend(setup.backend);
-  const data = loadMnist({ trainSize: setup.trainSize, testSize: setup.testSize });
-  const test = mnistTensors(data.test);
+  if ((await useBackend(setup.backend)) === 'wasm' && !registered) {
+    // LeNet-5's max-pooling gradient computed right and faster, and the residual CNN's BatchNormalization gradient without a Tile.
+    registerWasmMaxPoolGrad();
+    registerBatchNormGrad();
+    registered = true;
+  }
+  const { backend, trainSize, testSize, holdout, ...budget } = setup;
+  // A held-out run measures on the last training images, which no run trains on: the test images stay unseen.
+  const data = holdout > 0 ? loadMnist({ testSize: 1 }) : loadMnist({ trainSize, testSize });
+  const evaluation = holdout > 0 ? sliceSplit(data.train, data.train.count - holdout, holdout) : data.test;
+  const test = mnistTensors(evaluation);
   test.ys.dispose();
-  const { backend, trainSize, testSize, ...budget } = setup;
-  loaded = { key, context: { ...budget, train: mnistTensors(data.train), test: { xs: test.xs, labels: data.test.labels } } };
+  loaded = { key, context: { ...budget, train: mnistTensors(sliceSplit(data.train, 0, trainSize)), test: { xs: test.xs, labels: evaluation.labels } } };
   return loaded.context;
 }
 

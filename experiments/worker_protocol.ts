@@ -8,10 +8,12 @@ export interface WorkerSetup {
   backend: 'tensorflow' | 'wasm' | 'cpu';
   trainSize: number;
   testSize: number;
+  /** Images held out of the end of the training set to measure on instead of the test set; 0 for none. */
+  holdout: number;
   batchSize: number;
   learningRate: number;
-  fineTuneSteps: number;
   deployRoot: string;
+  pretrainedRoot: string;
 }
 
 /** A progress event of the task a worker runs. */

@@ -50,6 +50,7 @@ export { compactionReport, compactUnits } from './transforms/compact_units';
 export type { CompactionReport } from './transforms/compact_units';
 export type { BeforeAfter, GroupCompaction, KeptUnit, LayerCompaction } from './transforms/compaction/plan';
 export { registerWasmMaxPoolGrad } from './kernels/wasm_max_pool_grad';
+export { registerBatchNormGrad } from './kernels/batch_norm_grad';
 export { pruningSummary } from './pruning/pruning_summary';
 export type { PruningSummary, PruningSummaryArgs, PruningSummaryRow } from './pruning/pruning_summary';
 export { ModelFileError } from './model_files/model_file_error';

@@ -60,6 +60,21 @@ export function loadMnist(args: LoadMnistArgs = {}): MnistData {
 }
 
 /**
+ * `count` examples of `split` from `start` on (sharing its memory).
+ *
+ * ```ts
+ * const validation = sliceSplit(train, 50000, 10000); // the last 10,000 training images
+ * ```
+ */
+export function sliceSplit(split: MnistSplit, start: number, count: number): MnistSplit {
+  return {
+    count,
+    images: split.images.subarray(start * MNIST_PIXELS, (start + count) * MNIST_PIXELS),
+    labels: split.labels.subarray(start, start + count),
+  };
+}
+
+/**
  * The split as tensors: images `[count, 784]` and one-hot labels `[count, 10]`,
  * both float32 (built from Float32Array data). The caller disposes them.
  *

@@ -7,15 +7,16 @@ describe('experiments CLI', () => {
   it('defaults to the full comparison on the automatic backend', () => {
     const o = parseCommandLine([]);
     expect(o).to.deep.include({
-      experiments: ['one-shot', 'gradual', 'baselines', 'cnn-baselines', 'cnn-gradual'],
+      experiments: ['one-shot', 'gradual', 'baselines', 'cnn-baselines', 'cnn-gradual', 'residual'],
       seeds: [1],
       headlineSeeds: [1, 2, 3],
       epochs: 10,
       referenceEpochs: 3,
+      cnnPretrainEpochs: 3,
       cnnEpochs: 1,
       cnnSparsities: [0.8, 0.9, 0.95, 0.98],
       filterSparsities: [0.25, 0.5, 0.75],
-      fineTuneSteps: 50,
+      channelSparsities: [0.3, 0.5, 0.7],
       cnnTrainSize: 30000,
       jobs: os.availableParallelism(),
       batchSize: 128,
@@ -27,24 +28,31 @@ describe('experiments CLI', () => {
       testSize: 10000,
       backend: 'auto',
       quick: false,
+      resume: false,
     });
     expect(o.out).to.equal('docs/results');
   });
 
   it('--quick shrinks data and epochs and writes elsewhere; explicit flags still win', () => {
     const quick = parseCommandLine(['--quick']);
-    expect(quick).to.include({ quick: true, epochs: 2, referenceEpochs: 1, cnnEpochs: 1, trainSize: 1000, cnnTrainSize: 1000, testSize: 500 });
+    expect(quick).to.include({
+      quick: true, epochs: 2, referenceEpochs: 1, cnnPretrainEpochs: 1, cnnEpochs: 1, trainSize: 1000, cnnTrainSize: 1000, testSize: 500,
+    });
     expect(quick.headlineSeeds).to.deep.equal([1]);
     expect(quick.out).to.not.equal('docs/results');
     const o = parseCommandLine(['--quick', '--epochs', '3', '-o', 'out', '-e', 'gradual,baselines', '--seeds', '4,2',
-      '--sparsities', '0.9', '--backend', 'cpu', '--train-size', '600', '--jobs', '3', '--headline-seeds', '5', '--cnn-epochs', '2']);
+      '--sparsities', '0.9', '--backend', 'cpu', '--train-size', '600', '--jobs', '3', '--headline-seeds', '5', '--cnn-epochs', '2',
+      '--cnn-pretrain-epochs', '4', '--channel-sparsities', '0.5', '--resume']);
     expect(o).to.deep.include({
       epochs: 3, out: 'out', experiments: ['gradual', 'baselines'], seeds: [4, 2], sparsities: [0.9], backend: 'cpu', trainSize: 600,
-      cnnTrainSize: 600, jobs: 3, headlineSeeds: [5], cnnEpochs: 2,
+      cnnTrainSize: 600, jobs: 3, headlineSeeds: [5], cnnEpochs: 2, cnnPretrainEpochs: 4, channelSparsities: [0.5], resume: true,
     });
     // Without --quick, LeNet-5's subset stays at its default unless --train-size is smaller.
     expect(parseCommandLine(['--train-size', '20000'])).to.include({ trainSize: 20000, cnnTrainSize: 20000 });
     expect(parseCommandLine(['--cnn-train-size', '5000'])).to.include({ trainSize: 60000, cnnTrainSize: 5000 });
+    // Held-out images come off the end of the training set.
+    expect(parseCommandLine(['--holdout', '10000'])).to.include({ holdout: 10000, trainSize: 50000, cnnTrainSize: 30000 });
+    expect(parseCommandLine([])).to.include({ holdout: 0 });
   });
 
   it('rejects bad flags with a message naming the flag and what it accepts', () => {
@@ -57,12 +65,16 @@ describe('experiments CLI', () => {
       [['--sparsities', '90'], /--sparsities takes fractions in \(0, 1\) such as 0\.9 \(not percents\); received '90'/],
       [['--sparsities', '0'], /--sparsities takes fractions in \(0, 1\)/],
       [['--one-shot-sparsities', '0,1'], /--one-shot-sparsities takes fractions in \[0, 1\).*received '1'/],
-      [['--experiments', 'pruning'], /--experiments: 'pruning' is not one of one-shot, gradual, baselines, cnn-baselines, cnn-gradual/],
+      [['--experiments', 'pruning'], /--experiments: 'pruning' is not one of one-shot, gradual, baselines, cnn-baselines, cnn-gradual, residual/],
       [['--jobs', '0'], /--jobs takes integers >= 1; received '0'/],
       [['--jobs', '1.5'], /--jobs takes integers >= 1; received '1.5'/],
       [['-j', 'all'], /--jobs takes integers >= 1; received 'all'/],
       [['--cnn-epochs', '0'], /--cnn-epochs takes integers >= 1; received '0'/],
-      [['--fine-tune-steps', '-1'], /--fine-tune-steps takes integers >= 1; received '-1'/],
+      [['--holdout', '10000', '--train-size', '55000'], /--train-size \(55000\) and --holdout \(10000\) take at most MNIST's 60000 training images together/],
+      [['--holdout', '60000'], /--holdout takes integers from 1 to 59999; received '60000'/],
+      [['--cnn-pretrain-epochs', '-1'], /--cnn-pretrain-epochs takes integers >= 1; received '-1'/],
+      [['--channel-sparsities', '0.5,1.5'], /--channel-sparsities takes fractions in \(0, 1\).*received '1\.5'/],
+      [['--fine-tune-steps', '50'], /unknown option '--fine-tune-steps'/],
       [['--headline-seeds', '1,1'], /--headline-seeds lists a value twice: '1,1'/],
       [['--cnn-sparsities', '95'], /--cnn-sparsities takes fractions in \(0, 1\) such as 0\.9 \(not percents\); received '95'/],
       [['--filter-sparsities', '1'], /--filter-sparsities takes fractions in \(0, 1\)/],
@@ -93,7 +105,8 @@ describe('experiments CLI', () => {
     const err = sink();
     expect(await main(['--help'], { out: out.stream, err: err.stream })).to.equal(0);
     for (const flag of ['--experiments', '--epochs', '--cnn-epochs', '--seeds', '--headline-seeds', '--sparsities', '--cnn-sparsities',
-      '--filter-sparsities', '--fine-tune-steps', '--cnn-train-size', '--jobs', '--out', '--backend', '--quick', '--help']) {
+      '--filter-sparsities', '--cnn-pretrain-epochs', '--channel-sparsities', '--cnn-train-size', '--jobs', '--out', '--backend', '--quick',
+      '--resume', '--holdout', '--help']) {
       expect(out.text()).to.include(flag);
     }
   });

@@ -41,7 +41,7 @@ describe('experiments metrics', () => {
     const { model, prunable } = lenet300100(1);
     const dense = await measureModel(model, prunable, { xs, labels: test.labels }, stripped());
     // Biases start at zero: 300 + 100 + 10 of the 266,610 parameters.
-    expect(dense).to.include({ sparsity: 0, prunedUnits: 0, nonzeroParameters: 266200, totalParameters: 266610 });
+    expect(dense).to.include({ sparsity: 0, prunedUnits: 0, nonzeroParameters: 266200, totalParameters: 266610, macs: 784 * 300 + 300 * 100 + 100 * 10 });
     // Float32 noise hardly compresses.
     expect(dense.gzipBytes).to.be.within(0.85 * 4 * 266610, 4 * 266610 * 1.01);
     // uint8 quantization stores one byte per value.
@@ -99,6 +99,9 @@ describe('experiments metrics', () => {
       // conv1 keeps 10 of 20 filters, conv2 25 of 50 (of 10 input channels), hidden 250 of 500 (of 4·4·25 inputs); output 10.
       const kept = (5 * 5 * 1 * 10 + 10) + (5 * 5 * 10 * 25 + 25) + (400 * 250 + 250) + (250 * 10 + 10);
       expect(compacted).to.include({ deployed: 'compacted', totalParameters: kept, testAccuracy: pruned.testAccuracy, prunedUnits: 10 + 25 + 250 });
+      // Multiply-accumulates per image: conv1 24·24·25 per filter, conv2 8·8·(25·inputs) per filter, hidden and output kernels.
+      expect(pruned.macs).to.equal(24 * 24 * 25 * 20 + 8 * 8 * 500 * 50 + 800 * 500 + 500 * 10);
+      expect(compacted.macs).to.equal(24 * 24 * 25 * 10 + 8 * 8 * 250 * 25 + 400 * 250 + 250 * 10);
       // Stripped: every kernel and bias at its full shape.
       expect(pruned.totalParameters).to.equal((500 + 20) + (25000 + 50) + (400000 + 500) + (5000 + 10));
       expect(compacted.uint8Bytes).to.equal(kept);

@@ -19,7 +19,7 @@ describe('experiments one-shot sweep', () => {
     test.ys.dispose();
     context = {
       train: mnistTensors(data.train), test: { xs: test.xs, labels: data.test.labels }, batchSize: 64, learningRate: 0.001,
-      fineTuneSteps: 2, deployRoot: fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-prune-one-shot-')), progress: createProgress(null),
+      deployRoot: fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-prune-one-shot-')), pretrainedRoot: '', progress: createProgress(null),
     };
   });
   after(() => {
@@ -36,7 +36,7 @@ describe('experiments one-shot sweep', () => {
       }, 5);
       const rows = await oneShotSweep(context, built, dense, {
         choices: [{ choice: 'weight', sparsities: [0.5, 0.9] }, { choice: 'unit', sparsities: [0.5], deployed: 'compacted' }],
-        fineTune: true,
+        fineTuneEpochs: 1,
       });
       expect(rows.map((r) => `${r.schedule} ${r.method} ${r.targetSparsity} ${r.deployed}`)).to.deep.equal([
         'one-shot weight 0.5 stripped', 'one-shot + fine-tune weight 0.5 stripped', 'one-shot weight 0.9 stripped',
@@ -47,6 +47,7 @@ describe('experiments one-shot sweep', () => {
         expect(rows[i + 1].sparsity).to.equal(rows[i].sparsity);
         expect(rows[i]).to.include({ trainSeconds: 0, epochs: 1, seed: 1, experiment: 'cnn-baselines' });
         expect(rows[i + 1].trainSeconds).to.be.above(0);
+        expect(rows[i + 1].epochs).to.equal(1);
       }
       expect(rows[0].sparsity).to.be.closeTo(0.5, 1e-3);
       expect(rows[4].totalParameters).to.be.below(dense.totalParameters / 3);

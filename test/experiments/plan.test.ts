@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { parseCommandLine } from '../../experiments/cli';
-import { planTasks, taskCost } from '../../experiments/plan';
+import { planTasks, pretrainOf, taskCost } from '../../experiments/plan';
 import type { ComparisonSettings } from '../../experiments/results';
 
 function settings(args: string[]): ComparisonSettings {
-  const { out, backend, ...rest } = parseCommandLine(args);
+  const { out, backend, resume, ...rest } = parseCommandLine(args);
   return { ...rest, backend: 'wasm', command: 'npm start' };
 }
 
@@ -16,34 +16,57 @@ describe('experiments plan', () => {
     // The reference MLP; LeNet-300-100 dense, two dropout rates, 2 × 5 gradual.
     expect(of('reference MLP')).to.have.length(1);
     expect(of('LeNet-300-100')).to.have.length(3 + 10);
-    // LeNet-5, seed 1: dense, dropout, 4 sparsities of weight, global and random pruning, 3 of filter pruning;
-    // seeds 2 and 3: dense, weight 90%, filter 50%.
+    // LeNet-5, seed 1: pretrained, dense, dropout, 4 sparsities of weight, global and random pruning, 3 of filter pruning, gradual and one-shot;
+    // seeds 2 and 3: pretrained, dense, weight 90%, filter 50%.
     const cnn = of('LeNet-5').map((t) => t.id);
-    expect(cnn).to.have.length(2 + 3 * 4 + 3 + 2 * 3);
-    expect(cnn).to.include.members(['LeNet-5 gradual weight (global) 98%, seed 1', 'LeNet-5 gradual random 80%, seed 1']);
+    expect(cnn).to.have.length(3 + 2 * (3 * 4 + 3) + 2 * 4);
+    expect(cnn).to.include.members(['LeNet-5 gradual weight (global) 98%, seed 1', 'LeNet-5 one-shot random 80%, seed 1']);
     expect(cnn.filter((id) => id.endsWith('seed 3'))).to.deep.equal(
-      ['LeNet-5 dense, seed 3', 'LeNet-5 gradual weight 90%, seed 3', 'LeNet-5 gradual unit 50%, seed 3']);
-    const dense = tasks.find((t) => t.id === 'LeNet-5 dense, seed 1')!;
-    expect(dense.kind === 'baseline' && dense.run.oneShot?.fineTune).to.equal(true);
-    expect(dense.kind === 'baseline' && dense.run.trainSize).to.equal(30000);
+      ['LeNet-5 pretrained, seed 3', 'LeNet-5 dense, seed 3', 'LeNet-5 gradual weight 90%, seed 3', 'LeNet-5 gradual unit 50%, seed 3']);
+    // The residual CNN, seed 1: pretrained, dense, channel and unit at 3 sparsities; seeds 2 and 3: pretrained, dense, channel 50%.
+    expect(of('residual CNN').filter((t) => t.id.endsWith('seed 1'))).to.have.length(2 + 2 * 3);
+    expect(of('residual CNN').filter((t) => t.id.endsWith('seed 2')).map((t) => t.id)).to.deep.equal(
+      ['residual CNN pretrained, seed 2', 'residual CNN dense, seed 2', 'residual CNN gradual channel 50%, seed 2']);
+  });
+
+  it('starts every CNN run but dropout from its seed\'s pretrained model, which trains on all images', () => {
+    const tasks = planTasks(settings([]));
+    for (const task of tasks.filter((t) => t.id.startsWith('LeNet-5') || t.id.startsWith('residual CNN'))) {
+      const seed = task.id.slice(task.id.lastIndexOf(' ') + 1);
+      const network = task.id.startsWith('LeNet-5') ? 'LeNet-5' : 'residual CNN';
+      if (task.kind === 'pretrain') {
+        expect(task.run).to.include({ epochs: 3, trainSize: 60000 });
+      } else if (task.id.includes('dropout')) {
+        expect(pretrainOf(task)).to.equal(undefined);
+        expect(task.run).to.include({ epochs: 3 + 1, trainSize: 60000 });
+      } else {
+        expect(pretrainOf(task), task.id).to.equal(`${network} pretrained, seed ${seed}`);
+        expect(task.run, task.id).to.include({ epochs: 1, trainSize: 30000 });
+      }
+    }
+    // Every MLP run trains from scratch.
+    expect(tasks.filter((t) => !t.id.startsWith('LeNet-5') && !t.id.startsWith('residual')).map(pretrainOf)).to.satisfy(
+      (froms: unknown[]) => froms.every((f) => f === undefined));
   });
 
   it('runs the headline rows only when their sparsities are asked for, and each experiment only when selected', () => {
     const ids = planTasks(settings(['-e', 'cnn-gradual', '--cnn-sparsities', '0.8', '--filter-sparsities', '0.5', '--headline-seeds', '2']))
       .map((t) => t.id);
-    expect(ids).to.deep.equal(['LeNet-5 gradual weight 80%, seed 1', 'LeNet-5 gradual weight (global) 80%, seed 1',
-      'LeNet-5 gradual random 80%, seed 1', 'LeNet-5 gradual unit 50%, seed 1', 'LeNet-5 gradual unit 50%, seed 2']);
+    expect(ids).to.deep.equal(['LeNet-5 pretrained, seed 1', 'LeNet-5 gradual weight 80%, seed 1', 'LeNet-5 gradual weight (global) 80%, seed 1',
+      'LeNet-5 gradual random 80%, seed 1', 'LeNet-5 gradual unit 50%, seed 1', 'LeNet-5 pretrained, seed 2', 'LeNet-5 gradual unit 50%, seed 2']);
     expect(planTasks(settings(['-e', 'one-shot', '--seeds', '1,2'])).map((t) => t.id)).to.deep.equal(
       ['reference MLP dense, seed 1', 'reference MLP dense, seed 2']);
+    expect(planTasks(settings(['-e', 'residual', '--channel-sparsities', '0.3', '--headline-seeds', '1'])).map((t) => t.id)).to.deep.equal(
+      ['residual CNN pretrained, seed 1', 'residual CNN dense, seed 1', 'residual CNN gradual channel 30%, seed 1', 'residual CNN gradual unit 30%, seed 1']);
   });
 
-  it('estimates LeNet-5 with its 15 fine-tunes and the reference MLP (3 epochs of 784-1000-1000-500-200-10) as the longest runs', () => {
+  it('costs a run by its steps: the pretraining over all images, a fine-tune over --cnn-train-size', () => {
     const s = settings([]);
-    const sorted = [...planTasks(s)].sort((a, b) => taskCost(b, s) - taskCost(a, s));
-    expect(sorted.slice(0, 2).map((t) => t.id)).to.deep.equal(['LeNet-5 dense, seed 1', 'reference MLP dense, seed 1']);
-    // Fewer images, longer runs.
+    const tasks = planTasks(s);
+    const cost = (id: string, on = s) => taskCost(planTasks(on).find((t) => t.id === id)!, on);
+    expect(cost('LeNet-5 pretrained, seed 1')).to.be.closeTo(3 * 2 * cost('LeNet-5 gradual weight 90%, seed 1'), cost('LeNet-5 pretrained, seed 1') / 100);
     const half = settings(['--cnn-train-size', '15000']);
-    const gradual = planTasks(s).find((t) => t.id === 'LeNet-5 gradual weight 90%, seed 1')!;
-    expect(taskCost(planTasks(half).find((t) => t.id === gradual.id)!, half)).to.be.closeTo(taskCost(gradual, s) / 2, taskCost(gradual, s) / 100);
+    expect(cost('LeNet-5 gradual weight 90%, seed 1', half)).to.be.closeTo(cost('LeNet-5 gradual weight 90%, seed 1') / 2, cost('LeNet-5 gradual weight 90%, seed 1') / 100);
+    expect(tasks.every((t) => taskCost(t, s) > 0)).to.equal(true);
   });
 });

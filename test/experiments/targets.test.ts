@@ -1,13 +1,15 @@
 import { expect } from 'chai';
 import { stat, summarize } from '../../experiments/aggregate';
 import type { NetworkName, ResultRow, SpeedRow } from '../../experiments/results';
-import { cnnFilterTarget, cnnWeightTarget, fallOffs, mainTarget, methodGaps } from '../../experiments/targets';
+import {
+  cnnDenseTarget, cnnFilterTarget, cnnWeightTarget, fallOffs, mainTarget, methodGaps, residualChannelTarget,
+} from '../../experiments/targets';
 
 function row(method: string, schedule: ResultRow['schedule'], targetSparsity: number, testAccuracy: number, seed = 1,
   network: NetworkName = 'LeNet-300-100'): ResultRow {
   return {
     experiment: schedule === 'gradual' ? 'gradual' : 'baselines', network, method, schedule, targetSparsity, seed,
-    testAccuracy, sparsity: targetSparsity, prunedUnits: 0, deployed: 'stripped', nonzeroParameters: 100, totalParameters: 200,
+    testAccuracy, sparsity: targetSparsity, prunedUnits: 0, deployed: 'stripped', nonzeroParameters: 100, totalParameters: 200, macs: 200,
     gzipBytes: 50, uint8Bytes: 200, uint8GzipBytes: 20, trainSeconds: 1, epochs: 2, loadAverage: 1,
   };
 }
@@ -15,9 +17,9 @@ function row(method: string, schedule: ResultRow['schedule'], targetSparsity: nu
 const cnn = (method: string, schedule: ResultRow['schedule'], targetSparsity: number, testAccuracy: number, seed = 1) =>
   row(method, schedule, targetSparsity, testAccuracy, seed, 'LeNet-5');
 
-function speed(seed: number, speedup: number, batch = 32): SpeedRow {
+function speed(seed: number, speedup: number, batch = 32, network: NetworkName = 'LeNet-5', method = 'unit'): SpeedRow {
   return {
-    network: 'LeNet-5', method: 'unit', schedule: 'gradual', targetSparsity: 0.5, seed, batch, compactedMs: 1, denseMs: speedup,
+    network, method, schedule: 'gradual', targetSparsity: 0.5, seed, batch, compactedMs: 1, denseMs: speedup,
     speedup, clock: 'cpu', repetitions: 21, loadAverage: 1,
   };
 }
@@ -59,6 +61,20 @@ describe('experiments summaries and targets', () => {
     expect(cnnFilterTarget(rows, [speed(1, 2.4)])!.met).to.equal(false);
     const slow = summarize([cnn('dense', 'none', 0, 0.99), cnn('unit', 'gradual', 0.5, 0.986)]);
     expect(cnnFilterTarget(slow, [speed(1, 3)])).to.include({ accuracyMet: false, met: false });
+  });
+
+  it('checks the dense LeNet-5 at 99% over its seeds, and the residual CNN\'s channel pruning at 50% within 0.5 points and 2x', () => {
+    expect(cnnDenseTarget(summarize([row('dense', 'none', 0, 0.999)]))).to.equal(null);
+    expect(cnnDenseTarget(summarize([cnn('dense', 'none', 0, 0.991, 1), cnn('dense', 'none', 0, 0.990, 2)]))).to.deep.include({ met: true, seeds: 2 });
+    expect(cnnDenseTarget(summarize([cnn('dense', 'none', 0, 0.991, 1), cnn('dense', 'none', 0, 0.988, 2)]))!.met).to.equal(false);
+    const residual = (method: string, schedule: ResultRow['schedule'], k: number, accuracy: number) =>
+      row(method, schedule, k, accuracy, 1, 'residual CNN');
+    const rows = summarize([residual('dense', 'none', 0, 0.99), residual('channel', 'gradual', 0.5, 0.986), cnn('channel', 'gradual', 0.5, 0.5)]);
+    expect(residualChannelTarget(rows, [speed(1, 2.1, 32, 'residual CNN', 'channel')])).to.include({ met: true, accuracyMet: true, speedup: 2.1 });
+    // The LeNet-5 filter rows are not the residual CNN's.
+    expect(residualChannelTarget(rows, [speed(1, 3)])).to.include({ met: false, speedup: null });
+    expect(residualChannelTarget(summarize([residual('dense', 'none', 0, 0.99), residual('channel', 'gradual', 0.5, 0.984)]),
+      [speed(1, 3, 32, 'residual CNN', 'channel')])).to.include({ met: false, accuracyMet: false });
   });
 
   it('compares two LeNet-5 methods wherever both ran', () => {
