@@ -70,13 +70,12 @@ export async function runInPool(tasks: RunTask[], options: PoolOptions): Promise
   const start = performance.now();
   let costDone = 0;
   let costLeft = toRun.reduce((sum, task) => sum + cost(task), 0);
+  let remaining = toRun.length;
   const report = () => {
-    const done = tasks.length - toRun.length + (toRun.length - remaining);
     const minutes = costDone === 0 ? null : (performance.now() - start) / 60000 * costLeft / costDone;
-    options.progress.log(`${done} of ${tasks.length} runs done${finished.size > 0 ? ` (${finished.size} by an earlier, interrupted run)` : ''}, ` +
+    options.progress.log(`${tasks.length - remaining} of ${tasks.length} runs done${finished.size > 0 ? ` (${finished.size} by an earlier, interrupted run)` : ''}, ` +
       `${remaining} left${minutes == null || remaining === 0 ? '' : `, about ${Math.ceil(minutes)} min to go`}`);
   };
-  let remaining = toRun.length;
   if (finished.size > 0) report();
   const promises = new Map<string, Promise<ResultRow[]>>();
   const runTask = async (task: RunTask): Promise<ResultRow[]> => {
