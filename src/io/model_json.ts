@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkPrunableArtifacts, recordArtifactsSource } from './check_prunable_artifacts';
+import { checkPrunableArtifacts, GRAPH_MODEL_ADVICE, recordArtifactsSource } from './check_prunable_artifacts';
 import { checkWeightSpecs, joinWeightData } from './weight_layout';
 
 /*
@@ -20,6 +20,12 @@ export function parseModelJSON(text: string, file: string): tf.io.ModelJSON {
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json) || (json as tf.io.ModelJSON).modelTopology == null) {
     throw new Error(`Cannot load a model from ${file}: it is not a TensorFlow.js model.json (it has no modelTopology).`);
+  }
+  // Before its weights: a graph model's would only distract from what is wrong.
+  const topology = (json as tf.io.ModelJSON).modelTopology as { node?: unknown };
+  if ((json as tf.io.ModelJSON).format === 'graph-model' || Array.isArray(topology.node)) {
+    throw new Error(`Cannot load a model from ${file}: it is a graph model (tensorflowjs_converter's "graph-model" format), ` +
+      `not a layers model: ${GRAPH_MODEL_ADVICE}`);
   }
   const manifest = (json as tf.io.ModelJSON).weightsManifest;
   const validGroup = (g: tf.io.WeightsManifestConfig[number]) =>
