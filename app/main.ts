@@ -11,6 +11,7 @@ import { layerChartSpec } from './chart';
 import {
   Backend, BACKENDS, DeployResult, FineTuneResult, Inspection, Measures, PruneResult, Request, Response,
 } from './protocol';
+import type { ModelLayerRow } from '../src';
 
 declare global {
   interface Window {
@@ -159,13 +160,7 @@ function showInspection(model: Inspection): void {
     div.append(dt, dd);
     return div;
   }));
-  $('layers').querySelector('tbody')!.replaceChildren(...model.layers.map((l) => {
-    const tr = document.createElement('tr');
-    tr.append(cell(l.layer), cell(l.className), cell(JSON.stringify(l.outputShape).replace(/null/g, 'N')),
-      cell(count(l.parameters), l.parameters, true), cell(count(l.macs), l.macs, true),
-      cell(l.sparsity === null ? '' : percent(l.sparsity), l.sparsity ?? '', true), cell(l.prunedUnits === null ? '' : String(l.prunedUnits), undefined, true));
-    return tr;
-  }));
+  showLayers(model.layers, 'As loaded.');
   $('groups').textContent = model.groups.length === 0 ? ''
     : `Channel groups (layers that must keep the same channels, pruned together by 'channel'): ${model.groups.map((g) => g.producers.join(' + ')).join('; ')}.`;
   const skip = $('skip');
@@ -184,7 +179,19 @@ function showInspection(model: Inspection): void {
   $('deploy-notes').textContent = '';
   $<HTMLButtonElement>('download').disabled = true;
   for (const id of ['inspect', 'prune', 'deploy']) $(id).hidden = false;
-  void embed('#chart', layerChartSpec(model.layers, Math.min(320, document.body.clientWidth / 2 - 120)), { actions: false, renderer: 'svg' });
+}
+
+/** The Inspect section's table and chart of `layers`, under `caption`. */
+function showLayers(layers: ModelLayerRow[], caption: string): void {
+  $('layers-caption').textContent = caption;
+  $('layers').querySelector('tbody')!.replaceChildren(...layers.map((l) => {
+    const tr = document.createElement('tr');
+    tr.append(cell(l.layer), cell(l.className), cell(JSON.stringify(l.outputShape).replace(/null/g, 'N')),
+      cell(count(l.parameters), l.parameters, true), cell(count(l.macs), l.macs, true),
+      cell(l.sparsity === null ? '' : percent(l.sparsity), l.sparsity ?? '', true), cell(l.prunedUnits === null ? '' : String(l.prunedUnits), undefined, true));
+    return tr;
+  }));
+  void embed('#chart', layerChartSpec(layers, Math.min(320, document.body.clientWidth / 2 - 120)), { actions: false, renderer: 'svg' });
 }
 
 // Prune
@@ -203,6 +210,7 @@ $('prune-form').addEventListener('submit', (event) => {
     const result = await ask<PruneResult>({ type: 'prune', method, sparsity, scope, skip });
     window.appResults.prune = result;
     showPruning(result);
+    showLayers(result.table, 'After pruning: the prunable model, its sparsity and pruned units per layer.');
   });
 });
 

@@ -56,6 +56,8 @@ export interface PruneResult {
   layers: Array<{ layer: string; className: string; sparsity: number; prunedUnits: number; units: number }>;
   sparsity: number;
   warning: string;
+  /** The Inspect table's rows of the pruned model. */
+  table: ModelLayerRow[];
   /** On the sample: test accuracy before and after. */
   accuracy?: { before: number; after: number };
   /** On a user's model: how far the outputs moved on drawn inputs. */

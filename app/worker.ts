@@ -150,6 +150,7 @@ async function prune(method: PruningMethod, sparsity: number | undefined, scope:
     layers: report.layers.map(({ layer, className, sparsity: s, prunedUnits, units }) => ({ layer, className, sparsity: s, prunedUnits, units })),
     sparsity: report.sparsity,
     warning: report.warning,
+    table: (await summarizeModelFile(out, { source: inspection.source })).layers,
   };
   if (sample) {
     result.accuracy = { before: inspection.accuracy!, after: await accuracy(out, sample) };

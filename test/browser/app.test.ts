@@ -110,6 +110,9 @@ describe('the page (app/) in headless Chromium', function () {
     expect(pruned.layers.map((l) => [l.layer, l.prunedUnits])).to.deep.equal([['conv1', 8], ['conv2', 16], ['hidden', 32]]);
     expect(pruned.accuracy!.after).to.be.below(pruned.accuracy!.before);
     expect(await page.textContent('#prune-summary')).to.contain('Test accuracy:');
+    // The table shows the pruned model: its sparsity and pruned units per layer.
+    const sparsities = await page.$$eval('#layers tbody tr', (rows) => rows.map((r) => (r.children[5] as HTMLElement).dataset.value));
+    expect(sparsities).to.deep.equal(['0.5', '', '0.5', '', '', '0.5', '0']);
     expect(await page.textContent('#prune-result')).to.contain('One-shot pruning without fine-tuning costs accuracy');
     await shot('2-pruned');
   });
@@ -169,11 +172,22 @@ describe('the page (app/) in headless Chromium', function () {
     expect(inspection).to.deep.include({ model: 'keras_cnn', source: 'model.json', sample: false });
     expect(inspection.layers.map((l) => l.className)).to.deep.equal(['Conv2D', 'BatchNormalization', 'Activation', 'Flatten', 'Dense', 'Dense']);
     await page.selectOption('#method', 'weight');
+    await page.fill('#sparsity', '0.9');
     expect(await finish('prune', () => page.click('#prune-form button[type=submit]'))).to.equal('ok');
     const change = (await results()).prune!.outputChange!;
     expect(change.relative).to.be.above(0).and.below(1);
     expect(await page.textContent('#prune-summary')).to.match(/The outputs moved by \d+\.\d%/);
     expect(await page.isHidden('#fine-tune')).to.equal(true);
+    // Stripped to float16: half the bytes; its 90%-sparse Dense layers run on the sparse kernels.
+    await page.selectOption('#transform', 'strip');
+    await page.selectOption('#quantize', 'float16');
+    expect(await finish('deploy', () => page.click('#deploy-form button[type=submit]'))).to.equal('ok');
+    const [before, after] = await deployed('weightBytes');
+    expect(after).to.be.closeTo(before / 2, 16);
+    const { sparse } = (await results()).deploy!;
+    expect(sparse).to.have.property('layers').that.includes('dense');
+    expect(await page.textContent('#deploy-notes')).to.match(/^Weights stored as float16\. Sparse inference \(toSparseModel; .*dense.*\): \d+\.\d+ ms at batch 1\./);
+    await page.selectOption('#quantize', '');
     await shot('4-keras');
   });
 
