@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { basename, join } from 'path';
 import { BrowserContext, chromium, Download, Page } from 'playwright-core';
 import { APP_DIR, buildApp } from '../../app/build';
 import type { DeployResult, FineTuneResult, Inspection, PruneResult } from '../../app/protocol';
@@ -83,6 +83,17 @@ describe('the page (app/) in headless Chromium', function () {
   async function deployed(measure: string): Promise<[number, number]> {
     const values = await page.$$eval(`#deploy-table tr[data-measure="${measure}"] td[data-value]`, (cells) => cells.map((c) => Number((c as HTMLElement).dataset.value)));
     return [values[0], values[1]];
+  }
+
+  /** Drops the files at `paths` on the page's drop zone, as a user dragging them from a file manager. */
+  async function dropFiles(paths: string[]): Promise<void> {
+    const payload = paths.map((path) => ({ name: basename(path), bytes: Array.from(readFileSync(path)) }));
+    const transfer = await page.evaluateHandle((given) => {
+      const data = new DataTransfer();
+      for (const file of given) data.items.add(new File([new Uint8Array(file.bytes)], file.name));
+      return data;
+    }, payload);
+    await page.dispatchEvent('#drop', 'drop', { dataTransfer: transfer });
   }
 
   const sampleArtifacts = () => fileSystem(join(SAMPLE, 'model.json')).load();
@@ -191,7 +202,7 @@ describe('the page (app/) in headless Chromium', function () {
     await shot('4-keras');
   });
 
-  it('shows one line naming the file for a graph model, a truncated shard and a non-JSON file, and then loads the sample', async () => {
+  it('shows one line naming the file for an unknown layer class, a graph model, a truncated shard, a non-JSON file and a missing shard; then loads dropped files, a URL and the sample', async () => {
     const write = (name: string, data: string | Buffer) => {
       writeFileSync(join(files, name), data);
       return join(files, name);
@@ -205,7 +216,13 @@ describe('the page (app/) in headless Chromium', function () {
     mkdirSync(join(files, 'short'));
     writeFileSync(join(files, 'short', 'model.json'), readFileSync(join(keras, 'model.json')));
     writeFileSync(join(files, 'short', 'group1-shard1of1.bin'), shard.subarray(0, shard.length - 8));
+    const custom = JSON.parse(readFileSync(join(keras, 'model.json'), 'utf8'));
+    custom.modelTopology.config.layers[4].class_name = 'MyAttention';
+    mkdirSync(join(files, 'custom'));
+    writeFileSync(join(files, 'custom', 'model.json'), JSON.stringify(custom));
     const cases: Array<[string, string[], RegExp]> = [
+      ['unknown-layer', [join(files, 'custom', 'model.json'), join(keras, 'group1-shard1of1.bin')],
+        /^TensorFlow\.js could not build the model in model\.json: Unknown layer: MyAttention\./],
       ['graph', [graph, join(keras, 'group1-shard1of1.bin')], /^Cannot load a model from graph\.json: it is a graph model .*--output_format tfjs_layers_model/],
       ['short', [join(files, 'short', 'model.json'), join(files, 'short', 'group1-shard1of1.bin')],
         /^Cannot load a model from model\.json: group1-shard1of1\.bin holds \d+ bytes, but its weightsManifest describes \d+: the file is truncated/],
@@ -222,8 +239,14 @@ describe('the page (app/) in headless Chromium', function () {
       expect((await results()).inspection!.model, name).to.equal('keras_cnn');
       await shot(`5-error-${name}`);
     }
-    expect(await finish('load', () => page.click('#sample'))).to.equal('ok');
+    // Dropped files and a URL load too.
+    const dropped = await finish('load', () => dropFiles([join(keras, 'model.json'), join(keras, 'group1-shard1of1.bin')]));
+    expect(dropped, (await errorLine())!).to.equal('ok');
     expect(await page.isHidden('#error')).to.equal(true);
+    await page.fill('#url', `${server.url}sample/model.json`);
+    expect(await finish('load', () => page.click('#url-form button[type=submit]'))).to.equal('ok');
+    expect((await results()).inspection).to.deep.include({ model: 'mnist_cnn', source: `${server.url}sample/model.json`, sample: false });
+    expect(await finish('load', () => page.click('#sample'))).to.equal('ok');
   });
 
   it('fine-tunes the pruned sample with PruningScheduleCallback: the accuracy recovers, the sparsity stays; a long fine-tune cancels', async () => {
