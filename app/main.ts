@@ -161,8 +161,9 @@ function showInspection(model: Inspection): void {
     return div;
   }));
   showLayers(model.layers, 'As loaded.');
-  $('groups').textContent = model.groups.length === 0 ? ''
-    : `Channel groups (layers that must keep the same channels, pruned together by 'channel'): ${model.groups.map((g) => g.producers.join(' + ')).join('; ')}.`;
+  $('groups').textContent = model.groups.length === 0 ? 'No channel group couples layers: each layer\'s units can go on their own.'
+    : `Channel groups: ${model.groups.map((g, i) => `G${i + 1} ${g.producers.join(' + ')}`).join('; ')}. The layers of a group must keep ` +
+      "the same channels (they meet at an Add): 'channel' pruning prunes them together, and 'unit' pruning of one cannot be compacted.";
   const skip = $('skip');
   skip.replaceChildren(skip.firstElementChild!, ...model.prunableLayers.map((name) => {
     const label = document.createElement('label');
@@ -184,11 +185,14 @@ function showInspection(model: Inspection): void {
 /** The Inspect section's table and chart of `layers`, under `caption`. */
 function showLayers(layers: ModelLayerRow[], caption: string): void {
   $('layers-caption').textContent = caption;
+  const groups = window.appResults.inspection?.groups ?? [];
   $('layers').querySelector('tbody')!.replaceChildren(...layers.map((l) => {
     const tr = document.createElement('tr');
+    const group = groups.findIndex((g) => g.producers.includes(l.layer));
     tr.append(cell(l.layer), cell(l.className), cell(JSON.stringify(l.outputShape).replace(/null/g, 'N')),
       cell(count(l.parameters), l.parameters, true), cell(count(l.macs), l.macs, true),
-      cell(l.sparsity === null ? '' : percent(l.sparsity), l.sparsity ?? '', true), cell(l.prunedUnits === null ? '' : String(l.prunedUnits), undefined, true));
+      cell(l.sparsity === null ? '' : percent(l.sparsity), l.sparsity ?? '', true), cell(l.prunedUnits === null ? '' : String(l.prunedUnits), undefined, true),
+      cell(group < 0 ? '' : `G${group + 1}`));
     return tr;
   }));
   void embed('#chart', layerChartSpec(layers, Math.min(320, document.body.clientWidth / 2 - 120)), { actions: false, renderer: 'svg' });

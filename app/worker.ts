@@ -138,8 +138,6 @@ function requireLoaded(): Loaded {
 
 async function prune(method: PruningMethod, sparsity: number | undefined, scope: 'layer' | 'global', skip: string[]): Promise<PruneResult> {
   const { artifacts, inspection, sample } = requireLoaded();
-  const unknown = skip.filter((name) => !inspection.prunableLayers.includes(name));
-  if (unknown.length > 0) throw new Error(`skip names ${unknown.join(', ')}, not a prunable layer of the model.`);
   const layers = inspection.prunableLayers.filter((name) => !skip.includes(name));
   if (layers.length === 0) throw new Error('Every prunable layer is skipped: leave at least one to prune.');
   const { artifacts: out, report } = await pruneModelFile(artifacts, {
