@@ -93,8 +93,8 @@ export interface DeployResult {
   notes: string[];
   /** Sparse inference of the deployed model (toSparseModel), where it applies. */
   sparse?: { predictMs: number; layers: string[] } | { skipped: string };
-  /** The deployed model's prediction of `input` (the first sample images, or drawn inputs), for checks. */
-  probe: { input: number[]; shape: number[]; output: number[] };
+  /** The deployed model's outputs (flattened, concatenated) for `inputs` (the first sample images, or drawn inputs), for checks. */
+  probe: { inputs: Array<{ values: number[]; shape: number[] }>; output: number[] };
   /** The deployed model's files, for tf.io.browserDownloads. */
   artifacts: ModelArtifacts;
 }

@@ -87,7 +87,7 @@ async function load(source: ModelSource): Promise<Inspection> {
     files = await fetchModelFiles(sample.modelUrl);
   }
   const artifacts = await readModelFiles(files);
-  const name = source.kind === 'url' ? source.url : files.find((f) => f.name.endsWith('.json'))!.name;
+  const name = source.kind === 'url' ? source.url : files.find((f) => f.name.toLowerCase().endsWith('.json'))!.name;
   const summary = await summarizeModelFile(artifacts, { source: name, compaction: true });
   const inspection: Inspection = {
     source: source.kind === 'sample' ? 'the bundled MNIST sample' : name,
@@ -232,20 +232,26 @@ async function deploy(compact: boolean, quantize: 'float16' | 'uint8' | 'uint16'
 async function measure(artifacts: tf.io.ModelArtifacts, input?: tf.Tensor): Promise<{ measures: Measures; probe: DeployResult['probe'] }> {
   const summary = await summarizeModelFile(artifacts);
   const model = await loadPrunableModel(tf.io.fromMemory(artifacts));
+  const xs = input ? [input.clone()] : drawInputs(model, 4, 1);
   try {
-    const x = input?.clone() ?? drawInputs(model, 4, 1)[0];
-    const output = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
-    const one = tf.tidy(() => tf.slice(x, 0, 1));
-    const predictMs = timePredict(model, one);
-    const probe = { input: Array.from(x.dataSync()), shape: x.shape, output: Array.from(output) };
-    tf.dispose([x, one]);
+    const output = tf.tidy(() => Array.from(tf.concat(outputs(model, xs).map((y) => tf.reshape(y, [-1]))).dataSync()));
+    const probe = { inputs: xs.map((x) => ({ values: Array.from(x.dataSync()), shape: x.shape })), output };
     return {
-      measures: { parameters: summary.parameters, macs: summary.macs, weightBytes: weightBytes(artifacts), gzipBytes: await gzipBytes(artifacts), predictMs },
+      measures: {
+        parameters: summary.parameters, macs: summary.macs, weightBytes: weightBytes(artifacts), gzipBytes: await gzipBytes(artifacts),
+        predictMs: timePredict(model, probe),
+      },
       probe,
     };
   } finally {
+    tf.dispose(xs);
     model.dispose();
   }
+}
+
+/** The outputs of `model` for `xs` (one tensor per model input), one tensor per model output. */
+function outputs(model: tf.LayersModel, xs: tf.Tensor[]): tf.Tensor[] {
+  return [model.predict(xs.length === 1 ? xs[0] : xs)].flat();
 }
 
 /** The deployed model on the sparse kernels (toSparseModel), timed at batch 1, where it applies. */
@@ -256,19 +262,17 @@ async function sparseTiming(artifacts: tf.io.ModelArtifacts, probe: DeployResult
   try {
     const layers = sparse.layers.filter((layer) => layer instanceof SparseDense).map((layer) => layer.name);
     if (layers.length === 0) return { skipped: 'no layer has enough zeros (70%) for the sparse kernels.' };
-    const one = tf.tensor(probe.input.slice(0, probe.input.length / probe.shape[0]), [1, ...probe.shape.slice(1)]);
-    const predictMs = timePredict(sparse, one);
-    one.dispose();
-    return { predictMs, layers };
+    return { predictMs: timePredict(sparse, probe), layers };
   } finally {
     sparse.dispose();
     dense.dispose();
   }
 }
 
-/** Mean ms of `predict(x)` with the read of its result, over about 300 ms of calls after a warm-up. */
-function timePredict(model: tf.LayersModel, x: tf.Tensor): number {
-  const once = () => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
+/** Mean ms of a predict of the first example of `probe` with the read of its results, over about 300 ms of calls after a warm-up. */
+function timePredict(model: tf.LayersModel, probe: DeployResult['probe']): number {
+  const xs = probe.inputs.map(({ values, shape }) => tf.tensor(values.slice(0, values.length / shape[0]), [1, ...shape.slice(1)]));
+  const once = () => tf.tidy(() => outputs(model, xs).forEach((y) => y.dataSync()));
   for (let i = 0; i < 5; i++) once();
   let calls = 0;
   const start = performance.now();
@@ -276,6 +280,7 @@ function timePredict(model: tf.LayersModel, x: tf.Tensor): number {
     once();
     calls++;
   }
+  tf.dispose(xs);
   return (performance.now() - start) / calls;
 }
 

@@ -164,7 +164,7 @@ describe('the page (app/) in headless Chromium', function () {
       weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
     }));
     expect(model.layers.map((l) => l.getClassName())).to.deep.equal(['Conv2D', 'MaxPooling2D', 'Conv2D', 'MaxPooling2D', 'Flatten', 'Dense', 'Dense']);
-    const prediction = tf.tidy(() => Array.from((model.predict(tf.tensor(deploy.probe.input, deploy.probe.shape)) as tf.Tensor).dataSync()));
+    const prediction = tf.tidy(() => Array.from((model.predict(tf.tensor(deploy.probe.inputs[0].values, deploy.probe.inputs[0].shape)) as tf.Tensor).dataSync()));
     model.dispose();
     prediction.forEach((p, i) => expect(p).to.be.closeTo(deploy.probe.output[i], 1e-5));
   });
