@@ -16,8 +16,11 @@ import type { ModelLayerRow } from '../src';
 declare global {
   interface Window {
     appResults: { inspection?: Inspection; prune?: PruneResult; fineTune?: FineTuneResult; deploy?: DeployResult };
+    /** The worker's live tensors, for the tests. */
+    workerTensors(): Promise<number>;
   }
 }
+window.workerTensors = () => ask<number>({ type: 'tensors' });
 window.appResults = {};
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;

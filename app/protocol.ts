@@ -23,6 +23,8 @@ export type Request =
   | { type: 'prune'; method: PruningMethod; sparsity?: number; scope: PruningScope; skip: string[] }
   | { type: 'fineTune'; steps: number }
   | { type: 'cancel' }
+  /** The worker's live tensors (tf.memory().numTensors): 0 between requests, as the tests check. */
+  | { type: 'tensors' }
   | { type: 'deploy'; compact: boolean; quantize?: QuantizeArgs['quantize'] };
 
 /** A request and its id, as posted. */

@@ -64,6 +64,7 @@ async function handle(request: Request, id: number): Promise<unknown> {
     case 'prune': return prune(request.method, request.sparsity, request.scope, request.skip);
     case 'fineTune': return fineTune(request.steps, id);
     case 'deploy': return deploy(request.compact, request.quantize);
+    case 'tensors': return tf.memory().numTensors;
     default: throw new Error(`unknown request ${(request as { type: string }).type}`);
   }
 }
@@ -169,9 +170,11 @@ async function fineTune(steps: number, id: number): Promise<FineTuneResult> {
   const model = await loadPrunableModel(tf.io.fromMemory(pruned.artifacts));
   const restore = tf.getBackend() === 'wasm' ? registerWasmMaxPoolGrad() : () => undefined;
   const { xs, ys } = sample.train();
+  // Its own: model.dispose() leaves the optimizer's variables.
+  const optimizer = tf.train.adam(0.0005);
   let step = 0;
   try {
-    model.compile({ optimizer: tf.train.adam(0.0005), loss: 'categoricalCrossentropy' });
+    model.compile({ optimizer, loss: 'categoricalCrossentropy' });
     const pruning = new PruningScheduleCallback({
       // The sparsity pruning reached, held: 'nm' takes only the timing.
       schedule: new ConstantSparsity({ targetSparsity: pruned.method === 'nm' ? 0.5 : pruned.sparsity, beginStep: 0, frequency: 50 }),
@@ -192,6 +195,7 @@ async function fineTune(steps: number, id: number): Promise<FineTuneResult> {
   } finally {
     restore();
     tf.dispose([xs, ys]);
+    optimizer.dispose();
     model.dispose();
   }
   const { summary } = await summarizeModelFile(pruned.artifacts);

@@ -277,7 +277,8 @@ describe('the page (app/) in headless Chromium', function () {
     await shot('7-cancelled');
   });
 
-  it('fits a phone\'s width and logged no console error', async () => {
+  it('fits a phone\'s width, logged no console error and left no tensor in the worker', async () => {
+    expect(await page.evaluate(() => window.workerTensors())).to.equal(0);
     await page.setViewportSize({ width: 390, height: 800 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     await shot('8-phone');
