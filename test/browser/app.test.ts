@@ -2,7 +2,8 @@
 // browser, one page, its states in order (load the sample, prune by unit,
 // compact, download; a Keras-style upload; bad files; fine-tune and cancel),
 // each checked against what the library computes in Node, and a screenshot
-// of each in test-artifacts/ (the loaded and compacted sample also in docs/app.png).
+// of each in test-artifacts/. With UPDATE_DOCS_SCREENSHOT=1, the compacted
+// sample's is also written to docs/app.png, the README's.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
@@ -142,7 +143,7 @@ describe('the page (app/) in headless Chromium', function () {
     expect(gzipAfter).to.be.below(gzipBefore).and.above(0);
     expect((await deployed('predictMs')).every((t) => t > 0)).to.equal(true);
     await shot('3-compacted');
-    await page.screenshot({ path: join(ROOT, 'docs', 'app.png'), fullPage: true });
+    if (process.env.UPDATE_DOCS_SCREENSHOT === '1') await page.screenshot({ path: join(ROOT, 'docs', 'app.png'), fullPage: true });
 
     // Two downloads, model.json and model.weights.bin, from one click.
     const downloads: Download[] = [];
@@ -275,6 +276,21 @@ describe('the page (app/) in headless Chromium', function () {
     expect(await page.textContent('#fine-tune-status')).to.match(/^Cancelled after \d+ steps/);
     expect(await page.isDisabled('#cancel')).to.equal(true);
     await shot('7-cancelled');
+  });
+
+  it('runs on webgl when the user chooses it (the Keras-style model), and says so', async () => {
+    expect(await finish('backend', async () => {
+      await page.selectOption('#backend', 'webgl');
+    })).to.equal('ok');
+    expect(await page.textContent('#backend-status')).to.equal('running on webgl');
+    const keras = join(files, 'keras');
+    expect(await finish('load', () => page.setInputFiles('#files', [join(keras, 'model.json'), join(keras, 'group1-shard1of1.bin')]))).to.equal('ok');
+    await page.selectOption('#transform', 'strip');
+    expect(await finish('deploy', () => page.click('#deploy-form button[type=submit]'))).to.equal('ok');
+    const { deploy } = await results() as { deploy: DeployResult };
+    expect(deploy.backend).to.equal('webgl');
+    expect(deploy.sparse).to.have.property('skipped').that.matches(/wasm and cpu/);
+    expect(await page.textContent('#deploy-table')).to.contain('Predict at batch 1 (webgl)');
   });
 
   it('fits a phone\'s width, logged no console error and left no tensor in the worker', async () => {
