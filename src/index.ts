@@ -56,6 +56,11 @@ export type { PruningSummary, PruningSummaryArgs, PruningSummaryRow } from './pr
 export { ModelFileError } from './model_files/model_file_error';
 export { summarizeModelFile } from './model_files/summarize_model_file';
 export type { ModelFileSummary, SummarizeModelFileArgs } from './model_files/summarize_model_file';
+export type { ModelLayerRow } from './model_files/layer_table';
+export { outputChange } from './model_files/output_change';
+export type { OutputChange, OutputChangeArgs } from './model_files/output_change';
+export { readModelFiles } from './model_files/read_model_files';
+export type { NamedFile } from './model_files/read_model_files';
 export { stripModelFile } from './model_files/strip_model_file';
 export type { StripModelFileArgs, StripReport } from './model_files/strip_model_file';
 export { compactModelFile } from './model_files/compact_model_file';

@@ -2,6 +2,8 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { checkOptionNames, checkOptions, describeValue } from '../checks';
 import { findPrunableLayers } from '../model/prunable_layers';
 import { pruningSummary, PruningSummary } from '../pruning/pruning_summary';
+import { compactionReport } from '../transforms/compact_units';
+import { layerTable, ModelLayerRow } from './layer_table';
 import { makePrunable } from '../transforms/make_prunable';
 import { ModelFileArgs, modelFromArtifacts, weightBytes, withModels } from './model_artifacts';
 import { ModelFileError } from './model_file_error';
@@ -39,8 +41,12 @@ export interface ModelFileSummary {
   prunable: boolean;
   /** The model's parameters without its masks: what `countParams` gives once the model is stripped. */
   parameters: number;
+  /** Multiply-accumulates per example of its layers with kernels (those {@link compactionReport} counts). */
+  macs: number;
   /** Bytes of its weight data. */
   weightBytes: number;
+  /** A row per top-level layer: kind, output shape, parameters, multiply-accumulates, sparsity and pruned units. */
+  layers: ModelLayerRow[];
   /** {@link pruningSummary}'s rows and totals (and `compaction` when asked). */
   summary: PruningSummary;
   /** The summary as {@link pruningSummary} prints it, one line per entry. */
@@ -72,7 +78,11 @@ export async function summarizeModelFile(artifacts: tf.io.ModelArtifacts, args: 
     const view = prunable ? model : own(makePrunable(model));
     const table: string[] = [];
     const summary = pruningSummary(view, { compaction, printFn: (line) => table.push(line) });
-    const masks = findPrunableLayers(model).flatMap((layer) => layer.maskedWeights).reduce((n, m) => n + m.mask.read().size, 0);
-    return { source, model: model.name, prunable, parameters: model.countParams() - masks, weightBytes: weightBytes(artifacts), summary, table };
+    const plan = summary.compaction ?? compactionReport(view);
+    const layers = layerTable(model, summary, plan);
+    return {
+      source, model: model.name, prunable, parameters: layers.reduce((n, l) => n + l.parameters, 0), macs: plan.total.macs.before,
+      weightBytes: weightBytes(artifacts), layers, summary, table,
+    };
   });
 }

@@ -100,7 +100,7 @@ function commands(output: CliOutput, fail: (error: unknown) => void): Command {
       }
       if (!report.prunable) output.out(`${model} has no prunable layer: shown as makePrunable would convert it, with masks of ones.\n`);
       output.out(`${report.table.join('\n')}\n`);
-      output.out(`Parameters: ${report.parameters}; weight data: ${report.weightBytes} bytes\n`);
+      output.out(`Parameters: ${report.parameters}; multiply-accumulates per example: ${report.macs}; weight data: ${report.weightBytes} bytes\n`);
     })));
 
   configure(program.command('strip')

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Stats } from 'fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep, win32 } from 'path';
-import { checkPrunableArtifacts, recordArtifactsSource } from '../io/check_prunable_artifacts';
 import { quantizeArtifacts } from '../io/quantize_artifacts';
 import { checkWeightQuantization, WeightQuantization } from '../io/weight_quantization';
-import { checkWeightSpecs, joinWeightData } from '../io/weight_layout';
+import { artifactsFromModelJSON, parseModelJSON, weightPaths } from '../io/model_json';
 import { checkOptionNames, checkOptions, describeValue } from '../checks';
 import {
   FileCalls, FileWriter, fingerprint, locateModel, MODEL_JSON, ModelLocation, nodeFileCalls, replaceModelFiles, SaveError,
@@ -182,13 +181,10 @@ export class NodeFileSystem implements tf.io.IOHandler {
       throw new Error(`Cannot load a model from ${file}: no such file or directory.`);
     }
     const modelJSON = parseModelJSON(text.toString('utf8'), file);
-    const groups = modelJSON.weightsManifest ?? [];
-    const specs = groups.flatMap((group) => group.weights);
-    checkWeightSpecs(specs, `Cannot load a model from ${file}: `);
     // Every path is checked before any file is read.
-    const weightPaths = groups.flatMap((group) => group.paths.map((name) => weightFilePath(location.dir, name, file)));
+    const paths = weightPaths(modelJSON).map((name) => weightFilePath(location.dir, name, file));
     const buffers: ArrayBuffer[] = [];
-    for (const path of weightPaths) {
+    for (const path of paths) {
       const bytes = await readFileOf(path, calls, `Cannot load a model from ${file}: its weight file ${path}`);
       if (bytes == null) {
         if (await changed()) throw new ModelChangedError();
@@ -199,15 +195,7 @@ export class NodeFileSystem implements tf.io.IOHandler {
       buffers.push((whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer);
     }
     if (await changed()) throw new ModelChangedError();
-    const names = groups.flatMap((group) => group.paths);
-    const { data } = joinWeightData(specs, buffers, (held, described) =>
-      `Cannot load a model from ${file}: ${names.join(', ')} hold${names.length === 1 ? 's' : ''} ` +
-      `${held} bytes, but its weightsManifest describes ${described}: ` +
-      `${names.length === 1 ? 'the file is' : 'they are'} truncated or from another save.`);
-    const artifacts = await tf.io.getModelArtifactsForJSON(modelJSON, async () => [specs, data]);
-    recordArtifactsSource(artifacts, file);
-    checkPrunableArtifacts(artifacts, file);
-    return artifacts;
+    return artifactsFromModelJSON(modelJSON, buffers, file);
   }
 
   /** The model to read: that of the directory (or of the directory of a path to its model.json), or the given JSON file. */
@@ -361,23 +349,4 @@ function weightFilePath(dir: string, name: string, file: string): string {
   if (problem == null) return path;
   throw new Error(`Cannot load a model from ${file}: its weightsManifest names the weight file ${JSON.stringify(name)}, which ${problem}; ` +
     `weight files must be named by relative paths to files inside ${dir}, such as "${WEIGHTS_BIN}".`);
-}
-
-function parseModelJSON(text: string, file: string): tf.io.ModelJSON {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`Cannot load a model from ${file}: it is not valid JSON (${(error as Error).message}).`);
-  }
-  if (json === null || typeof json !== 'object' || Array.isArray(json) || (json as tf.io.ModelJSON).modelTopology == null) {
-    throw new Error(`Cannot load a model from ${file}: it is not a TensorFlow.js model.json (it has no modelTopology).`);
-  }
-  const manifest = (json as tf.io.ModelJSON).weightsManifest;
-  const validGroup = (g: tf.io.WeightsManifestConfig[number]) =>
-    g != null && Array.isArray(g.paths) && g.paths.every((p: unknown) => typeof p === 'string') && Array.isArray(g.weights);
-  if (manifest != null && !(Array.isArray(manifest) && manifest.every(validGroup))) {
-    throw new Error(`Cannot load a model from ${file}: its weightsManifest must be a list of {paths, weights} groups.`);
-  }
-  return json as tf.io.ModelJSON;
 }

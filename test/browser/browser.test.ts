@@ -8,7 +8,7 @@ import { join } from 'path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 import { buildBrowserExample, EXAMPLE_DIR } from '../../examples/browser/build';
 import type { BrowserExampleResult } from '../../examples/browser/main';
-import { serveDirectory, StaticServer } from '../../examples/browser/serve';
+import { serveDirectory, StaticServer } from '../../scripts/serve_directory';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [

@@ -10,7 +10,7 @@ import { expectNoTensorLeak } from '../support/memory';
 async function prunableArtifacts(): Promise<tf.io.ModelArtifacts> {
   const model = tf.sequential({ name: 'cnn', layers: [
     prunableConv2d({ filters: 4, kernelSize: 3, activation: 'relu', inputShape: [6, 6, 1], name: 'conv1', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
-    tf.layers.flatten(),
+    tf.layers.flatten({ name: 'flatten' }),
     prunableDense({ units: 8, activation: 'relu', name: 'hidden', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
     prunableDense({ units: 3, activation: 'softmax', name: 'out', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
   ] });
@@ -63,6 +63,10 @@ describe('model file operations (browser-safe, on artifacts)', () => {
     expect(reloaded.layers.filter((l) => 'sparsity' in l).map((l) => (l as unknown as { sparsity(): number }).sparsity()))
       .to.deep.equal([0.5, 0.5, 0]);
     reloaded.dispose();
+    const rows = (await summarizeModelFile(pruned.artifacts)).layers;
+    expect(rows.map((r) => [r.layer, r.outputShape, r.sparsity, r.prunedUnits])).to.deep.equal([
+      ['conv1', [null, 4, 4, 4], 0.5, 2], ['flatten', [null, 64], null, null], ['hidden', [null, 8], 0.5, 4], ['out', [null, 3], 0, 0]]);
+    expect(rows.map((r) => r.macs)).to.deep.equal([16 * 9 * 4, 0, 64 * 8, 8 * 3]);
 
     const stripped = await stripModelFile(pruned.artifacts);
     expect(classNames(stripped.artifacts)).to.deep.equal(['Conv2D', 'Flatten', 'Dense', 'Dense']);

@@ -123,7 +123,7 @@ describe('the packed package', function () {
     const files = run('tar', ['-tzf', tarball], work).trim().split('\n').map((f) => f.replace(/^package\//, ''));
     const others = files.filter((f) => !/^dist\/(cjs|esm)\/.+\.(js|d\.ts)$/.test(f) && !/^dist\/(cjs|esm)\/package\.json$/.test(f) &&
       !/^examples\//.test(f) && !/^docs\/results\/[\w-]+\.svg$/.test(f));
-    expect(others.sort()).to.deep.equal(['LICENSE', 'README.md', 'docs/guide.md', 'docs/performance.md', 'docs/results/README.md', 'docs/results/results.json', 'package.json']);
+    expect(others.sort()).to.deep.equal(['LICENSE', 'README.md', 'docs/app.png', 'docs/guide.md', 'docs/performance.md', 'docs/results/README.md', 'docs/results/results.json', 'package.json']);
     expect(files).to.include.members(['examples/quick_start.ts', 'examples/browser/index.html']);
     // The examples' sources, not the browser example's build (megabytes of bundle and wasm binaries).
     expect(files.filter((f) => /^examples\//.test(f) && !/^examples\/(browser\/)?[\w.]+\.(ts|html)$/.test(f))).to.deep.equal([]);
