@@ -30,7 +30,7 @@ export interface ToSparseModelArgs {
 }
 
 /** The default of {@link ToSparseModelArgs.minSparsity}. */
-const DEFAULT_MIN_SPARSITY = 0.7;
+export const DEFAULT_MIN_SPARSITY = 0.7;
 
 /** The weight a sparse kernel would hold for `layer` (a Dense kernel, a 1x1 kernel, a pointwise kernel), if it can. */
 function sparseWeight(layer: tfl.layers.Layer): tfl.LayerVariable | undefined {

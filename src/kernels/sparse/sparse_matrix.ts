@@ -4,7 +4,7 @@
  * it. The layout (see assembly/spmm.ts) is built once, here; the memory is
  * the kernels' own, held until {@link SparseMatrix.free}.
  */
-import { sparseKernels, SpmmExports } from './sparse_kernels';
+import { allocKernelMemory, sparseKernels, SpmmExports } from './sparse_kernels';
 
 /** Activations the kernels apply as they write each output. */
 export const FUSED_ACTIVATIONS = ['linear', 'relu', 'relu6'] as const;
@@ -77,8 +77,8 @@ export class SparseMatrix {
   private blocks: number[];
 
   private constructor(readonly nIn: number, readonly nOut: number, layout: RowLayout, bias: Float32Array | null,
-    activation: FusedActivation, caller: string) {
-    this.k = sparseKernels(caller);
+    activation: FusedActivation, private readonly owner: string) {
+    this.k = sparseKernels(owner);
     this.nonzeros = layout.nonzeros;
     this.wide = layout.idx instanceof Uint32Array;
     this.act = FUSED_ACTIVATIONS.indexOf(activation);
@@ -86,7 +86,7 @@ export class SparseMatrix {
     const parts = [layout.rows, layout.ends, layout.idx, layout.val, bias ?? new Float32Array(nOut)];
     this.blocks = [];
     try {
-      for (const part of parts) this.blocks.push(this.k.alloc(Math.max(part.byteLength, 16)));
+      for (const part of parts) this.blocks.push(allocKernelMemory(this.k, Math.max(part.byteLength, 16), owner));
     } catch (error) {
       this.free();
       throw error;
@@ -99,8 +99,8 @@ export class SparseMatrix {
   /**
    * W from `kernel`, the dense matrix [nIn, nOut] row-major (a Dense kernel's
    * data, or a 1x1 convolution's), with `bias` [nOut] (or none) and
-   * `activation`. `caller` names the caller in the error thrown when the
-   * kernels are not loaded.
+   * `activation`. `caller` names the owner in errors (kernels not loaded,
+   * memory exhausted, use after free).
    */
   static create(kernel: Float32Array, nIn: number, nOut: number, bias: Float32Array | null, activation: FusedActivation,
     caller: string): SparseMatrix {
@@ -119,12 +119,12 @@ export class SparseMatrix {
    * memory and frees it, so repeated calls reuse the same memory.
    */
   multiply(x: Float32Array, batch: number, y: Float32Array): void {
-    if (this.freed) throw new Error('SparseMatrix: used after free()');
+    if (this.freed) throw new Error(`${this.owner}: its sparse matrix was used after free()`);
     const { k, nIn, nOut } = this;
     const [rows, ends, idx, val, bias] = this.blocks;
     const scratch: number[] = [];
     const alloc = (bytes: number) => {
-      const ptr = k.alloc(bytes);
+      const ptr = allocKernelMemory(k, bytes, this.owner);
       scratch.push(ptr);
       return ptr;
     };
