@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { checkFraction, checkOptionNames, checkOptions } from '../checks';
 import { loadSparseKernels } from '../kernels/sparse/sparse_kernels';
-import { SPARSE_BACKENDS, SparseDense, SparseSourceClass } from '../layers/sparse_dense';
+import { sparseKernelSpecFor } from '../layers/registry';
+import { SPARSE_BACKENDS, SparseDense } from '../layers/sparse_dense';
 import { checkLayersModel } from '../model/model_checks';
 import { allLayers, findPrunableLayers } from '../model/prunable_layers';
 import { rebuildModel } from './rebuild_model';
@@ -32,26 +33,11 @@ export interface ToSparseModelArgs {
 /** The default of {@link ToSparseModelArgs.minSparsity}. */
 export const DEFAULT_MIN_SPARSITY = 0.7;
 
-/** The weight a sparse kernel would hold for `layer` (a Dense kernel, a 1x1 kernel, a pointwise kernel), if it can. */
+/** The weight the sparse kernels would hold for `layer`, if its kind (in the registry) runs on them and its config allows. */
 function sparseWeight(layer: tfl.layers.Layer): tfl.LayerVariable | undefined {
-  const className = layer.getClassName() as SparseSourceClass;
-  const config = layer.getConfig();
-  const ones = (value: unknown) => [value].flat().every((v) => v === 1);
-  const channelsLast = config.dataFormat == null || config.dataFormat === 'channelsLast';
-  const weightNamed = (name: string) => layer.weights.find((w) => w.originalName.endsWith(`/${name}`));
-  switch (className) {
-    case 'Dense':
-      return weightNamed('kernel');
-    case 'Conv1D':
-    case 'Conv2D':
-      // A 1x1 convolution at stride 1 is a Dense over the channels ('same' and 'valid' alike).
-      return channelsLast && ones(config.kernelSize) && ones(config.strides) && config.padding !== 'causal'
-        ? weightNamed('kernel') : undefined;
-    case 'SeparableConv2D':
-      return channelsLast ? weightNamed('pointwise_kernel') : undefined;
-    default:
-      return undefined;
-  }
+  const spec = sparseKernelSpecFor(layer.getClassName());
+  if (spec === undefined || !(spec.applies?.(layer.getConfig()) ?? true)) return undefined;
+  return layer.weights.find((w) => w.originalName.endsWith(`/${spec.weight}`));
 }
 
 /** The fraction of zeros among `variable`'s values. */
