@@ -98,28 +98,72 @@ export function matVec32(rows: usize, idx: usize, val: usize, bias: usize, nOut:
 }
 
 /**
+ * Transposes the 4x4 block of floats whose rows start at src, src + srcStride,
+ * ... (bytes) into dst, dst + dstStride, ...: column k of the source becomes
+ * row k of the destination.
+ */
+// @ts-ignore: decorator
+@inline function transpose4(src: usize, srcStride: usize, dst: usize, dstStride: usize): void {
+  const r0 = v128.load(src);
+  const r1 = v128.load(src + srcStride);
+  const r2 = v128.load(src + 2 * srcStride);
+  const r3 = v128.load(src + 3 * srcStride);
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(dst + dstStride, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+  v128.store(dst + 2 * dstStride, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * dstStride, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+}
+
+/**
  * Copies `n` (<= `width`) rows of x [*, nIn] from `x` into `dst` as [nIn][width]
- * (lane j of input i is row j's input i), zeros in the lanes past `n`.
+ * (lane j of input i is row j's input i), zeros in the lanes past `n`. Full
+ * blocks move by 4x4 SIMD transposes (a scalar copy took a fifth of a 1x1
+ * convolution's time).
  */
 // @ts-ignore: decorator
 @inline function pack(x: usize, n: i32, nIn: i32, width: i32, dst: usize): void {
-  if (n < width) memory.fill(dst, 0, (<usize>nIn * <usize>width) << 2);
+  let done = 0;
+  if (n == width) {
+    const rowBytes = (<usize>nIn) << 2;
+    for (; done + 4 <= nIn; done += 4) {
+      for (let j = 0; j < width; j += 4) {
+        transpose4(x + <usize>j * rowBytes + ((<usize>done) << 2), rowBytes,
+          dst + ((<usize>done * <usize>width + <usize>j) << 2), (<usize>width) << 2);
+      }
+    }
+  } else {
+    memory.fill(dst, 0, (<usize>nIn * <usize>width) << 2);
+  }
   for (let j = 0; j < n; j++) {
     const row = x + ((<usize>j * <usize>nIn) << 2);
     const col = dst + ((<usize>j) << 2);
-    for (let i = 0; i < nIn; i++) {
+    for (let i = done; i < nIn; i++) {
       store<f32>(col + ((<usize>i * <usize>width) << 2), load<f32>(row + ((<usize>i) << 2)));
     }
   }
 }
 
-/** Copies lanes 0..n-1 of out [nOut][width] into rows y [n][nOut]. */
+/** Copies lanes 0..n-1 of out [nOut][width] into rows y [n][nOut] (full blocks by 4x4 transposes). */
 // @ts-ignore: decorator
 @inline function unpack(out: usize, n: i32, nOut: i32, width: i32, y: usize): void {
+  let done = 0;
+  if (n == width) {
+    const rowBytes = (<usize>nOut) << 2;
+    for (; done + 4 <= nOut; done += 4) {
+      for (let j = 0; j < width; j += 4) {
+        transpose4(out + ((<usize>done * <usize>width + <usize>j) << 2), (<usize>width) << 2,
+          y + <usize>j * rowBytes + ((<usize>done) << 2), rowBytes);
+      }
+    }
+  }
   for (let j = 0; j < n; j++) {
     const row = y + ((<usize>j * <usize>nOut) << 2);
     const col = out + ((<usize>j) << 2);
-    for (let o = 0; o < nOut; o++) {
+    for (let o = done; o < nOut; o++) {
       store<f32>(row + ((<usize>o) << 2), load<f32>(col + ((<usize>o * <usize>width) << 2)));
     }
   }
