@@ -110,15 +110,16 @@ const CASES: SparseCase[] = [
 /** Layer sizes and batch sizes of the crossover search, and the sparsities it times. */
 const CROSSOVER = { sizes: [256, 1024], batches: [1, 8, 32], sparsities: [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8] };
 
-/** Untimed calls of each side before a case: V8 optimizes the JS around a predict (TF.js's and the layer's) only after a few hundred calls. */
-const WARM_UP = { calls: 400, ms: 2000 };
+/** Untimed calls of each side before a case: V8 optimizes the JS around a predict (TF.js's and the layer's) over the first thousand calls or so. */
+const WARM_UP = { calls: 2000, ms: 3000 };
 
 /**
  * Runs `sides` alternately, untimed, WARM_UP.calls times each or for
  * WARM_UP.ms, whichever ends first, so that a case times the steady state a
  * deployed app runs in (measured on the 1024x1024 layer at batch 1: over
  * the first 200 calls both models ran 1.5-2.6 times slower than after 800,
- * and the ratio was 0.51 instead of 0.41).
+ * the ratio 0.51 instead of 0.41; timed after 2000 calls, both were faster
+ * again than after 400).
  */
 async function warmUp(...sides: Side[]): Promise<void> {
   const start = performance.now();
