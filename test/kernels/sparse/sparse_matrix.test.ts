@@ -39,12 +39,12 @@ function prunedKernel(nIn: number, nOut: number, zeros: number, seed: number): F
 describe('SparseMatrix (the sparse kernels)', () => {
   before(() => loadSparseKernels());
 
-  // [nIn, nOut, zeros, batch sizes]: odd sizes, padding of every length, 16- and 4-wide blocks with partial blocks,
+  // [nIn, nOut, zeros, batch sizes]: odd sizes, padding of every length, 16-, 8- and 4-wide blocks with partial blocks,
   // and an input too large for 16-bit indices.
   const shapes: [number, number, number, number[]][] = [
     [7, 5, 0.5, [1, 2, 3]],
-    [33, 17, 0.9, [1, 4, 16, 37]],
-    [64, 40, 0, [1, 20]],
+    [33, 17, 0.9, [1, 4, 8, 16, 37]],
+    [64, 40, 0, [1, 20, 27]],
     [70_000, 3, 0.999, [1, 18]],
   ];
   for (const [nIn, nOut, zeros, batches] of shapes) {
