@@ -24,11 +24,20 @@ export async function loadPrunableModel(
   pathOrIOHandler: string | tf.io.IOHandler,
   options?: tf.io.LoadOptions,
 ): Promise<tfl.LayersModel> {
+  return loadCheckedModel(pathOrIOHandler, options, 'loadPrunableModel');
+}
+
+/** {@link loadPrunableModel} for `caller` (`'loadSparseModel'`), which its argument errors name. @internal */
+export async function loadCheckedModel(
+  pathOrIOHandler: string | tf.io.IOHandler,
+  options: tf.io.LoadOptions | undefined,
+  caller: string,
+): Promise<tfl.LayersModel> {
   if (options !== undefined) {
-    checkOptions(options, 'loadPrunableModel: options must be an object of tf.loadLayersModel\'s options');
-    checkOptionNames(options, 'loadPrunableModel', LOAD_OPTIONS);
+    checkOptions(options, `${caller}: options must be an object of tf.loadLayersModel's options`);
+    checkOptionNames(options, caller, LOAD_OPTIONS);
   }
-  const handler = resolveLoadHandler(pathOrIOHandler, options);
+  const handler = resolveLoadHandler(pathOrIOHandler, options, caller);
   const url = typeof pathOrIOHandler === 'string' ? pathOrIOHandler : null;
   const artifacts = await loadArtifacts(handler, url);
   const source = artifactsSource(artifacts) ?? (url != null ? `'${url}'` : 'the model artifacts');
@@ -42,10 +51,11 @@ const LOAD_OPTIONS: ReadonlyArray<keyof tf.io.LoadOptions> = [
 ];
 
 /** The handler `tf.loadLayersModel` would use for `pathOrIOHandler`, resolved the same way. */
-function resolveLoadHandler(pathOrIOHandler: string | tf.io.IOHandler, options?: tf.io.LoadOptions): tf.io.IOHandler {
+function resolveLoadHandler(pathOrIOHandler: string | tf.io.IOHandler, options: tf.io.LoadOptions | undefined,
+  caller: string): tf.io.IOHandler {
   if (typeof pathOrIOHandler !== 'string') {
     if (pathOrIOHandler == null || typeof pathOrIOHandler.load !== 'function') {
-      throw new TypeError('loadPrunableModel: pathOrIOHandler must be a URL string or an IOHandler with a load method; ' +
+      throw new TypeError(`${caller}: pathOrIOHandler must be a URL string or an IOHandler with a load method; ` +
         `received ${describeValue(pathOrIOHandler)}.`);
     }
     return pathOrIOHandler;
@@ -53,7 +63,7 @@ function resolveLoadHandler(pathOrIOHandler: string | tf.io.IOHandler, options?:
   const url = pathOrIOHandler;
   const handlers = tf.io.getLoadHandlers(url, options);
   if (handlers.length > 1) {
-    throw new Error(`loadPrunableModel: ${handlers.length} load handlers match '${url}'; ` +
+    throw new Error(`${caller}: ${handlers.length} load handlers match '${url}'; ` +
       'TensorFlow.js needs exactly one (is a file:// router registered twice?).');
   }
   if (handlers.length === 1) return handlers[0];
@@ -63,7 +73,7 @@ function resolveLoadHandler(pathOrIOHandler: string | tf.io.IOHandler, options?:
     ? "file:// URLs load in Node once 'tfjs-prune/node' (or @tensorflow/tfjs-node) is imported"
     : `in Node, use a file:// URL ('file://${url}', with 'tfjs-prune/node' imported) or fileSystem('${url}') of 'tfjs-prune/node'; ` +
       'over the network, an http:// or https:// URL';
-  throw new TypeError('loadPrunableModel: pathOrIOHandler must be a URL that a TensorFlow.js load handler accepts, or an IOHandler ' +
+  throw new TypeError(`${caller}: pathOrIOHandler must be a URL that a TensorFlow.js load handler accepts, or an IOHandler ` +
     `(such as tf.io.fromMemory(artifacts)); no handler accepts ${describeValue(url)}: ${hint}.`);
 }
 

@@ -8,7 +8,7 @@ import type {
 import type { DepthwiseConv2DLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/convolutional_depthwise';
 import { conv2dOp, conv2dTransposeOp, ConvOptions, depthwiseConv2dOp, FusedActivation } from '../ops/conv';
 import { ObjectOption } from './layer_options';
-import { CallWeights, MaskedWeightSpec, PrunableKind, PrunableLayer, WeightDefinition } from './prunable_layer';
+import { CallWeights, MaskedWeightSpec, PrunableKind, PrunableLayer, SparseKernelSpec, WeightDefinition } from './prunable_layer';
 
 /*
  * The convolutions: Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D and
@@ -87,13 +87,25 @@ function kernelObjects(prefix: string, initializer: string): Record<string, Obje
 }
 const BOOLEANS = ['useBias', 'trainable'];
 
-/** A convolution kind; `extra` lists the options its plain layer takes but leaves out of its config. */
+/**
+ * A convolution kind; `extra` lists the options its plain layer takes but
+ * leaves out of its config; `sparse`, how it runs on the sparse kernels.
+ */
 function kind(plainClassName: string, plain: (args: object) => tfl.layers.Layer, objects: Record<string, ObjectOption>,
-  maskedWeights: MaskedWeightSpec[], extra: string[] = []): PrunableKind {
+  maskedWeights: MaskedWeightSpec[], extra: string[] = [], sparse?: SparseKernelSpec): PrunableKind {
   const options = { plain, objects: { ...activation, ...objects, ...bias }, booleans: BOOLEANS, extra };
   // Every kind but DepthwiseConv2D has filters; its depth multiplier defaults to 1.
-  return { plainClassName, options, maskedWeights, sizes: plainClassName === 'DepthwiseConv2D' ? [] : ['filters'] };
+  return { plainClassName, options, maskedWeights, sizes: plainClassName === 'DepthwiseConv2D' ? [] : ['filters'], sparse };
 }
+
+const channelsLast = (config: tf.serialization.ConfigDict) => config.dataFormat == null || config.dataFormat === 'channelsLast';
+const allOnes = (value: unknown) => [value].flat().every((v) => v === 1);
+
+/** A Conv1D or Conv2D that is a product over the channels: a 1x1 kernel at stride 1, channels last ('same' and 'valid' alike). */
+const POINTWISE: SparseKernelSpec = {
+  weight: 'kernel',
+  applies: (config) => channelsLast(config) && allOnes(config.kernelSize) && allOnes(config.strides) && config.padding !== 'causal',
+};
 
 /** The error for an option the plain layer of TF.js 4.22 computes wrongly or drops: no plain model could stand in. */
 function unsupported(layer: tfl.layers.Layer, option: string, why: string): Error {
@@ -236,7 +248,7 @@ abstract class PrunableConv extends PrunableConvolution {
 }
 
 const CONV2D = kind('Conv2D', (args) => tfl.layers.conv2d(args as ConvLayerArgs),
-  kernelObjects('kernel', 'glorotNormal'), [KERNEL_MASK]);
+  kernelObjects('kernel', 'glorotNormal'), [KERNEL_MASK], [], POINTWISE);
 
 /**
  * A drop-in replacement for `tf.layers.conv2d` whose kernel `[kh, kw, in,
@@ -262,7 +274,7 @@ export class PrunableConv2D extends PrunableConv {
 tf.serialization.registerClass(PrunableConv2D);
 
 const CONV1D = kind('Conv1D', (args) => tfl.layers.conv1d(args as ConvLayerArgs),
-  kernelObjects('kernel', 'glorotNormal'), [KERNEL_MASK], ['dataFormat']);
+  kernelObjects('kernel', 'glorotNormal'), [KERNEL_MASK], ['dataFormat'], POINTWISE);
 
 /**
  * A drop-in replacement for `tf.layers.conv1d` whose kernel `[k, in,
@@ -397,7 +409,7 @@ const SEPARABLE_CONV2D = kind('SeparableConv2D', (args) => tfl.layers.separableC
   { ...kernelObjects('depthwise', 'glorotUniform'), ...kernelObjects('pointwise', 'glorotUniform') }, [
     { weight: 'depthwise_kernel', mask: 'depthwise_kernel_mask', unitAxes: [], inputAxis: null },
     { weight: 'pointwise_kernel', mask: 'pointwise_kernel_mask', unitAxes: [-1], inputAxis: -2 },
-  ], ['depthMultiplier']);
+  ], ['depthMultiplier'], { weight: 'pointwise_kernel', depthwise: 'depthwise_kernel', applies: channelsLast });
 
 /**
  * A drop-in replacement for `tf.layers.separableConv2d` whose depthwise

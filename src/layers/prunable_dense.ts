@@ -39,6 +39,7 @@ const DENSE: PrunableKind = {
   },
   maskedWeights: [{ weight: 'kernel', mask: 'mask', unitAxes: [-1], inputAxis: 0 }],
   sizes: ['units'],
+  sparse: { weight: 'kernel' },
 };
 
 /**

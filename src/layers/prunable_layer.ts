@@ -28,6 +28,20 @@ export interface MaskedWeightSpec {
 }
 
 /**
+ * How a layer kind runs on the sparse kernels ({@link toSparseModel}'s
+ * SparseDense): as `activation(input · W + bias)` over the input's last axis,
+ * where XNNPACK's sparse inference applies too.
+ */
+export interface SparseKernelSpec {
+  /** W: the weight `[1, ..., 1, in, out]` the kernels hold (a Dense kernel, a 1x1 convolution's, a pointwise kernel). */
+  weight: string;
+  /** A weight applied first as a depthwise convolution with the layer's strides, padding and dilation (SeparableConv2D's), if any. */
+  depthwise?: string;
+  /** Whether a plain layer of this config is such a product (a convolution: kernel size 1, stride 1, channels last). Default: every one. */
+  applies?: (config: tf.serialization.ConfigDict) => boolean;
+}
+
+/**
  * What a prunable layer kind tells the rest of the library: the plain
  * tf.layers class it drops in for and strips to, how it takes that class's
  * options, and which of its weights carry masks. The registry
@@ -50,6 +64,8 @@ export interface PrunableKind {
    * the guide); `'weight'` pruning works for every kind.
    */
   unitPruningRefusal?: string;
+  /** How its plain layer runs on the sparse kernels, if it can. */
+  sparse?: SparseKernelSpec;
 }
 
 /** An initializer, as `addWeight` takes it. */

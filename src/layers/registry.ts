@@ -1,4 +1,4 @@
-import { PrunableKind, PrunableLayer } from './prunable_layer';
+import { PrunableKind, PrunableLayer, SparseKernelSpec } from './prunable_layer';
 import { PrunableDense } from './prunable_dense';
 import { PrunableEmbedding } from './prunable_embedding';
 import { PrunableGRU, PrunableLSTM, PrunableSimpleRNN } from './prunable_recurrent';
@@ -50,6 +50,16 @@ export function prunableClassNamed(className: string): PrunableClass | undefined
 /** Every prunable class, in the table's order. */
 export function prunableClasses(): readonly PrunableClass[] {
   return PRUNABLE_CLASSES;
+}
+
+/** How the plain tf.layers class `plainClassName` runs on the sparse kernels, if its kind declares it. */
+export function sparseKernelSpecFor(plainClassName: string): SparseKernelSpec | undefined {
+  return prunableClassFor(plainClassName)?.kind.sparse;
+}
+
+/** The plain tf.layers classes whose kinds run on the sparse kernels: `['Dense', 'Conv1D', ...]`. */
+export function sparseClassNames(): string[] {
+  return PRUNABLE_CLASSES.filter((cls) => cls.kind.sparse !== undefined).map((cls) => cls.kind.plainClassName);
 }
 
 /** The plain tf.layers class names the library can make prunable, for messages: `'Dense', 'Conv1D', ...`. */

@@ -2,14 +2,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
+import { checkOptions, describeValue } from '../checks';
 import { FUSED_ACTIVATIONS, FusedActivation, SparseMatrix } from '../kernels/sparse/sparse_matrix';
 import { computeFloat32 } from '../ops/float32_data';
+import { SparseKernelSpec } from './prunable_layer';
+import { sparseClassNames, sparseKernelSpecFor } from './registry';
 
 /** Backends whose tensors live in CPU memory, where the sparse kernels read and write them. */
 export const SPARSE_BACKENDS: readonly string[] = ['cpu', 'wasm'];
 
 /**
- * The classes {@link SparseDense} stands in for.
+ * The classes {@link SparseDense} stands in for: those whose kinds in the
+ * layer registry declare how they run on the sparse kernels.
  *
  * ```js
  * const source = sparseLayer.sourceClassName; // 'Conv2D' for a converted 1x1 convolution
@@ -30,9 +34,9 @@ export type SparseSourceClass = 'Dense' | 'Conv1D' | 'Conv2D' | 'SeparableConv2D
 export interface SparseDenseLayerArgs extends LayerArgs {
   /** The class of the replaced layer. */
   sourceClassName: SparseSourceClass;
-  /** Output units of a Dense (or `filters` of a convolution). */
+  /** Output units of a Dense (or `filters` of a convolution): a positive integer, one of the two. */
   units?: number;
-  /** Output channels of a convolution (or `units` of a Dense). */
+  /** Output channels of a convolution (or `units` of a Dense): a positive integer, one of the two. */
   filters?: number;
   /** The replaced layer's activation, by name. Default: 'linear'. */
   activation?: string;
@@ -52,6 +56,55 @@ export interface SparseDenseLayerArgs extends LayerArgs {
 
 const pair = (value: number | number[] | undefined, fallback: number): [number, number] =>
   value == null ? [fallback, fallback] : typeof value === 'number' ? [value, value] : [value[0], value[value.length - 1]];
+
+const isPositiveInteger = (value: unknown) => typeof value === 'number' && Number.isInteger(value) && value > 0;
+
+/**
+ * Checks {@link SparseDenseLayerArgs} where they enter (the options
+ * SparseDense reads; the rest is the replaced layer's config, kept as it is);
+ * returns the spec of the replaced class, the output size, the activation
+ * and, when the kernels do not apply it, the activation as a TF.js layer.
+ */
+function checkSparseDenseArgs(args: SparseDenseLayerArgs):
+  { spec: SparseKernelSpec; units: number; activation: string; unfused?: tfl.layers.Layer } {
+  checkOptions(args, 'SparseDense: args must be an object {sourceClassName, units or filters, activation?, useBias?, ...}');
+  const layer = `SparseDense${typeof args.name === 'string' ? ` '${args.name}'` : ''}`;
+  const fail = (option: string, allowed: string, value: unknown) =>
+    new Error(`${layer}: ${option} must be ${allowed}; received ${describeValue(value)}.`);
+  const spec = typeof args.sourceClassName === 'string' ? sparseKernelSpecFor(args.sourceClassName) : undefined;
+  if (spec === undefined) {
+    throw fail('sourceClassName', `one of ${sparseClassNames().map((c) => `'${c}'`).join(', ')}`, args.sourceClassName);
+  }
+  const units = args.units ?? args.filters;
+  if (!isPositiveInteger(units) || (args.units != null && args.filters != null)) {
+    throw fail(args.units != null && args.filters != null ? 'units and filters (only one of them)' : 'units (or filters)',
+      'a positive integer', units);
+  }
+  const { activation = 'linear' } = args;
+  let unfused: tfl.layers.Layer | undefined;
+  if (typeof activation !== 'string' || !(FUSED_ACTIVATIONS as readonly string[]).includes(activation)) {
+    try {
+      unfused = tfl.layers.activation({ activation: activation as 'linear' });
+    } catch {
+      throw fail('activation', "the name of a TF.js activation ('linear', 'relu', 'relu6', 'tanh', ...)", activation);
+    }
+  }
+  if (args.useBias !== undefined && typeof args.useBias !== 'boolean') throw fail('useBias', 'true or false', args.useBias);
+  if (spec.depthwise !== undefined) {
+    for (const option of ['kernelSize', 'strides', 'dilationRate'] as const) {
+      const value = args[option];
+      if (value !== undefined && !(isPositiveInteger(value) || (Array.isArray(value) && value.length >= 1 &&
+        value.length <= 2 && value.every(isPositiveInteger)))) {
+        throw fail(option, 'a positive integer or a list of one or two', value);
+      }
+    }
+    if (args.kernelSize === undefined) throw fail('kernelSize', 'a positive integer or a list of one or two', undefined);
+    if (args.padding !== undefined && args.padding !== 'valid' && args.padding !== 'same') {
+      throw fail('padding', "'valid' or 'same'", args.padding);
+    }
+  }
+  return { spec, units: units as number, activation, unfused };
+}
 
 /**
  * An inference layer that computes what a pruned `Dense` (or 1x1
@@ -76,6 +129,8 @@ export class SparseDense extends tfl.layers.Layer {
   static className = 'SparseDense';
   /** The replaced layer's class. */
   readonly sourceClassName: SparseSourceClass;
+  /** How the replaced class runs on the kernels (the registry's). */
+  private readonly spec: SparseKernelSpec;
   private readonly units: number;
   private readonly activation: string;
   private readonly useBias: boolean;
@@ -85,17 +140,18 @@ export class SparseDense extends tfl.layers.Layer {
   private matrix?: SparseMatrix;
   private depthwise?: tf.Tensor4D;
 
+  /** Throws, naming the option and its allowed values, on args that {@link toSparseModel} would not make. */
   constructor(args: SparseDenseLayerArgs) {
+    const { spec, units, activation, unfused } = checkSparseDenseArgs(args);
     super(args);
+    this.spec = spec;
     this.sourceClassName = args.sourceClassName;
-    this.units = (args.units ?? args.filters) as number;
-    this.activation = args.activation ?? 'linear';
+    this.units = units;
+    this.activation = activation;
+    this.unfused = unfused;
     this.useBias = args.useBias ?? true;
     this.sourceConfig = { ...args } as tf.serialization.ConfigDict;
     this.trainable = false;
-    if (!(FUSED_ACTIVATIONS as readonly string[]).includes(this.activation)) {
-      this.unfused = tfl.layers.activation({ activation: this.activation as 'linear' });
-    }
   }
 
   /** Nonzero weights of W (0 before `setWeights`). */
@@ -105,7 +161,7 @@ export class SparseDense extends tfl.layers.Layer {
 
   computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
-    if (this.sourceClassName !== 'SeparableConv2D') return [...shape.slice(0, -1), this.units];
+    if (this.spec.depthwise === undefined) return [...shape.slice(0, -1), this.units];
     const [kh, kw] = pair(this.sourceConfig.kernelSize as number[], 1);
     const [sh, sw] = pair(this.sourceConfig.strides as number[], 1);
     const [dh, dw] = pair(this.sourceConfig.dilationRate as number[], 1);
@@ -124,7 +180,7 @@ export class SparseDense extends tfl.layers.Layer {
    * the caller's. Replaces what an earlier call stored.
    */
   setWeights(weights: tf.Tensor[]): void {
-    const separable = this.sourceClassName === 'SeparableConv2D';
+    const separable = this.spec.depthwise !== undefined;
     const expected = (separable ? 2 : 1) + (this.useBias ? 1 : 0);
     if (weights.length !== expected) {
       throw new Error(`SparseDense '${this.name}' (${this.sourceClassName}): expected ${expected} weights ` +

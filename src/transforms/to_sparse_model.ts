@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { checkFraction, checkOptionNames, checkOptions } from '../checks';
 import { loadSparseKernels } from '../kernels/sparse/sparse_kernels';
-import { SPARSE_BACKENDS, SparseDense, SparseSourceClass } from '../layers/sparse_dense';
+import { sparseKernelSpecFor } from '../layers/registry';
+import { SPARSE_BACKENDS, SparseDense } from '../layers/sparse_dense';
 import { checkLayersModel } from '../model/model_checks';
 import { allLayers, findPrunableLayers } from '../model/prunable_layers';
 import { rebuildModel } from './rebuild_model';
@@ -20,9 +21,10 @@ export interface ToSparseModelArgs {
    * The fraction of zero weights, in [0, 1], from which a layer runs on the
    * sparse kernels; sparser layers convert, denser ones stay dense. Default:
    * 0.7. `npm run bench:sparse` measures the crossover, the sparsity below
-   * which TF.js's dense wasm kernels are faster: about 0.5 for a 1024x1024
-   * layer at batch 1 and 8, lower for smaller layers and batches of 32. At 0.7
-   * the sparse kernels were at least 1.45x faster in every shape of the run in
+   * which TF.js's dense wasm kernels are faster: about 0.6 for a 1024x1024
+   * layer at batch 1, 0.35 at batch 8, lower for smaller layers and batches
+   * of 32, and checks this default against it. At 0.7 the sparse kernels
+   * were at least 1.37x faster in every shape of the run in
    * docs/performance.md; between the crossover and 0.7 the gain is small and
    * depends on the shape.
    */
@@ -30,28 +32,13 @@ export interface ToSparseModelArgs {
 }
 
 /** The default of {@link ToSparseModelArgs.minSparsity}. */
-const DEFAULT_MIN_SPARSITY = 0.7;
+export const DEFAULT_MIN_SPARSITY = 0.7;
 
-/** The weight a sparse kernel would hold for `layer` (a Dense kernel, a 1x1 kernel, a pointwise kernel), if it can. */
+/** The weight the sparse kernels would hold for `layer`, if its kind (in the registry) runs on them and its config allows. */
 function sparseWeight(layer: tfl.layers.Layer): tfl.LayerVariable | undefined {
-  const className = layer.getClassName() as SparseSourceClass;
-  const config = layer.getConfig();
-  const ones = (value: unknown) => [value].flat().every((v) => v === 1);
-  const channelsLast = config.dataFormat == null || config.dataFormat === 'channelsLast';
-  const weightNamed = (name: string) => layer.weights.find((w) => w.originalName.endsWith(`/${name}`));
-  switch (className) {
-    case 'Dense':
-      return weightNamed('kernel');
-    case 'Conv1D':
-    case 'Conv2D':
-      // A 1x1 convolution at stride 1 is a Dense over the channels ('same' and 'valid' alike).
-      return channelsLast && ones(config.kernelSize) && ones(config.strides) && config.padding !== 'causal'
-        ? weightNamed('kernel') : undefined;
-    case 'SeparableConv2D':
-      return channelsLast ? weightNamed('pointwise_kernel') : undefined;
-    default:
-      return undefined;
-  }
+  const spec = sparseKernelSpecFor(layer.getClassName());
+  if (spec === undefined || !(spec.applies?.(layer.getConfig()) ?? true)) return undefined;
+  return layer.weights.find((w) => w.originalName.endsWith(`/${spec.weight}`));
 }
 
 /** The fraction of zeros among `variable`'s values. */

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { PrunableLayer } from '../../src';
-import { isPrunableLayer, plainClassNames, prunableClasses, prunableClassFor, prunableClassNamed } from '../../src/layers/registry';
+import {
+  isPrunableLayer, plainClassNames, prunableClasses, prunableClassFor, prunableClassNamed, sparseClassNames, sparseKernelSpecFor,
+} from '../../src/layers/registry';
 
 /** Options that build each plain class, on an input of `input`. */
 const BUILDS: Record<string, { args: Record<string, unknown>; input: number[] }> = {
@@ -52,4 +54,23 @@ describe('the prunable-layer registry', () => {
       [plain, prunable].forEach((layer) => layer.weights.forEach((w) => w.dispose()));
     });
   }
+
+  it('declares which plain layers run on the sparse kernels, and when: Dense always, 1x1 convolutions, pointwise halves', () => {
+    expect(sparseClassNames()).to.deep.equal(['Dense', 'Conv1D', 'Conv2D', 'SeparableConv2D']);
+    const applies = (className: string, args: Record<string, unknown>) => {
+      const config = prunableClassFor(className)!.kind.options.plain(args).getConfig();
+      const spec = sparseKernelSpecFor(className);
+      return spec !== undefined && (spec.applies?.(config) ?? true);
+    };
+    expect(applies('Dense', { units: 3 })).to.equal(true);
+    expect(applies('Conv2D', { filters: 3, kernelSize: 1, padding: 'same' })).to.equal(true);
+    expect(applies('Conv2D', { filters: 3, kernelSize: [1, 3] })).to.equal(false);
+    expect(applies('Conv2D', { filters: 3, kernelSize: 1, strides: 2 })).to.equal(false);
+    expect(applies('Conv2D', { filters: 3, kernelSize: 1, dataFormat: 'channelsFirst' })).to.equal(false);
+    expect(applies('Conv1D', { filters: 3, kernelSize: 1 })).to.equal(true);
+    expect(applies('Conv1D', { filters: 3, kernelSize: 1, padding: 'causal' })).to.equal(false);
+    expect(applies('SeparableConv2D', { filters: 3, kernelSize: 3, strides: 2 })).to.equal(true);
+    expect(applies('DepthwiseConv2D', { kernelSize: 1 })).to.equal(false);
+    expect(sparseKernelSpecFor('SeparableConv2D')).to.include({ weight: 'pointwise_kernel', depthwise: 'depthwise_kernel' });
+  });
 });

@@ -295,6 +295,24 @@ describe('loadSparseModel', () => {
     expect(loads).to.equal(0);
     dense.dispose();
   });
+
+  const loadErrors: [string, () => Promise<unknown>, RegExp][] = [
+    ['a handler without load', () => loadSparseModel({} as tf.io.IOHandler),
+      /^TypeError: loadSparseModel: pathOrIOHandler must be a URL string or an IOHandler with a load method; received/],
+    ['a path no handler accepts', () => loadSparseModel('no-scheme/model.json'),
+      /^TypeError: loadSparseModel: pathOrIOHandler must be a URL that a TensorFlow.js load handler accepts/],
+    ['an unknown load option', () => loadSparseModel({ load: async () => ({}) }, {}, { strikt: true } as never),
+      /^Error: loadSparseModel: unknown option 'strikt'; options are requestInit/],
+  ];
+  for (const [what, call, message] of loadErrors) {
+    it(`names itself, not loadPrunableModel, when it refuses ${what}, creating nothing`, async () => {
+      const tensors = tf.memory().numTensors;
+      let error: unknown;
+      await call().catch((e) => { error = e; });
+      expect(String(error)).to.match(message);
+      expect(tf.memory().numTensors).to.equal(tensors);
+    });
+  }
 });
 
 describe('toSparseModel: errors', () => {

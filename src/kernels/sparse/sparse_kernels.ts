@@ -53,28 +53,74 @@ export function loadSparseKernels(): Promise<void> {
   return loading.then(() => undefined);
 }
 
+/** What to do where the kernels cannot run, for the loader's errors. */
+const RUN_DENSE = 'predict with the dense model there (the model toSparseModel was given): it computes the same outputs';
+
+/** Platforms with WebAssembly SIMD, for the loader's errors. */
+const SIMD_PLATFORMS = 'Node >= 16.4, Chrome >= 91, Firefox >= 89, Safari >= 16.4';
+
 async function instantiate(): Promise<SpmmExports> {
   if (typeof WebAssembly !== 'object') {
-    throw new Error('loadSparseKernels: this platform has no WebAssembly; the sparse kernels need WebAssembly with SIMD.');
+    throw new Error(`loadSparseKernels: this platform has no WebAssembly, which the sparse kernels need (with SIMD: ${SIMD_PLATFORMS}); ` +
+      `${RUN_DENSE}.`);
   }
   const bytes = wasmBytes();
   if (!WebAssembly.validate(bytes)) {
-    throw new Error('loadSparseKernels: this platform\'s WebAssembly lacks SIMD (fixed-width 128-bit), which the ' +
-      'sparse kernels need (Node >= 16.4, Chrome >= 91, Firefox >= 89, Safari >= 16.4).');
+    throw new Error('loadSparseKernels: this platform\'s WebAssembly rejects the sparse kernels\' module, which needs ' +
+      `fixed-width SIMD (${SIMD_PLATFORMS}); ${RUN_DENSE}. On a platform with SIMD, the module is damaged: reinstall ` +
+      'tfjs-prune (in a clone of its repository, run npm run build:sparse).');
   }
-  const abort = () => {
-    throw new Error('tfjs-prune sparse kernels: abort');
-  };
-  const { instance } = await WebAssembly.instantiate(bytes, { env: { abort } }) as WebAssembly.WebAssemblyInstantiatedSource;
+  let instance: WebAssembly.Instance;
+  try {
+    ({ instance } = await WebAssembly.instantiate(bytes, { env: { abort } }) as WebAssembly.WebAssemblyInstantiatedSource);
+  } catch (error) {
+    throw Object.assign(new Error(`loadSparseKernels: WebAssembly could not instantiate the sparse kernels' module ` +
+      `(${messageOf(error)}). A page whose Content-Security-Policy limits script-src must allow 'wasm-unsafe-eval'; ` +
+      `elsewhere, ${RUN_DENSE}.`), { cause: error });
+  }
   loaded = instance.exports as unknown as SpmmExports;
   return loaded;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * AssemblyScript's abort hook: `message` and `file` point to strings in the
+ * module's memory (UTF-16, byte length in the 4 bytes before). With
+ * `--noAssert` only the allocator calls it, for a block over its size limit.
+ */
+function abort(message: number, file: number, line: number, column: number): never {
+  const text = (ptr: number) => {
+    if (loaded === undefined || ptr === 0) return '?';
+    const bytes = new Uint32Array(loaded.memory.buffer, ptr - 4, 1)[0];
+    return String.fromCharCode(...new Uint16Array(loaded.memory.buffer, ptr, bytes >> 1));
+  };
+  throw new Error(`the sparse kernels aborted: ${text(message)} (${text(file)}:${line}:${column})`);
+}
+
+/**
+ * `size` bytes of the kernels' memory, for `owner` (named in the error):
+ * an allocation that cannot grow the memory throws a clear error, not
+ * WebAssembly's bare `unreachable`.
+ */
+export function allocKernelMemory(k: SpmmExports, size: number, owner: string): number {
+  try {
+    return k.alloc(size);
+  } catch (error) {
+    throw Object.assign(new Error(`${owner}: the sparse kernels' WebAssembly memory (${k.memory.buffer.byteLength} bytes now) ` +
+      `could not grow by the ${size} bytes needed (${messageOf(error)}); a WebAssembly memory holds at most 4 GiB, less ` +
+      'where the browser limits it. Convert fewer layers (a higher minSparsity) or dispose sparse models no longer used.'),
+    { cause: error });
+  }
 }
 
 /** The loaded kernels; throws, naming `caller`, before {@link loadSparseKernels} has resolved. */
 export function sparseKernels(caller: string): SpmmExports {
   if (loaded === undefined) {
-    throw new Error(`${caller}: the sparse kernels are not loaded; await loadSparseKernels() first ` +
-      '(toSparseModel and loadSparseModel do).');
+    throw new Error(`${caller}: the sparse kernels are not loaded yet; await loadSparseKernels() first ` +
+      '(toSparseModel and loadSparseModel do; a SparseDense made by hand needs it).');
   }
   return loaded;
 }

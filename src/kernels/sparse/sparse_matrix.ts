@@ -4,7 +4,7 @@
  * it. The layout (see assembly/spmm.ts) is built once, here; the memory is
  * the kernels' own, held until {@link SparseMatrix.free}.
  */
-import { sparseKernels, SpmmExports } from './sparse_kernels';
+import { allocKernelMemory, sparseKernels, SpmmExports } from './sparse_kernels';
 
 /** Activations the kernels apply as they write each output. */
 export const FUSED_ACTIVATIONS = ['linear', 'relu', 'relu6'] as const;
@@ -65,6 +65,24 @@ function rowLayout(kernel: Float32Array, nIn: number, nOut: number): RowLayout {
 }
 
 /**
+ * The products' scratch memory (input rows, output rows, packed blocks),
+ * shared by every matrix since one product runs at a time: kept from one
+ * product to the next (a predict allocates nothing), grown when one needs
+ * more, freed with the last matrix.
+ */
+const scratch = { ptr: 0, bytes: 0, matrices: 0 };
+
+/** A view of the kernels' whole memory, taken again once `memory.grow` has detached it (its length is then 0). */
+let heap = new Float32Array(0);
+
+function heapView(k: SpmmExports): Float32Array {
+  if (heap.length === 0) heap = new Float32Array(k.memory.buffer);
+  return heap;
+}
+
+const roundUp16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
+
+/**
  * W [in, out] in the kernels' memory. Build with {@link SparseMatrix.create};
  * free with {@link SparseMatrix.free}.
  */
@@ -77,8 +95,8 @@ export class SparseMatrix {
   private blocks: number[];
 
   private constructor(readonly nIn: number, readonly nOut: number, layout: RowLayout, bias: Float32Array | null,
-    activation: FusedActivation, caller: string) {
-    this.k = sparseKernels(caller);
+    activation: FusedActivation, private readonly owner: string) {
+    this.k = sparseKernels(owner);
     this.nonzeros = layout.nonzeros;
     this.wide = layout.idx instanceof Uint32Array;
     this.act = FUSED_ACTIVATIONS.indexOf(activation);
@@ -86,11 +104,12 @@ export class SparseMatrix {
     const parts = [layout.rows, layout.ends, layout.idx, layout.val, bias ?? new Float32Array(nOut)];
     this.blocks = [];
     try {
-      for (const part of parts) this.blocks.push(this.k.alloc(Math.max(part.byteLength, 16)));
+      for (const part of parts) this.blocks.push(allocKernelMemory(this.k, Math.max(part.byteLength, 16), owner));
     } catch (error) {
-      this.free();
+      for (const ptr of this.blocks) this.k.free(ptr);
       throw error;
     }
+    scratch.matrices++;
     // Views after the last allocation, which may have grown the memory.
     parts.forEach((part, i) => new Uint8Array(this.k.memory.buffer, this.blocks[i], part.byteLength)
       .set(new Uint8Array(part.buffer, part.byteOffset, part.byteLength)));
@@ -99,8 +118,8 @@ export class SparseMatrix {
   /**
    * W from `kernel`, the dense matrix [nIn, nOut] row-major (a Dense kernel's
    * data, or a 1x1 convolution's), with `bias` [nOut] (or none) and
-   * `activation`. `caller` names the caller in the error thrown when the
-   * kernels are not loaded.
+   * `activation`. `caller` names the owner in errors (kernels not loaded,
+   * memory exhausted, use after free).
    */
   static create(kernel: Float32Array, nIn: number, nOut: number, bias: Float32Array | null, activation: FusedActivation,
     caller: string): SparseMatrix {
@@ -115,52 +134,65 @@ export class SparseMatrix {
   /**
    * y = act(x W + bias) for `batch` rows x [batch, nIn] into y [batch, nOut].
    * Inputs that are NaN or infinite give what a dense product gives (NaN where
-   * one meets a zero weight). Allocates its scratch memory in the kernels'
-   * memory and frees it, so repeated calls reuse the same memory.
+   * one meets a zero weight). Works in the shared scratch memory, which
+   * repeated calls reuse.
    */
   multiply(x: Float32Array, batch: number, y: Float32Array): void {
-    if (this.freed) throw new Error('SparseMatrix: used after free()');
+    if (this.freed) throw new Error(`${this.owner}: its sparse matrix was used after free()`);
     const { k, nIn, nOut } = this;
     const [rows, ends, idx, val, bias] = this.blocks;
-    const scratch: number[] = [];
-    const alloc = (bytes: number) => {
-      const ptr = k.alloc(bytes);
-      scratch.push(ptr);
-      return ptr;
-    };
-    try {
-      const xPtr = alloc(x.byteLength);
-      const yPtr = alloc(batch * nOut * 4);
-      const blocks = batch > 1 ? alloc((nIn + nOut) * BLOCK * 4) : 0;
-      // Views after the last allocation.
-      new Float32Array(k.memory.buffer, xPtr, x.length).set(x);
-      if (batch === 1) {
-        (this.wide ? k.matVec32 : k.matVec16)(rows, idx, val, bias, nOut, xPtr, yPtr, this.act);
-      } else {
-        (this.wide ? k.matMat32 : k.matMat16)(rows, ends, idx, val, bias, nIn, nOut, xPtr, batch, yPtr, this.act, blocks);
-      }
-      if (k.anyNonFinite(xPtr, x.length)) this.redoNonFiniteRows(xPtr, batch, yPtr, alloc(nIn));
-      y.set(new Float32Array(k.memory.buffer, yPtr, batch * nOut));
-    } finally {
-      for (const ptr of scratch) k.free(ptr);
+    const xBytes = roundUp16(x.byteLength);
+    const yBytes = roundUp16(batch * nOut * 4);
+    const xPtr = this.scratch(xBytes + yBytes + (batch > 1 ? (nIn + nOut) * BLOCK * 4 : 0));
+    const yPtr = xPtr + xBytes;
+    heapView(k).set(x, xPtr >> 2);
+    if (batch === 1) {
+      (this.wide ? k.matVec32 : k.matVec16)(rows, idx, val, bias, nOut, xPtr, yPtr, this.act);
+    } else {
+      (this.wide ? k.matMat32 : k.matMat16)(rows, ends, idx, val, bias, nIn, nOut, xPtr, batch, yPtr, this.act, yPtr + yBytes);
     }
+    if (k.anyNonFinite(xPtr, x.length)) this.redoNonFiniteRows(xPtr, batch, yPtr);
+    y.set(heapView(k).subarray(yPtr >> 2, (yPtr >> 2) + batch * nOut));
+  }
+
+  /** The shared scratch memory, at least `bytes` of it. */
+  private scratch(bytes: number): number {
+    if (bytes > scratch.bytes) {
+      if (scratch.ptr !== 0) this.k.free(scratch.ptr);
+      scratch.ptr = 0;
+      scratch.bytes = 0;
+      scratch.ptr = allocKernelMemory(this.k, bytes, this.owner);
+      scratch.bytes = bytes;
+    }
+    return scratch.ptr;
   }
 
   /** Recomputes the rows of y whose input has a NaN or infinity as a dense product would (rare: a scalar loop). */
-  private redoNonFiniteRows(xPtr: number, batch: number, yPtr: number, flags: number): void {
+  private redoNonFiniteRows(xPtr: number, batch: number, yPtr: number): void {
     const { k, nIn, nOut } = this;
     const [rows, , idx, val, bias] = this.blocks;
     const exactRow = this.wide ? k.exactRow32 : k.exactRow16;
-    for (let b = 0; b < batch; b++) {
-      const row = xPtr + b * nIn * 4;
-      const bad = k.markNonFinite(row, nIn, flags);
-      if (bad > 0) exactRow(rows, idx, val, bias, nOut, row, flags, bad, yPtr + b * nOut * 4, this.act);
+    const flags = allocKernelMemory(k, nIn, this.owner);
+    try {
+      for (let b = 0; b < batch; b++) {
+        const row = xPtr + b * nIn * 4;
+        const bad = k.markNonFinite(row, nIn, flags);
+        if (bad > 0) exactRow(rows, idx, val, bias, nOut, row, flags, bad, yPtr + b * nOut * 4, this.act);
+      }
+    } finally {
+      k.free(flags);
     }
   }
 
   /** Returns the matrix's memory to the kernels; the matrix is unusable after. Idempotent. */
   free(): void {
+    if (this.freed) return;
     for (const ptr of this.blocks) this.k.free(ptr);
     this.blocks = [];
+    if (--scratch.matrices === 0 && scratch.ptr !== 0) {
+      this.k.free(scratch.ptr);
+      scratch.ptr = 0;
+      scratch.bytes = 0;
+    }
   }
 }

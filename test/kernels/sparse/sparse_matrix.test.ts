@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { loadSparseKernels, sparseKernels } from '../../../src/kernels/sparse/sparse_kernels';
+import { allocKernelMemory, loadSparseKernels, sparseKernels, SpmmExports } from '../../../src/kernels/sparse/sparse_kernels';
 import { FusedActivation, SparseMatrix } from '../../../src/kernels/sparse/sparse_matrix';
 import { randomMask, randomWeights } from '../../support/random';
 
@@ -39,12 +39,12 @@ function prunedKernel(nIn: number, nOut: number, zeros: number, seed: number): F
 describe('SparseMatrix (the sparse kernels)', () => {
   before(() => loadSparseKernels());
 
-  // [nIn, nOut, zeros, batch sizes]: odd sizes, padding of every length, 16- and 4-wide blocks with partial blocks,
+  // [nIn, nOut, zeros, batch sizes]: odd sizes, padding of every length, 16-, 8- and 4-wide blocks with partial blocks,
   // and an input too large for 16-bit indices.
   const shapes: [number, number, number, number[]][] = [
     [7, 5, 0.5, [1, 2, 3]],
-    [33, 17, 0.9, [1, 4, 16, 37]],
-    [64, 40, 0, [1, 20]],
+    [33, 17, 0.9, [1, 4, 8, 16, 37]],
+    [64, 40, 0, [1, 20, 27]],
     [70_000, 3, 0.999, [1, 18]],
   ];
   for (const [nIn, nOut, zeros, batches] of shapes) {
@@ -90,6 +90,27 @@ describe('SparseMatrix (the sparse kernels)', () => {
     }
   });
 
+  it('gives NaN and infinities where a dense product does with 32-bit indices too (an input of over 65536 entries)', () => {
+    const [nIn, nOut] = [70_000, 4];
+    const w = prunedKernel(nIn, nOut, 0.999, 11);
+    for (let o = 0; o < nOut; o++) w[68_000 * nOut + o] = o + 1; // input 68000 (past 16 bits) reaches every unit
+    w.fill(0, 69_999 * nOut); // input 69999 reaches none
+    for (const batch of [1, 3]) {
+      const x = randomWeights(batch * nIn, 9, 'normal');
+      // Row 0: -Inf on input 68000 (read by every unit): -Inf in every unit, no NaN; row 2: NaN on input 69999 (read by none): all NaN.
+      x[68_000] = -Infinity;
+      if (batch > 2) x[2 * nIn + 69_999] = NaN;
+      const matrix = SparseMatrix.create(w, nIn, nOut, null, 'linear', 'test');
+      const y = new Float32Array(batch * nOut);
+      matrix.multiply(x, batch, y);
+      matrix.free();
+      const expected = denseReference(x, w, null, batch, nIn, nOut, 'linear');
+      expect(Array.from(expected.subarray(0, nOut))).to.deep.equal([-Infinity, -Infinity, -Infinity, -Infinity]);
+      if (batch > 2) expect(Array.from(expected.subarray(2 * nOut))).to.deep.equal([NaN, NaN, NaN, NaN]);
+      expectClose(y, expected, `batch ${batch}`);
+    }
+  });
+
   it('computes act(bias) for an all-zero matrix, and NaN for a non-finite input', () => {
     const bias = Float32Array.from([-1, 0.5, 7]);
     const matrix = SparseMatrix.create(new Float32Array(4 * 3), 4, 3, bias, 'relu6', 'test');
@@ -115,11 +136,24 @@ describe('SparseMatrix (the sparse kernels)', () => {
     expect(memory.buffer.byteLength).to.equal(size);
   });
 
+  it('says which layer could not get memory, how much it has, and what to do, when the memory cannot grow', () => {
+    const full = {
+      memory: new WebAssembly.Memory({ initial: 1 }),
+      alloc: () => {
+        throw new WebAssembly.RuntimeError('unreachable');
+      },
+    } as unknown as SpmmExports;
+    expect(() => allocKernelMemory(full, 1000, "SparseDense 'h1'")).to.throw(
+      "SparseDense 'h1': the sparse kernels' WebAssembly memory (65536 bytes now) could not grow by the 1000 bytes needed " +
+      '(unreachable); a WebAssembly memory holds at most 4 GiB, less where the browser limits it. Convert fewer layers ' +
+      '(a higher minSparsity) or dispose sparse models no longer used.');
+  });
+
   it('refuses use after free, and free is idempotent', () => {
-    const matrix = SparseMatrix.create(new Float32Array([1, 0, 0, 2]), 2, 2, null, 'linear', 'test');
+    const matrix = SparseMatrix.create(new Float32Array([1, 0, 0, 2]), 2, 2, null, 'linear', "SparseDense 'h1'");
     matrix.free();
     matrix.free();
     expect(matrix.freed).to.equal(true);
-    expect(() => matrix.multiply(new Float32Array(2), 1, new Float32Array(2))).to.throw(/used after free/);
+    expect(() => matrix.multiply(new Float32Array(2), 1, new Float32Array(2))).to.throw("SparseDense 'h1': its sparse matrix was used after free()");
   });
 });
