@@ -20,7 +20,8 @@ export interface BaselineRun {
   /** One-shot pruning of the trained model (dense baselines only). */
   oneShot?: SweepPoints;
   /** The pretraining task whose model the baseline trains further; without it, it trains from its seed's initialization. */
-  from?: string;
+  from?: string;  /** The epoch (from 0) from which Adam's rate drops to the context's `fineTuneLearningRate`; none: `learningRate` throughout. */
+  decayFrom?: number;
 }
 
 /**
@@ -43,7 +44,7 @@ export async function runBaseline(context: ExperimentContext, run: BaselineRun):
         experiment: run.experiment, network: run.network, method: run.dropoutRate > 0 ? `dropout ${run.dropoutRate}` : 'dense',
         schedule: 'none', targetSparsity: 0, seed: run.seed, epochs: run.epochs,
       },
-    });
+    }, { decayFrom: run.decayFrom });
     return [trained, ...run.oneShot == null ? [] : await oneShotSweep(context, built, trained, run.oneShot)];
   } finally {
     disposeModel(built.model);

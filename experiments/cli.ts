@@ -83,6 +83,8 @@ export function buildProgram(): Command {
       .argParser(listOf('--channel-sparsities', fraction('--channel-sparsities', false))).default(CHANNEL_SPARSITIES, CHANNEL_SPARSITIES.join(',')))
     .addOption(new Option('--batch-size <n>', 'batch size of every run').argParser(integer('--batch-size', 1)).default(128))
     .addOption(new Option('--learning-rate <x>', "Adam's learning rate").argParser(positive('--learning-rate')).default(0.001))
+    .addOption(new Option('--cnn-fine-tune-learning-rate <x>', "Adam's learning rate of the CNNs' last pretraining epoch and of every CNN run " +
+      'from the pretrained model').argParser(positive('--cnn-fine-tune-learning-rate')).default(0.0001))
     .addOption(new Option('--train-size <n>', `use the first n training images, 1 to 60000 (default: ${FULL.trainSize}, --quick: ${QUICK.trainSize})`)
       .argParser(integer('--train-size', 1, 60000)))
     .addOption(new Option('--cnn-train-size <n>', 'CNN runs from the pretrained model use the first n training images, 1 to --train-size ' +
@@ -136,6 +138,7 @@ export function parseCommandLine(args: string[]): CliOptions {
     cnnEpochs: o.cnnEpochs ?? sized.cnnEpochs,
     batchSize: o.batchSize,
     learningRate: o.learningRate,
+    cnnFineTuneLearningRate: o.cnnFineTuneLearningRate,
     sparsities: o.sparsities,
     oneShotSparsities: o.oneShotSparsities,
     dropoutRates: o.dropoutRates,

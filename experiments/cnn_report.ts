@@ -98,7 +98,7 @@ export function cnnSection(results: ComparisonResults, summaries: Summary[], fig
     '',
     `- Protocol: pretrain, then prune (as tfmot's guides and Zhu & Gupta 2017 do). ${pretrainBudget(s)} ` +
       'The dense baseline trains the same epochs further without pruning; the dropout baseline is trained from scratch with dropout ' +
-      `for ${s.cnnPretrainEpochs + s.cnnEpochs} epochs of all ${count(s.trainSize)} images. One-shot rows prune the pretrained model at once, then are measured ` +
+      `for ${s.cnnPretrainEpochs + s.cnnEpochs} epochs of all ${count(s.trainSize)} images, the rate dropping where the pretraining's does. One-shot rows prune the pretrained model at once, then are measured ` +
       'as they are and again after the same fine-tune as a gradual run (masks fixed, a new Adam).' +
       (perEpoch == null ? '' : ` This run measured ${seconds(perEpoch)} per LeNet-5 epoch in each of ${s.jobs} worker process` +
         `${s.jobs > 1 ? 'es training at once' : ''}, over ${trained.length} LeNet-5 training runs.`),
@@ -145,10 +145,11 @@ export function cnnSection(results: ComparisonResults, summaries: Summary[], fig
  */
 export function pretrainBudget(s: ComparisonResults['settings']): string {
   const steps = (images: number, epochs: number) => count(Math.ceil(images / s.batchSize) * epochs);
+  const last = s.cnnPretrainEpochs > 1 ? `, its last epoch at ${s.cnnFineTuneLearningRate}` : '';
   return `Per seed, the dense network trains ${s.cnnPretrainEpochs} epoch${s.cnnPretrainEpochs > 1 ? 's' : ''} of all ${count(s.trainSize)} ` +
-    `training images (${steps(s.trainSize, s.cnnPretrainEpochs)} steps at batch ${s.batchSize}, Adam at ${s.learningRate}), once; every run of that seed ` +
+    `training images (${steps(s.trainSize, s.cnnPretrainEpochs)} steps at batch ${s.batchSize}, Adam at ${s.learningRate}${last}), once; every run of that seed ` +
     `starts from it and trains ${s.cnnEpochs} epoch${s.cnnEpochs > 1 ? 's' : ''} of the first ${count(s.cnnTrainSize)} images ` +
-    `(${steps(s.cnnTrainSize, s.cnnEpochs)} steps, a new Adam at the same rate) while its schedule prunes.`;
+    `(${steps(s.cnnTrainSize, s.cnnEpochs)} steps, a new Adam at ${s.cnnFineTuneLearningRate}) while its schedule prunes.`;
 }
 
 /**

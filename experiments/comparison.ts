@@ -37,7 +37,7 @@ export async function runComparison(settings: ComparisonSettings, progress: Prog
   const tasks = planTasks(settings);
   const stored: StoredSetup = {
     backend: settings.backend, trainSize: settings.trainSize, testSize: settings.testSize, holdout: settings.holdout,
-    batchSize: settings.batchSize, learningRate: settings.learningRate,
+    batchSize: settings.batchSize, learningRate: settings.learningRate, fineTuneLearningRate: settings.cnnFineTuneLearningRate,
   };
   const store = openRunStore(files.out, stored, tasks, files.resume);
   const cost = (task: (typeof tasks)[number]) => taskCost(task, settings);

@@ -16,6 +16,8 @@ export interface ExperimentContext {
   test: TestSet;
   batchSize: number;
   learningRate: number;
+  /** Adam's rate from a run's `decayFrom` epoch on: the CNNs' last pretraining epoch and every run from a pretrained model. */
+  fineTuneLearningRate: number;
   /** The folder under which each measured model's deployed files are saved, one folder per row ({@link deployDir}). */
   deployRoot: string;
   /** The folder under which pretrained models are saved, one folder per pretraining task (`pretrainedDir`). */
@@ -73,7 +75,8 @@ export async function measureRow(context: ExperimentContext, built: ExperimentMo
 /**
  * Trains `built.model` for `measure.row.epochs` with a progress bar named for
  * the row (epoch, loss, accuracy, sparsity of the prunable layers), then
- * measures it ({@link measureRow}).
+ * measures it ({@link measureRow}). With `decayFrom`, Adam's rate drops to
+ * the context's `fineTuneLearningRate` from that epoch (counted from 0) on.
  *
  * ```ts
  * const row = await trainAndMeasure(context, lenet300100(runSeeds(1).model), {row: {...identity, experiment: 'baselines', epochs: 10}});
@@ -83,7 +86,7 @@ export async function trainAndMeasure(
   context: ExperimentContext,
   built: ExperimentModel,
   measure: Measure,
-  options: { callbacks?: Array<tf.Callback | tf.CustomCallback> } = {},
+  options: { callbacks?: Array<tf.Callback | tf.CustomCallback>; decayFrom?: number } = {},
 ): Promise<ResultRow> {
   const { model, prunable } = built;
   const data = context.train;
@@ -102,6 +105,7 @@ export async function trainAndMeasure(
     epochs,
     batchSize: context.batchSize,
     learningRate: context.learningRate,
+    decay: options.decayFrom == null ? undefined : { rate: context.fineTuneLearningRate, fromEpoch: options.decayFrom },
     seed: runSeeds(seed).shuffle,
     callbacks: options.callbacks,
     onBatch: (p) => {

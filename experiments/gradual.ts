@@ -45,7 +45,8 @@ export interface GradualRun {
   trainSize: number;
   deployed?: DeployedForm;
   /** The pretraining task whose model the run fine-tunes while it prunes; without it, the run trains from its seed's initialization. */
-  from?: string;
+  from?: string;  /** The epoch (from 0) from which Adam's rate drops to the context's `fineTuneLearningRate`; none: `learningRate` throughout. */
+  decayFrom?: number;
 }
 
 /**
@@ -74,7 +75,7 @@ export async function runGradual(context: ExperimentContext, run: GradualRun): P
         targetSparsity: run.finalSparsity, seed: run.seed, epochs: run.epochs,
       },
       deployed: run.deployed,
-    }, { callbacks: [callback] });
+    }, { callbacks: [callback], decayFrom: run.decayFrom });
   } finally {
     disposeModel(built.model);
   }

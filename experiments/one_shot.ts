@@ -13,8 +13,11 @@ export const REFERENCE_SPARSITIES = [0, 0.25, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.9
 /** The points of a one-shot sweep: sparsities per choice, and how long each is fine-tuned. */
 export interface SweepPoints {
   choices: Array<{ choice: PruningChoice; sparsities: number[]; deployed?: DeployedForm }>;
-  /** Also fine-tune each pruned model this many epochs over the context's training images and measure it again. Default: no fine-tune. */
-  fineTuneEpochs?: number;
+  /**
+   * Also fine-tune each pruned model `epochs` over the context's training images (Adam's rate dropping to the
+   * context's `fineTuneLearningRate` from epoch `decayFrom`, as in {@link trainAndMeasure}) and measure it again. Default: no fine-tune.
+   */
+  fineTune?: { epochs: number; decayFrom?: number };
 }
 
 /** The model a sweep prunes: its network, its seed and how long it trained. */
@@ -23,7 +26,7 @@ export type SweepSource = Pick<ResultRow, 'experiment' | 'network' | 'seed' | 'e
 /**
  * One-shot pruning of a trained model: for each choice and sparsity, the
  * prunable layers of the trained model get fresh masks at that sparsity and
- * the model is measured; with `points.fineTuneEpochs`, it is then trained
+ * the model is measured; with `points.fineTune`, it is then trained
  * that long (in the seed's example order, a new Adam) with its masks fixed,
  * and measured again. Each point starts from the trained weights, which the
  * model has again afterwards.
@@ -44,8 +47,9 @@ export async function oneShotSweep(context: ExperimentContext, built: Experiment
         const { experiment, network, seed, epochs } = source;
         const row = { experiment, network, seed, epochs, method: choice, schedule: 'one-shot' as const, targetSparsity: sparsity };
         rows.push(await measureRow(context, built, { row, deployed }, 0));
-        if (points.fineTuneEpochs != null) {
-          rows.push(await trainAndMeasure(context, built, { row: { ...row, schedule: 'one-shot + fine-tune', epochs: points.fineTuneEpochs }, deployed }));
+        if (points.fineTune != null) {
+          rows.push(await trainAndMeasure(context, built, { row: { ...row, schedule: 'one-shot + fine-tune', epochs: points.fineTune.epochs }, deployed },
+            { decayFrom: points.fineTune.decayFrom }));
         }
       }
     }
@@ -70,7 +74,8 @@ export interface OneShotRun {
   epochs: number;
   /** Training images of the fine-tune: the first this many of the context's. */
   trainSize: number;
-  deployed?: DeployedForm;
+  deployed?: DeployedForm;  /** The epoch (from 0) from which Adam's rate drops to the context's `fineTuneLearningRate`; none: `learningRate` throughout. */
+  decayFrom?: number;
 }
 
 /**
@@ -88,7 +93,7 @@ export async function runOneShot(context: ExperimentContext, run: OneShotRun): P
   try {
     const { experiment, network, seed } = run;
     return await oneShotSweep(context, built, { experiment, network, seed, epochs: run.pretrainEpochs },
-      { choices: [{ choice: run.choice, sparsities: [run.sparsity], deployed: run.deployed }], fineTuneEpochs: run.epochs });
+      { choices: [{ choice: run.choice, sparsities: [run.sparsity], deployed: run.deployed }], fineTune: { epochs: run.epochs, decayFrom: run.decayFrom } });
   } finally {
     disposeModel(built.model);
   }

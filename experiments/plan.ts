@@ -49,8 +49,9 @@ export function pretrainOf(task: RunTask): string | undefined {
  * study trains each run from scratch, over each of `seeds`. The CNNs
  * (LeNet-5, the residual CNN) follow the pretrain-then-prune protocol: per
  * seed, one dense model trained for `cnnPretrainEpochs` on all the training
- * images; every pruning run of that seed and its dense baseline start from
- * it and train `cnnEpochs` more on the first `cnnTrainSize` images. The
+ * images, its last epoch at `cnnFineTuneLearningRate`; every pruning run of
+ * that seed and its dense baseline start from it and train `cnnEpochs` more
+ * on the first `cnnTrainSize` images at that rate. The
  * headline rows ({@link HEADLINE}, {@link RESIDUAL_HEADLINE}, the dense
  * models) run each of `headlineSeeds` too.
  *
@@ -97,17 +98,19 @@ export function planTasks(s: ComparisonSettings): RunTask[] {
   }
   const headlineOnly = s.headlineSeeds.filter((seed) => !s.seeds.includes(seed));
   const allSeeds = [...s.seeds, ...headlineOnly];
-  const fineTune = { epochs: s.cnnEpochs, trainSize: s.cnnTrainSize };
+  // The pretraining's last epoch runs at the fine-tune rate (a single epoch does not), and every run from it continues at that rate.
+  const pretrained = { epochs: s.cnnPretrainEpochs, trainSize: s.trainSize, decayFrom: s.cnnPretrainEpochs > 1 ? s.cnnPretrainEpochs - 1 : undefined };
+  const fineTune = { epochs: s.cnnEpochs, trainSize: s.cnnTrainSize, decayFrom: 0 };
   if (has('cnn-baselines') || has('cnn-gradual')) {
     const cnn = { network: 'LeNet-5' as const };
     for (const seed of allSeeds) {
       const headline = !s.seeds.includes(seed);
-      const from = pretrain({ ...cnn, experiment: 'cnn-baselines', seed, epochs: s.cnnPretrainEpochs, trainSize: s.trainSize });
+      const from = pretrain({ ...cnn, ...pretrained, experiment: 'cnn-baselines', seed });
       if (has('cnn-baselines')) {
         baseline({ ...cnn, ...fineTune, seed, from, experiment: 'cnn-baselines', dropoutRate: 0 });
         if (!headline) {
           // Dropout changes training from the start: its own full training, the pretraining's and the fine-tune's epochs.
-          baseline({ ...cnn, seed, experiment: 'cnn-baselines', dropoutRate: CNN_DROPOUT_RATE, epochs: s.cnnPretrainEpochs + s.cnnEpochs, trainSize: s.trainSize });
+          baseline({ ...cnn, ...pretrained, seed, experiment: 'cnn-baselines', dropoutRate: CNN_DROPOUT_RATE, epochs: s.cnnPretrainEpochs + s.cnnEpochs });
           for (const { choice, sparsities, deployed } of cnnChoices(s)) {
             for (const sparsity of sparsities) {
               tasks.push({
@@ -133,7 +136,7 @@ export function planTasks(s: ComparisonSettings): RunTask[] {
     const residual = { network: 'residual CNN' as const, experiment: 'residual' as const };
     for (const seed of allSeeds) {
       const headline = !s.seeds.includes(seed);
-      const from = pretrain({ ...residual, seed, epochs: s.cnnPretrainEpochs, trainSize: s.trainSize });
+      const from = pretrain({ ...residual, ...pretrained, seed });
       baseline({ ...residual, ...fineTune, seed, from, dropoutRate: 0 });
       for (const choice of ['channel', 'unit'] as const) {
         const headlineSparsity = RESIDUAL_HEADLINE[choice as keyof typeof RESIDUAL_HEADLINE];

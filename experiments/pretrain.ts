@@ -14,7 +14,8 @@ export interface PretrainRun {
   seed: number;
   epochs: number;
   /** Training images: the first this many of the context's. */
-  trainSize: number;
+  trainSize: number;  /** The epoch (from 0) from which Adam's rate drops to the context's `fineTuneLearningRate`; none: `learningRate` throughout. */
+  decayFrom?: number;
 }
 
 /**
@@ -46,6 +47,7 @@ export async function runPretrain(context: ExperimentContext, run: PretrainRun, 
     const row = await trainAndMeasure(context, built, {
       row: { experiment: run.experiment, network: run.network, method: 'pretrained', schedule: 'none', targetSparsity: 0, seed: run.seed, epochs: run.epochs },
     }, {
+      decayFrom: run.decayFrom,
       callbacks: [new tf.CustomCallback({
         onEpochEnd: async () => {
           epochAccuracies.push(accuracy(built.model, context.test.xs, context.test.labels));

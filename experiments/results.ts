@@ -92,6 +92,8 @@ export interface ComparisonSettings {
   cnnEpochs: number;
   batchSize: number;
   learningRate: number;
+  /** Adam's rate of the CNNs' last pretraining epoch and of every CNN run from a pretrained model (the rate the pretraining ends at). */
+  cnnFineTuneLearningRate: number;
   /** Final sparsities of gradual pruning of LeNet-300-100. */
   sparsities: number[];
   /** Sparsities k of the one-shot pruning of the reference MLP. */

@@ -11,6 +11,7 @@ export interface StoredSetup {
   holdout: number;
   batchSize: number;
   learningRate: number;
+  fineTuneLearningRate: number;
 }
 
 /** One finished task on disk. */

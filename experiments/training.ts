@@ -26,6 +26,8 @@ export interface TrainArgs {
   seed: number;
   /** Adam's learning rate. Default: 0.001. */
   learningRate?: number;
+  /** A lower rate from an epoch on (counted from 0): `{rate: 1e-4, fromEpoch: 3}`. Default: none, `learningRate` throughout. */
+  decay?: { rate: number; fromEpoch: number };
   /** Callbacks run before the progress hook, in order (a pruning schedule, say). */
   callbacks?: Array<tf.Callback | tf.CustomCallback>;
   /** Called after each batch. */
@@ -64,8 +66,9 @@ export function stepsPerEpoch(n: number, batchSize: number): number {
 export async function train(model: tf.LayersModel, data: TrainingTensors, args: TrainArgs): Promise<TrainResult> {
   // A second call (a fine-tune) starts a new optimizer: the one the first call made is freed.
   model.optimizer?.dispose();
+  const optimizer = tf.train.adam(args.learningRate ?? 0.001);
   model.compile({
-    optimizer: tf.train.adam(args.learningRate ?? 0.001),
+    optimizer,
     loss: 'categoricalCrossentropy',
     metrics: ['accuracy'],
   });
@@ -84,8 +87,10 @@ export async function train(model: tf.LayersModel, data: TrainingTensors, args: 
   let step = 0;
   let sums = { loss: 0, accuracy: 0, batches: 0 };
   const progress = new tf.CustomCallback({
-    onEpochBegin: async () => {
+    onEpochBegin: async (epoch) => {
       sums = { loss: 0, accuracy: 0, batches: 0 };
+      // TF.js has no learning-rate schedule; Adam reads its rate at every step, so setting it between epochs takes effect.
+      if (args.decay != null && epoch === args.decay.fromEpoch) (optimizer as unknown as { learningRate: number }).learningRate = args.decay.rate;
     },
     onBatchEnd: async (_batch, logs) => {
       step++;

@@ -12,6 +12,7 @@ export interface WorkerSetup {
   holdout: number;
   batchSize: number;
   learningRate: number;
+  fineTuneLearningRate: number;
   deployRoot: string;
   pretrainedRoot: string;
 }

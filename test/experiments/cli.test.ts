@@ -21,6 +21,7 @@ describe('experiments CLI', () => {
       jobs: os.availableParallelism(),
       batchSize: 128,
       learningRate: 0.001,
+      cnnFineTuneLearningRate: 0.0001,
       sparsities: [0.5, 0.8, 0.9, 0.95, 0.98],
       oneShotSparsities: [0, 0.25, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97, 0.99],
       dropoutRates: [0.2, 0.5],

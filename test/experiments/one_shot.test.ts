@@ -19,7 +19,7 @@ describe('experiments one-shot sweep', () => {
     test.ys.dispose();
     context = {
       train: mnistTensors(data.train), test: { xs: test.xs, labels: data.test.labels }, batchSize: 64, learningRate: 0.001,
-      deployRoot: fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-prune-one-shot-')), pretrainedRoot: '', progress: createProgress(null),
+      deployRoot: fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-prune-one-shot-')), pretrainedRoot: '', fineTuneLearningRate: 0.0001, progress: createProgress(null),
     };
   });
   after(() => {
@@ -36,7 +36,7 @@ describe('experiments one-shot sweep', () => {
       }, 5);
       const rows = await oneShotSweep(context, built, dense, {
         choices: [{ choice: 'weight', sparsities: [0.5, 0.9] }, { choice: 'unit', sparsities: [0.5], deployed: 'compacted' }],
-        fineTuneEpochs: 1,
+        fineTune: { epochs: 1 },
       });
       expect(rows.map((r) => `${r.schedule} ${r.method} ${r.targetSparsity} ${r.deployed}`)).to.deep.equal([
         'one-shot weight 0.5 stripped', 'one-shot + fine-tune weight 0.5 stripped', 'one-shot weight 0.9 stripped',

@@ -19,7 +19,7 @@ describe('experiments pretraining', () => {
     test.ys.dispose();
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-prune-pretrain-'));
     context = {
-      train: mnistTensors(data.train), test: { xs: test.xs, labels: data.test.labels }, batchSize: 64, learningRate: 0.001,
+      train: mnistTensors(data.train), test: { xs: test.xs, labels: data.test.labels }, batchSize: 64, learningRate: 0.001, fineTuneLearningRate: 0.0001,
       deployRoot: path.join(root, 'deployed'), pretrainedRoot: path.join(root, 'pretrained'), progress: createProgress(null),
     };
   });

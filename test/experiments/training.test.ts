@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { loadMnist, mnistTensors } from '../../experiments/data/mnist';
 import { lenet300100 } from '../../experiments/models';
-import { BatchProgress, disposeModel, stepsPerEpoch, train } from '../../experiments/training';
+import { BatchProgress, disposeModel, stepsPerEpoch, train, TrainArgs } from '../../experiments/training';
 import { expectNoTensorLeak } from '../support/memory';
 
 describe('experiments training', () => {
@@ -13,9 +13,9 @@ describe('experiments training', () => {
   });
   after(() => tf.dispose([data.xs, data.ys]));
 
-  async function trainedKernels(seed: number, dropoutRate: number, progress: BatchProgress[] = []): Promise<Float32Array[]> {
+  async function trainedKernels(seed: number, dropoutRate: number, progress: BatchProgress[] = [], args: Partial<TrainArgs> = {}): Promise<Float32Array[]> {
     const { model } = lenet300100(1, dropoutRate);
-    await train(model, data, { epochs: 2, batchSize: 64, seed, onBatch: (p) => progress.push(p) });
+    await train(model, data, { epochs: 2, batchSize: 64, seed, onBatch: (p) => progress.push(p), ...args });
     const kernels = model.getWeights().map((w) => w.dataSync() as Float32Array);
     disposeModel(model);
     return kernels;
@@ -33,6 +33,13 @@ describe('experiments training', () => {
         [[0, 1], [0, 2], [0, 3], [0, 4], [0, 5], [1, 6], [1, 7], [1, 8], [1, 9], [1, 10]]);
       expect(progress.every((p) => p.loss > 0 && p.accuracy >= 0 && p.accuracy <= 1)).to.equal(true);
     });
+  });
+
+  it('drops the learning rate from the epoch `decay` names', async () => {
+    const oneEpoch = await trainedKernels(1, 0, [], { epochs: 1 });
+    // Adam's step is proportional to its rate: at 0 from the second epoch on, the weights stay those of the first.
+    expect(await trainedKernels(1, 0, [], { decay: { rate: 0, fromEpoch: 1 } })).to.deep.equal(oneEpoch);
+    expect(await trainedKernels(1, 0, [], { decay: { rate: 0.0001, fromEpoch: 1 } })).to.not.deep.equal(oneEpoch);
   });
 
   it('learns: loss falls over the epochs', async () => {
