@@ -27,7 +27,8 @@ export interface PoolWindows {
  * -Infinity) passes no gradient, as on cpu. Each window's positions are
  * listed once, then scanned channel by channel with the running maximum in
  * local variables; a window of four positions (2x2, the usual pooling) is
- * scanned unrolled, about a third faster (bench:train's LeNet-5 steps).
+ * scanned unrolled, which V8 runs markedly faster (bench:profile's LeNet-5
+ * training step).
  *
  * ```ts
  * maxPoolBackprop(x, dy, dx, tf.backend_util.computePool2DInfo(xShape, 2, 2, 1, 'valid'));
