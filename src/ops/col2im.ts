@@ -31,7 +31,15 @@ export function addColumnsToImage(columns: Float32Array, image: Float32Array, ch
             const first = Math.max(0, -left);
             const end = Math.min(cols.kernel, cols.input - left) * channels;
             const to = (rowStart + left) * channels;
-            for (let t = first * channels; t < end; t++) image[to + t] += columns[from + t];
+            let t = first * channels;
+            // Unrolled by four: V8 runs it markedly faster (bench:profile's LeNet-5 training step).
+            for (; t + 4 <= end; t += 4) {
+              image[to + t] += columns[from + t];
+              image[to + t + 1] += columns[from + t + 1];
+              image[to + t + 2] += columns[from + t + 2];
+              image[to + t + 3] += columns[from + t + 3];
+            }
+            for (; t < end; t++) image[to + t] += columns[from + t];
           } else {
             for (let j = 0; j < cols.kernel; j++) {
               const x = left + j * cols.dilation;

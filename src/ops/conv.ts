@@ -217,11 +217,13 @@ export function conv2dOp(x: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor1D 
     },
     backward: (dy, saved) => {
       const [sx, sk, sy] = saved as tf.Tensor4D[];
-      const dz = () => activationGradient(dy, sy, activation) as tf.Tensor4D;
+      // Once for all the gradients (the tape runs each in a tidy of its own, so it is made here),
+      // and only when one is needed: the tape calls backward for those alone.
+      const dz = activationGradient(dy, sy, activation) as tf.Tensor4D;
       return {
-        x: () => conv2dInputGradient(dz(), sk, g),
-        kernel: () => conv2dKernelGradient(sx, dz(), g),
-        bias: () => tf.sum(dz(), [0, 1, 2]),
+        x: () => conv2dInputGradient(dz, sk, g),
+        kernel: () => conv2dKernelGradient(sx, dz, g),
+        bias: () => tf.sum(dz, [0, 1, 2]),
       };
     },
   }) as tf.Tensor4D;

@@ -11,10 +11,24 @@ import { computeFloat32 } from './float32_data';
  */
 const SLOW_TRANSPOSED_MATMUL_BACKENDS = new Set(['wasm']);
 
-/** `aᵀ · b` (`transposeA`) or `a · bᵀ`, in the form that is fastest on the current backend. */
-function matMulTransposed(a: tf.Tensor2D, b: tf.Tensor2D, transposeA: boolean): tf.Tensor2D {
-  if (!SLOW_TRANSPOSED_MATMUL_BACKENDS.has(tf.getBackend())) return tf.matMul(a, b, transposeA, !transposeA);
-  return transposeA ? tf.matMul(tf.transpose(a), b) : tf.matMul(a, tf.transpose(b));
+/**
+ * `op(a) · op(b)`, where `op` transposes `a` if `transposeA` and `b` unless,
+ * in the form that is fastest on the current backend. On wasm the transposes
+ * are explicit, and XNNPACK packs the second operand anew for every new
+ * tensor, at the cost of dozens of multiply-adds per entry: when `op(a)`
+ * has fewer rows than `op(b)` has columns (a training batch by a wider
+ * kernel), the product is computed transposed, `(op(b)ᵀ · op(a)ᵀ)ᵀ`, which
+ * packs the smaller operand (docs/performance.md, "Training").
+ */
+function product(a: tf.Tensor2D, b: tf.Tensor2D, transposeA: boolean, transposeB: boolean): tf.Tensor2D {
+  if (!SLOW_TRANSPOSED_MATMUL_BACKENDS.has(tf.getBackend())) return tf.matMul(a, b, transposeA, transposeB);
+  const rows = transposeA ? a.shape[1] : a.shape[0];
+  const columns = transposeB ? b.shape[0] : b.shape[1];
+  // `op(t)ᵀ` without transposing twice.
+  const opT = (t: tf.Tensor2D, transposed: boolean) => (transposed ? t : tf.transpose(t));
+  const op = (t: tf.Tensor2D, transposed: boolean) => (transposed ? tf.transpose(t) : t);
+  if (rows < columns) return tf.transpose(tf.matMul(opT(b, transposeB), opT(a, transposeA))) as tf.Tensor2D;
+  return tf.matMul(op(a, transposeA), op(b, transposeB));
 }
 
 /**
@@ -63,14 +77,14 @@ function savedOperands({ kernel, mask }: Operands, saved: tf.Tensor[]): Operands
 
 function forward(operands: Operands, save: tf.GradSaveFunc): tf.Tensor2D {
   saveOperands(operands, save);
-  return tf.matMul(operands.x, multiply(operands.kernel, operands.mask));
+  return product(operands.x, multiply(operands.kernel, operands.mask), false, false);
 }
 
 function backward(dy: tf.Tensor, { x, kernel, mask }: Operands): LazyGradients<keyof Operands> {
   const grad = dy as tf.Tensor2D;
-  const xTdy = () => matMulTransposed(x, grad, true);
+  const xTdy = () => product(x, grad, true, false);
   return {
-    x: () => matMulTransposed(grad, multiply(kernel, mask), false),
+    x: () => product(grad, multiply(kernel, mask), false, true),
     // Multiplying by the 0/1 mask gives exactly 0 where it is 0.
     kernel: () => multiply(xTdy(), mask),
     mask: () => multiply(xTdy(), kernel),

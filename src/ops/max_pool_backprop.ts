@@ -24,8 +24,11 @@ export interface PoolWindows {
 /**
  * Writes into `dx` (the input's shape) the gradient of `maxPool(x)` for the
  * output gradient `dy`. A window with no value above -Infinity (all NaN or
- * -Infinity) passes no gradient, as on cpu. Channels are scanned together,
- * one window position at a time, so that reads run along memory.
+ * -Infinity) passes no gradient, as on cpu. Each window's positions are
+ * listed once, then scanned channel by channel with the running maximum in
+ * local variables; a window of four positions (2x2, the usual pooling) is
+ * scanned unrolled, which V8 runs markedly faster (bench:profile's LeNet-5
+ * training step).
  *
  * ```ts
  * maxPoolBackprop(x, dy, dx, tf.backend_util.computePool2DInfo(xShape, 2, 2, 1, 'valid'));
@@ -33,8 +36,7 @@ export interface PoolWindows {
  */
 export function maxPoolBackprop(x: Float32Array, dy: Float32Array, dx: Float32Array, windows: PoolWindows): void {
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = windows;
-  const best = new Float32Array(channels);
-  const at = new Int32Array(channels);
+  const offsets = new Int32Array(windows.effectiveFilterHeight * windows.effectiveFilterWidth);
   dx.fill(0);
   let out = 0;
   for (let b = 0; b < batchSize; b++) {
@@ -44,21 +46,36 @@ export function maxPoolBackprop(x: Float32Array, dy: Float32Array, dx: Float32Ar
       for (let c = 0; c < outWidth; c++, out += channels) {
         const left = c * windows.strideWidth - windows.padInfo.left;
         const columnEnd = Math.min(inWidth, left + windows.effectiveFilterWidth);
-        best.fill(-Infinity);
-        at.fill(-1);
+        // Where the window's positions start, rows then columns: the order in which the first maximum wins.
+        let n = 0;
         for (let i = Math.max(0, top); i < rowEnd; i++) {
-          for (let j = Math.max(0, left); j < columnEnd; j++) {
-            const start = ((b * inHeight + i) * inWidth + j) * channels;
-            for (let d = 0; d < channels; d++) {
-              const value = x[start + d];
-              if (value > best[d]) {
-                best[d] = value;
-                at[d] = start + d;
-              }
-            }
-          }
+          for (let j = Math.max(0, left); j < columnEnd; j++) offsets[n++] = ((b * inHeight + i) * inWidth + j) * channels;
         }
-        for (let d = 0; d < channels; d++) if (at[d] >= 0) dx[at[d]] += dy[out + d];
+        if (n === 4) {
+          const [p0, p1, p2, p3] = offsets;
+          for (let d = 0; d < channels; d++) {
+            let best = -Infinity;
+            let at = -1;
+            const v0 = x[p0 + d];
+            if (v0 > best) [best, at] = [v0, p0 + d];
+            const v1 = x[p1 + d];
+            if (v1 > best) [best, at] = [v1, p1 + d];
+            const v2 = x[p2 + d];
+            if (v2 > best) [best, at] = [v2, p2 + d];
+            if (x[p3 + d] > best) at = p3 + d;
+            if (at >= 0) dx[at] += dy[out + d];
+          }
+          continue;
+        }
+        for (let d = 0; d < channels; d++) {
+          let best = -Infinity;
+          let at = -1;
+          for (let k = 0; k < n; k++) {
+            const value = x[offsets[k] + d];
+            if (value > best) [best, at] = [value, offsets[k] + d];
+          }
+          if (at >= 0) dx[at] += dy[out + d];
+        }
       }
     }
   }

@@ -86,6 +86,20 @@ describeOnBackends('maskedMatMul', (backend) => {
         });
       });
 
+      it('matches x · (kernel ⊙ mask) and its gradients for a batch narrower than the inputs and the units', () => {
+        // 3 rows by a 13 x 20 kernel: on wasm the forward product and dx are computed transposed.
+        tf.tidy(() => {
+          const [narrow, wide, mask, dy] = [tensor2d(3, inputs, 20), tensor2d(inputs, 20, 21), mask2d(inputs, 20, 22, 0.5),
+            tensor2d(3, 20, 23)];
+          const ours = valueAndGradients(op, narrow, wide, mask, dy);
+          const expected = valueAndGradients(reference, narrow, wide, mask, dy);
+          expect(relativeError(op(narrow, wide, mask), reference(narrow, wide, mask))).to.be.below(1e-5);
+          expect(relativeError(ours.dx, expected.dx)).to.be.below(1e-5);
+          expect(relativeError(ours.dkernel, expected.dkernel)).to.be.below(1e-5);
+          expect(relativeError(ours.dmask, expected.dmask)).to.be.below(1e-5);
+        });
+      });
+
       it('gives pruned kernel entries exactly zero gradient, and the others non-zero', () => {
         tf.tidy(() => {
           const maskValues = randomMask(inputs * units, 5, 0.6);
@@ -169,10 +183,12 @@ describeOnBackends('maskedMatMul', (backend) => {
       tf.grads((a: tf.Tensor, b: tf.Tensor) =>
         tf.sum(tf.mul(maskedMatMul(a as tf.Tensor2D, b as tf.Tensor2D, mask), r)))([x, kernel]));
     const transposes = kernels.filter((k) => k.startsWith('Transpose'));
-    // Explicit: dx = dy · transpose(kernel ⊙ mask), dkernel = transpose(x) · dy.
+    // Explicit: dkernel = transpose(x) · dy; dx, with fewer batch rows than inputs, transposed:
+    // transpose((kernel ⊙ mask) · transpose(dy)), which packs the smaller operand.
     if (backend === 'wasm') {
-      expect(transposes).to.deep.equal([`Transpose [${inputs},${units}]`, `Transpose [${batch},${inputs}]`]);
-      expect(kernels).to.include(`BatchMatMul [${batch},${units}] [${units},${inputs}]`);
+      expect(transposes).to.deep.equal([`Transpose [${batch},${units}]`, `Transpose [${inputs},${batch}]`,
+        `Transpose [${batch},${inputs}]`]);
+      expect(kernels).to.include(`BatchMatMul [${inputs},${units}] [${units},${batch}]`);
       expect(kernels).to.include(`BatchMatMul [${inputs},${batch}] [${batch},${units}]`);
     } else {
       expect(transposes).to.deep.equal([]);
