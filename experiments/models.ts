@@ -78,7 +78,7 @@ export function lenet5(seed: number, dropoutRate = 0): ExperimentModel {
 type T = tf.SymbolicTensor;
 
 /** Channels of the residual CNN's stem and first block, and of its second block. */
-export const RESIDUAL_WIDTHS = [16, 32] as const;
+export const RESIDUAL_WIDTHS = [24, 48] as const;
 
 /**
  * A small residual CNN built as Keras builds them, with plain `tf.layers`:

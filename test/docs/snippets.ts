@@ -16,8 +16,9 @@ export const TEXT_LANGUAGES: readonly string[] = ['sh', 'text'];
  * are not snippets of the library's API.
  * - docs/results/README.md: written by `npm start` (experiments/report.ts) on
  *   every run of the MNIST comparison; its only block is the command that made it.
+ * - docs/results/tuning/README.md: the same report of the held-out run that chose the CNNs' budgets.
  */
-export const GENERATED_DOCS: readonly string[] = ['docs/results/README.md'];
+export const GENERATED_DOCS: readonly string[] = ['docs/results/README.md', 'docs/results/tuning/README.md'];
 /** Folders of generated docs: docs/api/ is the API reference `npm run docs` writes (not committed). */
 export const GENERATED_DIRS: readonly string[] = ['docs/api'];
 

@@ -10,10 +10,10 @@ describe('examples/residual_cnn', function () {
     const result = await residualCnn({ quick: true, log: (line) => lines.push(line) });
     // The residual streams are one group each with both their producers; the inner convs one each.
     expect(result.groups).to.deep.equal([
-      { producers: ['stem_conv', 'block1_b_conv'], channels: 16, prunedChannels: 8 },
-      { producers: ['block1_a_conv'], channels: 16, prunedChannels: 8 },
-      { producers: ['block2_proj_conv', 'block2_b_conv'], channels: 32, prunedChannels: 16 },
-      { producers: ['block2_a_conv'], channels: 32, prunedChannels: 16 },
+      { producers: ['stem_conv', 'block1_b_conv'], channels: 24, prunedChannels: 12 },
+      { producers: ['block1_a_conv'], channels: 24, prunedChannels: 12 },
+      { producers: ['block2_proj_conv', 'block2_b_conv'], channels: 48, prunedChannels: 24 },
+      { producers: ['block2_a_conv'], channels: 48, prunedChannels: 24 },
     ]);
     // 4096 training images for 2 + 2 epochs: well above chance (0.1), and the compacted model computes what the pruned one does.
     expect(result.accuracy.dense).to.be.above(0.8);
@@ -25,6 +25,6 @@ describe('examples/residual_cnn', function () {
     expect(result.parameters.after / result.parameters.before).to.be.below(0.3);
     expect(result.predictMs.dense).to.be.above(0);
     expect(result.predictMs.compacted).to.be.above(0);
-    expect(lines.at(-1)).to.match(/^compacted: 1634176 -> \d+ MACs per image, 19994 -> \d+ parameters; predict at batch 32 on wasm: [\d.]+ ms dense, [\d.]+ ms compacted$/);
+    expect(lines.at(-1)).to.match(/^compacted: 3655488 -> \d+ MACs per image, 44194 -> \d+ parameters; predict at batch 32 on wasm: [\d.]+ ms dense, [\d.]+ ms compacted$/);
   });
 });
