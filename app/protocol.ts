@@ -73,6 +73,8 @@ export interface FineTuneResult {
   accuracy: number;
   /** The fraction of the pruned layers' weights pruned after it, as pruning left it. */
   sparsity: number;
+  /** Each pruned layer's sparsity after it, as pruning left it. */
+  layers: Array<{ layer: string; sparsity: number }>;
 }
 
 /** One model's numbers in the Deploy section. */

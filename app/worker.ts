@@ -7,11 +7,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import {
-  combineCallbacks, compactModelFile, ConstantSparsity, loadPrunableModel, NamedFile, outputChange, pruneModelFile, PruningMethod,
+  combineCallbacks, compactModelFile, ConstantSparsity, loadPrunableModel, NamedFile, outputChange, pruneModelFile, PruningMethod, PruningScope,
   PruningScheduleCallback, readModelFiles, registerWasmMaxPoolGrad, SparseDense, stripModelFile, summarizeModelFile, toSparseModel,
 } from '../src';
 import { artifactsFromModel, weightBytes } from '../src/model_files/model_artifacts';
 import { drawInputs } from '../src/model_files/output_change';
+import { overallSparsity } from '../src/pruning/pruning_summary';
 import type { Backend, DeployResult, Envelope, FineTuneResult, Inspection, Measures, ModelSource, PruneResult, Request, Response } from './protocol';
 import { loadSample, SampleData } from './sample_data';
 
@@ -25,11 +26,11 @@ interface Loaded {
   sample?: SampleData;
 }
 
-/** The last one-shot pruning: the prunable checkpoint and how it was made (a fine-tune keeps to it). */
+/** The last one-shot pruning: the prunable checkpoint and the options that made it (a fine-tune selects as it did). */
 interface Pruned {
   artifacts: tf.io.ModelArtifacts;
-  method: PruningMethod;
-  sparsity: number;
+  selection: { method: PruningMethod; sparsity?: number; scope?: PruningScope; layers?: string[] };
+  /** The layers it pruned. */
   layers: string[];
 }
 
@@ -141,10 +142,9 @@ async function prune(method: PruningMethod, sparsity: number | undefined, scope:
   const { artifacts, inspection, sample } = requireLoaded();
   const layers = inspection.prunableLayers.filter((name) => !skip.includes(name));
   if (layers.length === 0) throw new Error('Every prunable layer is skipped: leave at least one to prune.');
-  const { artifacts: out, report } = await pruneModelFile(artifacts, {
-    method, ...(method === 'nm' ? {} : { sparsity, scope }), layers, source: inspection.source,
-  });
-  pruned = { artifacts: out, method, sparsity: report.sparsity, layers: report.layers.map((l) => l.layer) };
+  const selection: Pruned['selection'] = { method, ...(method === 'nm' ? {} : { sparsity, scope }), layers };
+  const { artifacts: out, report } = await pruneModelFile(artifacts, { ...selection, source: inspection.source });
+  pruned = { artifacts: out, selection, layers: report.layers.map((l) => l.layer) };
   const result: PruneResult = {
     layers: report.layers.map(({ layer, className, sparsity: s, prunedUnits, units }) => ({ layer, className, sparsity: s, prunedUnits, units })),
     sparsity: report.sparsity,
@@ -175,11 +175,10 @@ async function fineTune(steps: number, id: number): Promise<FineTuneResult> {
   let step = 0;
   try {
     model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+    // The pruning's own selection, its sparsity held (masks only grow, so they stay): 'nm' takes only the timing.
+    const { sparsity = 0.5, ...selection } = pruned.selection;
     const pruning = new PruningScheduleCallback({
-      // The sparsity pruning reached, held: 'nm' takes only the timing.
-      schedule: new ConstantSparsity({ targetSparsity: pruned.method === 'nm' ? 0.5 : pruned.sparsity, beginStep: 0, frequency: 50 }),
-      method: pruned.method,
-      layers: pruned.layers,
+      ...selection, schedule: new ConstantSparsity({ targetSparsity: sparsity, beginStep: 0, frequency: 50 }),
     });
     await model.fit(xs, ys, {
       batchSize, epochs: Math.ceil((steps * batchSize) / sample.trainCount), shuffle: true, verbose: 0,
@@ -200,8 +199,10 @@ async function fineTune(steps: number, id: number): Promise<FineTuneResult> {
   }
   const { summary } = await summarizeModelFile(pruned.artifacts);
   const layers = summary.layers.filter((r) => pruned!.layers.includes(r.layer));
-  const sparsity = 1 - layers.reduce((n, r) => n + r.nonzero, 0) / layers.reduce((n, r) => n + r.weights, 0);
-  return { steps: step, cancelled, accuracy: await accuracy(pruned.artifacts, sample), sparsity };
+  return {
+    steps: step, cancelled, accuracy: await accuracy(pruned.artifacts, sample), sparsity: overallSparsity(layers),
+    layers: layers.map(({ layer, sparsity }) => ({ layer, sparsity })),
+  };
 }
 
 async function deploy(compact: boolean, quantize: 'float16' | 'uint8' | 'uint16' | undefined): Promise<DeployResult> {

@@ -250,7 +250,7 @@ describe('the page (app/) in headless Chromium', function () {
     expect(await finish('load', () => page.click('#sample'))).to.equal('ok');
   });
 
-  it('fine-tunes the pruned sample with PruningScheduleCallback: the accuracy recovers, the sparsity stays; a long fine-tune cancels', async () => {
+  it('fine-tunes the pruned sample with PruningScheduleCallback: the accuracy recovers, the sparsity stays (per layer too after a global prune); a long fine-tune cancels', async () => {
     await page.selectOption('#method', 'unit');
     expect(await finish('prune', () => page.click('#prune-form button[type=submit]'))).to.equal('ok');
     const { accuracy: { after: afterPruning }, sparsity } = (await results()).prune! as Required<PruneResult>;
@@ -262,6 +262,19 @@ describe('the page (app/) in headless Chromium', function () {
     expect(tuned.sparsity).to.be.closeTo(sparsity, 1e-9);
     expect(await page.getAttribute('#progress', 'value')).to.equal('100');
     await shot('6-fine-tuned');
+
+    // A global prune: the fine-tune keeps its selection (one ranking over the layers), not each layer at the overall sparsity.
+    await page.selectOption('#method', 'weight');
+    await page.selectOption('#scope', 'global');
+    await page.fill('#sparsity', '0.8');
+    expect(await finish('prune', () => page.click('#prune-form button[type=submit]'))).to.equal('ok');
+    const global = (await results()).prune!;
+    const globalLayers = global.layers.map(({ layer, sparsity: s }) => ({ layer, sparsity: s }));
+    expect(new Set(globalLayers.map((l) => l.sparsity.toFixed(3))).size, 'layers pruned unevenly').to.be.above(1);
+    await page.fill('#steps', '60');
+    expect(await finish('fineTune', () => page.click('#fine-tune-start'))).to.equal('ok');
+    expect((await results()).fineTune!.layers).to.deep.equal(globalLayers);
+    await page.selectOption('#scope', 'layer');
 
     await page.fill('#steps', '2000');
     const outcome = finish('fineTune', async () => {
