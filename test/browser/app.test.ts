@@ -13,6 +13,7 @@ import { BrowserContext, chromium, Download, Page } from 'playwright-core';
 import { APP_DIR, buildApp } from '../../app/build';
 import type { DeployResult, FineTuneResult, Inspection, PruneResult } from '../../app/protocol';
 import { compactModelFile, fileSystem, pruneModelFile, summarizeModelFile } from '../../src/node';
+import { ONE_SHOT_WARNING } from '../../src/model_files/prune_model_file';
 import { serveDirectory, StaticServer } from '../../scripts/serve_directory';
 import { writeKerasStyleModel } from '../support/keras_style_model';
 
@@ -125,7 +126,11 @@ describe('the page (app/) in headless Chromium', function () {
     // The table shows the pruned model: its sparsity and pruned units per layer.
     const sparsities = await page.$$eval('#layers tbody tr', (rows) => rows.map((r) => (r.children[5] as HTMLElement).dataset.value));
     expect(sparsities).to.deep.equal(['0.5', '', '0.5', '', '', '0.5', '0']);
-    expect(await page.textContent('#prune-result')).to.contain('One-shot pruning without fine-tuning costs accuracy');
+    // The library's warning, its guide reference a link to the guide the page serves.
+    expect(pruned.warning).to.equal(ONE_SHOT_WARNING);
+    const warning = ONE_SHOT_WARNING.charAt(0).toUpperCase() + ONE_SHOT_WARNING.slice(1);
+    expect(await page.textContent('#prune-warning')).to.equal(warning.replace('docs/guide.md#one-shot-or-gradual', 'the guide (one-shot-or-gradual)'));
+    expect(await page.getAttribute('#prune-warning a', 'href')).to.equal('guide.md#one-shot-or-gradual');
     await shot('2-pruned');
   });
 
@@ -304,6 +309,25 @@ describe('the page (app/) in headless Chromium', function () {
     expect(deploy.backend).to.equal('webgl');
     expect(deploy.sparse).to.have.property('skipped').that.matches(/wasm and cpu/);
     expect(await page.textContent('#deploy-table')).to.contain('Predict at batch 1 (webgl)');
+  });
+
+  it('shows the worker\'s failure in the error line and gives the controls back when worker.js does not load', async () => {
+    const broken = await context.newPage();
+    try {
+      await broken.route('**/worker.js', (route) => route.fulfill({ contentType: 'text/javascript', body: 'throw new Error("worker.js is broken");' }));
+      await broken.goto(server.url);
+      await broken.waitForSelector('body[data-last="backend:error"]');
+      expect(await broken.textContent('#error')).to.match(/^The page's worker failed: .*worker\.js is broken.*\. Reload the page\.$/);
+      expect(await broken.isEnabled('#backend')).to.equal(true);
+      expect(await broken.isEnabled('#sample')).to.equal(true);
+      // A later request fails at once with the same line, rather than waiting forever.
+      await broken.evaluate(() => delete document.body.dataset.last);
+      await broken.click('#sample');
+      await broken.waitForSelector('body[data-last="load:error"]');
+      expect(await broken.textContent('#error')).to.match(/^The page's worker failed/);
+    } finally {
+      await broken.close();
+    }
   });
 
   it('fits a phone\'s width, logged no console error and left no tensor in the worker', async () => {
