@@ -190,8 +190,7 @@ async function showInspection(model: Inspection): Promise<void> {
     const box = document.createElement('input');
     box.type = 'checkbox';
     box.value = name;
-    box.checked = model.outputLayers.includes(name);
-    label.append(box, ` ${name}${model.outputLayers.includes(name) ? ' (output)' : ''}`);
+    label.append(box, ` ${name}${model.outputLayers.includes(name) ? ' (output layer: unit and channel pruning keep it)' : ''}`);
     return label;
   }));
   $('prune-result').replaceChildren();
@@ -234,14 +233,27 @@ $('prune-form').addEventListener('submit', (event) => {
   const method = $<HTMLSelectElement>('method').value as 'weight' | 'unit' | 'channel' | 'nm';
   const sparsity = Number($<HTMLInputElement>('sparsity').value);
   const scope = $<HTMLSelectElement>('scope').value as 'layer' | 'global';
-  const skip = Array.from($('skip').querySelectorAll<HTMLInputElement>('input:checked')).map((box) => box.value);
+  const layers = chosenLayers(method);
   task('prune', `Pruning by ${method}…`, async () => {
-    const result = await ask<PruneResult>({ type: 'prune', method, sparsity, scope, skip });
+    const result = await ask<PruneResult>({ type: 'prune', method, sparsity, scope, ...(layers ? { layers } : {}) });
     window.appResults.prune = result;
     showPruning(result);
     await showLayers(result.table, 'After pruning: the prunable model, its sparsity and pruned units per layer.');
   });
 });
+
+/**
+ * The layers to prune when the user skipped some: the others, without the
+ * output layers for unit and channel pruning (as the library's default,
+ * which applies when none is skipped).
+ */
+function chosenLayers(method: string): string[] | undefined {
+  const skip = Array.from($('skip').querySelectorAll<HTMLInputElement>('input:checked')).map((box) => box.value);
+  if (skip.length === 0) return undefined;
+  const { prunableLayers, outputLayers } = window.appResults.inspection!;
+  const keepOutputs = method === 'unit' || method === 'channel';
+  return prunableLayers.filter((name) => !skip.includes(name) && !(keepOutputs && outputLayers.includes(name)));
+}
 
 function showPruning(result: PruneResult): void {
   const div = document.createElement('div');

@@ -62,7 +62,7 @@ async function handle(request: Request, id: number): Promise<unknown> {
   switch (request.type) {
     case 'backend': return setBackend(request.backend);
     case 'load': return load(request.source);
-    case 'prune': return prune(request.method, request.sparsity, request.scope, request.skip);
+    case 'prune': return prune(request.method, request.sparsity, request.scope, request.layers);
     case 'fineTune': return fineTune(request.steps, id);
     case 'deploy': return deploy(request.compact, request.quantize);
     case 'tensors': return tf.memory().numTensors;
@@ -138,11 +138,9 @@ function requireLoaded(): Loaded {
   return loaded;
 }
 
-async function prune(method: PruningMethod, sparsity: number | undefined, scope: 'layer' | 'global', skip: string[]): Promise<PruneResult> {
+async function prune(method: PruningMethod, sparsity: number | undefined, scope: PruningScope, layers: string[] | undefined): Promise<PruneResult> {
   const { artifacts, inspection, sample } = requireLoaded();
-  const layers = inspection.prunableLayers.filter((name) => !skip.includes(name));
-  if (layers.length === 0) throw new Error('Every prunable layer is skipped: leave at least one to prune.');
-  const selection: Pruned['selection'] = { method, ...(method === 'nm' ? {} : { sparsity, scope }), layers };
+  const selection: Pruned['selection'] = { method, ...(method === 'nm' ? {} : { sparsity, scope }), ...(layers ? { layers } : {}) };
   const { artifacts: out, report } = await pruneModelFile(artifacts, { ...selection, source: inspection.source });
   pruned = { artifacts: out, selection, layers: report.layers.map((l) => l.layer) };
   const result: PruneResult = {

@@ -115,9 +115,22 @@ describe('the page (app/) in headless Chromium', function () {
     await shot('1-loaded');
   });
 
-  it('prunes by unit at 0.5 (the output layer skipped) and shows the test accuracy before and after', async () => {
+  it('prunes by unit at 0.5 (the output layer kept, as by the library) and shows the test accuracy before and after', async () => {
+    // No layer skipped by default; the output layer is labelled as kept by unit and channel pruning.
+    expect(await page.$$eval('#skip input', (boxes) => boxes.map((b) => [(b as HTMLInputElement).value, (b as HTMLInputElement).checked])))
+      .to.deep.equal([['conv1', false], ['conv2', false], ['hidden', false], ['output', false]]);
+    expect(await page.textContent('#skip')).to.contain('output (output layer: unit and channel pruning keep it)');
     await page.selectOption('#method', 'unit');
     await page.fill('#sparsity', '0.5');
+    // A layer skipped: the others are pruned, the output layer still kept by unit pruning.
+    await page.check('#skip input[value="hidden"]');
+    expect(await finish('prune', () => page.click('#prune-form button[type=submit]'))).to.equal('ok');
+    expect((await results()).prune!.layers.map((l) => l.layer)).to.deep.equal(['conv1', 'conv2']);
+    // Every layer skipped: the library's error.
+    for (const name of ['conv1', 'conv2']) await page.check(`#skip input[value="${name}"]`);
+    expect(await finish('prune', () => page.click('#prune-form button[type=submit]'))).to.equal('error');
+    expect(await errorLine()).to.match(/layers must select at least one layer/);
+    for (const name of ['conv1', 'conv2', 'hidden']) await page.uncheck(`#skip input[value="${name}"]`);
     expect(await finish('prune', () => page.click('#prune-form button[type=submit]'))).to.equal('ok');
     const pruned = (await results()).prune!;
     expect(pruned.layers.map((l) => [l.layer, l.prunedUnits])).to.deep.equal([['conv1', 8], ['conv2', 16], ['hidden', 32]]);
