@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import {
-  combineCallbacks, compactModelFile, ConstantSparsity, loadPrunableModel, NamedFile, outputChange, pruneModelFile, PruningMethod, PruningScope,
+  combineCallbacks, compactModelFile, ConstantSparsity, fetchModelFiles, loadPrunableModel, outputChange, pruneModelFile, PruningMethod, PruningScope,
   PruningScheduleCallback, readModelFiles, registerWasmMaxPoolGrad, SparseDense, stripModelFile, summarizeModelFile, toSparseModel,
 } from '../src';
 import { artifactsFromModel, weightBytes } from '../src/model_files/model_artifacts';
@@ -78,21 +78,24 @@ async function setBackend(backend: Backend): Promise<string> {
 
 /** Reads the model of `source`; the previous model stays until this one has loaded. */
 async function load(source: ModelSource): Promise<Inspection> {
-  let files: NamedFile[];
+  let artifacts: tf.io.ModelArtifacts;
+  let name: string;
   let sample: SampleData | undefined;
   if (source.kind === 'files') {
-    files = await Promise.all(source.files.map(async (file) => ({ name: file.name, data: await file.arrayBuffer() })));
+    const files = await Promise.all(source.files.map(async (file) => ({ name: file.name, data: await file.arrayBuffer() })));
+    artifacts = await readModelFiles(files);
+    name = files.find((f) => f.name.toLowerCase().endsWith('.json'))!.name;
   } else if (source.kind === 'url') {
-    files = await fetchModelFiles(new URL(source.url, self.location.href).href);
+    artifacts = await fetchModelFiles(new URL(source.url, self.location.href).href);
+    name = source.url;
   } else {
     sample = await loadSample(new URL('sample/', self.location.href).href);
-    files = await fetchModelFiles(sample.modelUrl);
+    artifacts = await fetchModelFiles(sample.modelUrl);
+    name = 'the bundled MNIST sample';
   }
-  const artifacts = await readModelFiles(files);
-  const name = source.kind === 'url' ? source.url : files.find((f) => f.name.toLowerCase().endsWith('.json'))!.name;
   const summary = await summarizeModelFile(artifacts, { source: name, compaction: true });
   const inspection: Inspection = {
-    source: source.kind === 'sample' ? 'the bundled MNIST sample' : name,
+    source: name,
     model: summary.model,
     prunable: summary.prunable,
     parameters: summary.parameters,
@@ -108,29 +111,6 @@ async function load(source: ModelSource): Promise<Inspection> {
   loaded = { artifacts, inspection, sample };
   pruned = undefined;
   return inspection;
-}
-
-/** model.json at `url` and the weight files its manifest names, as named bytes; a file that cannot be fetched is left out (readModelFiles names it). */
-async function fetchModelFiles(url: string): Promise<NamedFile[]> {
-  const response = await fetch(url).catch((error: Error) => {
-    throw new Error(`Cannot fetch ${url}: ${error.message}.`);
-  });
-  if (!response.ok) throw new Error(`Cannot fetch ${url}: HTTP ${response.status} ${response.statusText}.`);
-  const name = new URL(url).pathname.split('/').pop() || 'model.json';
-  const jsonName = name.endsWith('.json') ? name : `${name}.json`;
-  const data = await response.arrayBuffer();
-  let paths: string[] = [];
-  try {
-    const manifest = (JSON.parse(new TextDecoder().decode(data)) as tf.io.ModelJSON).weightsManifest;
-    paths = Array.isArray(manifest) ? manifest.flatMap((group) => (Array.isArray(group?.paths) ? group.paths : [])) : [];
-  } catch {
-    // Not JSON: readModelFiles says so, naming the file.
-  }
-  const shards = await Promise.all(paths.map(async (path) => {
-    const shard = await fetch(new URL(path, url)).catch(() => null);
-    return shard?.ok ? { name: path.slice(path.lastIndexOf('/') + 1), data: await shard.arrayBuffer() } : null;
-  }));
-  return [{ name: jsonName, data }, ...shards.filter((s): s is NamedFile => s !== null)];
 }
 
 function requireLoaded(): Loaded {

@@ -221,7 +221,7 @@ describe('the page (app/) in headless Chromium', function () {
     await shot('4-keras');
   });
 
-  it('shows one line naming the file for an unknown layer class, a graph model, a truncated shard, a non-JSON file and a missing shard; then loads dropped files, a URL and the sample', async () => {
+  it('shows one line naming the file for an unknown layer class, a graph model, a truncated shard, a non-JSON file, a missing shard and a URL that answers 404; then loads dropped files, a URL and the sample', async () => {
     const write = (name: string, data: string | Buffer) => {
       writeFileSync(join(files, name), data);
       return join(files, name);
@@ -258,6 +258,11 @@ describe('the page (app/) in headless Chromium', function () {
       expect((await results()).inspection!.model, name).to.equal('keras_cnn');
       await shot(`5-error-${name}`);
     }
+    // A URL that answers 404: the error line names it and the status.
+    await page.fill('#url', `${server.url}nothing/model.json`);
+    expect(await finish('load', () => page.click('#url-form button[type=submit]'))).to.equal('error');
+    expect(await errorLine()).to.equal(`Cannot load a model from ${server.url}nothing/model.json: it could not be fetched: HTTP 404 Not Found.`);
+    expect((await results()).inspection!.model).to.equal('keras_cnn');
     // Dropped files and a URL load too.
     const dropped = await finish('load', () => dropFiles([join(keras, 'model.json'), join(keras, 'group1-shard1of1.bin')]));
     expect(dropped, (await errorLine())!).to.equal('ok');
