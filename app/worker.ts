@@ -12,7 +12,10 @@ import {
 } from '../src';
 import { artifactsFromModel, weightBytes } from '../src/model_files/model_artifacts';
 import { drawInputs } from '../src/model_files/output_change';
+import { allLayers } from '../src/model/prunable_layers';
 import { overallSparsity } from '../src/pruning/pruning_summary';
+import { DEFAULT_MIN_SPARSITY } from '../src/transforms/to_sparse_model';
+import { timePredict } from '../examples/browser/time_predict';
 import type { Backend, DeployResult, Envelope, FineTuneResult, Inspection, Measures, ModelSource, PruneResult, Request, Response } from './protocol';
 import { loadSample, SampleData } from './sample_data';
 
@@ -145,20 +148,22 @@ async function fineTune(steps: number, id: number): Promise<FineTuneResult> {
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`steps must be a positive integer; received ${steps}.`);
   cancelled = false;
   const batchSize = 32;
-  const model = await loadPrunableModel(tf.io.fromMemory(pruned.artifacts));
-  const restore = tf.getBackend() === 'wasm' ? registerWasmMaxPoolGrad() : () => undefined;
-  const { xs, ys } = sample.train();
-  // Its own: model.dispose() leaves the optimizer's variables.
+  // Its own (its variables are made by the first step): model.dispose() leaves them.
   const optimizer = tf.train.adam(0.0005);
+  const model = await loadPrunableModel(tf.io.fromMemory(pruned.artifacts));
+  let data: { xs: tf.Tensor; ys: tf.Tensor } | undefined;
+  let restore: () => void = () => undefined;
   let step = 0;
   try {
+    if (tf.getBackend() === 'wasm') restore = registerWasmMaxPoolGrad();
+    data = sample.train();
     model.compile({ optimizer, loss: 'categoricalCrossentropy' });
     // The pruning's own selection, its sparsity held (masks only grow, so they stay): 'nm' takes only the timing.
     const { sparsity = 0.5, ...selection } = pruned.selection;
     const pruning = new PruningScheduleCallback({
       ...selection, schedule: new ConstantSparsity({ targetSparsity: sparsity, beginStep: 0, frequency: 50 }),
     });
-    await model.fit(xs, ys, {
+    await model.fit(data.xs, data.ys, {
       batchSize, epochs: Math.ceil((steps * batchSize) / sample.trainCount), shuffle: true, verbose: 0,
       callbacks: combineCallbacks(pruning, {
         onBatchEnd: async (_batch, logs) => {
@@ -171,7 +176,7 @@ async function fineTune(steps: number, id: number): Promise<FineTuneResult> {
     pruned = { ...pruned, artifacts: await artifactsFromModel(model) };
   } finally {
     restore();
-    tf.dispose([xs, ys]);
+    if (data) tf.dispose([data.xs, data.ys]);
     optimizer.dispose();
     model.dispose();
   }
@@ -215,14 +220,15 @@ async function deploy(compact: boolean, quantize: 'float16' | 'uint8' | 'uint16'
 async function measure(artifacts: tf.io.ModelArtifacts, input?: tf.Tensor): Promise<{ measures: Measures; probe: DeployResult['probe'] }> {
   const summary = await summarizeModelFile(artifacts);
   const model = await loadPrunableModel(tf.io.fromMemory(artifacts));
-  const xs = input ? [input.clone()] : drawInputs(model, 4, 1);
+  let xs: tf.Tensor[] = [];
   try {
+    xs = input ? [input.clone()] : drawInputs(model, 4, 1);
     const output = tf.tidy(() => Array.from(tf.concat(outputs(model, xs).map((y) => tf.reshape(y, [-1]))).dataSync()));
     const probe = { inputs: xs.map((x) => ({ values: Array.from(x.dataSync()), shape: x.shape })), output };
     return {
       measures: {
         parameters: summary.parameters, macs: summary.macs, weightBytes: weightBytes(artifacts), gzipBytes: await gzipBytes(artifacts),
-        predictMs: timePredict(model, probe),
+        predictMs: timeProbe(model, probe),
       },
       probe,
     };
@@ -237,34 +243,35 @@ function outputs(model: tf.LayersModel, xs: tf.Tensor[]): tf.Tensor[] {
   return [model.predict(xs.length === 1 ? xs[0] : xs)].flat();
 }
 
-/** The deployed model on the sparse kernels (toSparseModel), timed at batch 1, where it applies. */
+/** The deployed model on the sparse kernels (toSparseModel, its default minSparsity), timed at batch 1, where it applies. */
 async function sparseTiming(artifacts: tf.io.ModelArtifacts, probe: DeployResult['probe']): Promise<DeployResult['sparse']> {
   if (tf.getBackend() === 'webgl') return { skipped: 'the sparse kernels run on the wasm and cpu backends, where tensors live in CPU memory.' };
   const dense = await loadPrunableModel(tf.io.fromMemory(artifacts));
-  const sparse = await toSparseModel(dense);
   try {
-    const layers = sparse.layers.filter((layer) => layer instanceof SparseDense).map((layer) => layer.name);
-    if (layers.length === 0) return { skipped: 'no layer has enough zeros (70%) for the sparse kernels.' };
-    return { predictMs: timePredict(sparse, probe), layers };
+    const sparse = await toSparseModel(dense);
+    try {
+      // Nested models' and wrappers' layers convert too.
+      const layers = allLayers(sparse).filter((layer) => layer.getClassName() === SparseDense.className).map((layer) => layer.name);
+      if (layers.length === 0) {
+        return { skipped: `no layer has enough zeros (${100 * DEFAULT_MIN_SPARSITY}%, toSparseModel's minSparsity) for the sparse kernels.` };
+      }
+      return { predictMs: timeProbe(sparse, probe), layers };
+    } finally {
+      sparse.dispose();
+    }
   } finally {
-    sparse.dispose();
     dense.dispose();
   }
 }
 
-/** Mean ms of a predict of the first example of `probe` with the read of its results, over about 300 ms of calls after a warm-up. */
-function timePredict(model: tf.LayersModel, probe: DeployResult['probe']): number {
-  const xs = probe.inputs.map(({ values, shape }) => tf.tensor(values.slice(0, values.length / shape[0]), [1, ...shape.slice(1)]));
-  const once = () => tf.tidy(() => outputs(model, xs).forEach((y) => y.dataSync()));
-  for (let i = 0; i < 5; i++) once();
-  let calls = 0;
-  const start = performance.now();
-  while (performance.now() - start < 300) {
-    once();
-    calls++;
+/** {@link timePredict} of `model` on the first example of `probe`. */
+function timeProbe(model: tf.LayersModel, probe: DeployResult['probe']): number {
+  const xs = tf.tidy(() => probe.inputs.map(({ values, shape }) => tf.tensor(values.slice(0, values.length / shape[0]), [1, ...shape.slice(1)])));
+  try {
+    return timePredict(model, xs.length === 1 ? xs[0] : xs);
+  } finally {
+    tf.dispose(xs);
   }
-  tf.dispose(xs);
-  return (performance.now() - start) / calls;
 }
 
 /** Bytes of the weight data gzipped, as a server would send it (CompressionStream). */
@@ -277,13 +284,15 @@ async function gzipBytes(artifacts: tf.io.ModelArtifacts): Promise<number> {
 /** The fraction of the sample's test images the model `artifacts` holds classifies right. */
 async function accuracy(artifacts: tf.io.ModelArtifacts, sample: SampleData): Promise<number> {
   const model = await loadPrunableModel(tf.io.fromMemory(artifacts));
+  let xs: tf.Tensor | undefined;
+  let correct: tf.Tensor | undefined;
   try {
-    const xs = sample.testImages();
-    const correct = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(model.predict(xs) as tf.Tensor, -1), sample.testLabels()), 'float32')));
-    const value = (await correct.data())[0];
-    tf.dispose([xs, correct]);
-    return value / sample.testCount;
+    xs = sample.testImages();
+    const images = xs;
+    correct = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(model.predict(images) as tf.Tensor, -1), sample.testLabels()), 'float32')));
+    return (await correct.data())[0] / sample.testCount;
   } finally {
+    tf.dispose([xs, correct].filter((t) => t !== undefined));
     model.dispose();
   }
 }

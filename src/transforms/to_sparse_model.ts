@@ -29,8 +29,8 @@ export interface ToSparseModelArgs {
   minSparsity?: number;
 }
 
-/** The default of {@link ToSparseModelArgs.minSparsity}. */
-const DEFAULT_MIN_SPARSITY = 0.7;
+/** The default of {@link ToSparseModelArgs.minSparsity}, for a front end to show what toSparseModel converts. */
+export const DEFAULT_MIN_SPARSITY = 0.7;
 
 /** The weight a sparse kernel would hold for `layer` (a Dense kernel, a 1x1 kernel, a pointwise kernel), if it can. */
 function sparseWeight(layer: tfl.layers.Layer): tfl.LayerVariable | undefined {

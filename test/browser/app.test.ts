@@ -14,6 +14,7 @@ import { APP_DIR, buildApp } from '../../app/build';
 import type { DeployResult, FineTuneResult, Inspection, PruneResult } from '../../app/protocol';
 import { compactModelFile, fileSystem, pruneModelFile, summarizeModelFile } from '../../src/node';
 import { ONE_SHOT_WARNING } from '../../src/model_files/prune_model_file';
+import { DEFAULT_MIN_SPARSITY } from '../../src/transforms/to_sparse_model';
 import { serveDirectory, StaticServer } from '../../scripts/serve_directory';
 import { writeKerasStyleModel } from '../support/keras_style_model';
 
@@ -160,6 +161,8 @@ describe('the page (app/) in headless Chromium', function () {
     const [gzipBefore, gzipAfter] = await deployed('gzipBytes');
     expect(gzipAfter).to.be.below(gzipBefore).and.above(0);
     expect((await deployed('predictMs')).every((t) => t > 0)).to.equal(true);
+    // Compaction removed the zeros: nothing for the sparse kernels, at toSparseModel's own threshold.
+    expect(deploy.sparse).to.deep.equal({ skipped: `no layer has enough zeros (${100 * DEFAULT_MIN_SPARSITY}%, toSparseModel's minSparsity) for the sparse kernels.` });
     await shot('3-compacted');
     if (process.env.UPDATE_DOCS_SCREENSHOT === '1') await page.screenshot({ path: join(ROOT, 'docs', 'app.png'), fullPage: true });
 
