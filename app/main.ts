@@ -146,12 +146,6 @@ drop.addEventListener('drop', (event) => {
   const files = Array.from(event.dataTransfer?.files ?? []);
   task('load', `Loading ${files.map((f) => f.name).join(', ')}…`, () => load({ type: 'load', source: { kind: 'files', files } }));
 });
-drop.addEventListener('keydown', (event) => {
-  if (event.key === 'Enter' || event.key === ' ') {
-    event.preventDefault();
-    $('files').click();
-  }
-});
 $('url-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const url = $<HTMLInputElement>('url').value;

@@ -101,6 +101,12 @@ describe('the page (app/) in headless Chromium', function () {
 
   const sampleArtifacts = () => fileSystem(join(SAMPLE, 'model.json')).load();
 
+  it('offers the file input by its label, in a drop zone that is no control itself', async () => {
+    expect(await page.getByLabel('Drop model.json and its weight files here, or pick them').getAttribute('id')).to.equal('files');
+    const drop = await page.$eval('#drop', (div) => [div.getAttribute('role'), div.getAttribute('tabindex')]);
+    expect(drop).to.deep.equal([null, null]);
+  });
+
   it('opens with the keyboard and loads the bundled sample: the table and totals are the library\'s in Node', async () => {
     await page.focus('#sample');
     expect(await finish('load', () => page.keyboard.press('Enter'))).to.equal('ok');
