@@ -70,11 +70,13 @@ describe('the page (app/) in headless Chromium', function () {
     if (this.currentTest?.state === 'failed') console.log(`page errors:\n${pageErrors.join('\n')}`);
   });
 
-  /** Runs `act`, then waits for the page to finish request `name`; returns its outcome ('ok' or 'error'). */
+  /** Runs `act`, then waits for the page to finish request `name`; checks the worker holds no tensor; returns the outcome ('ok' or 'error'). */
   async function finish(name: string, act: () => Promise<void>): Promise<string> {
     await page.evaluate(() => delete document.body.dataset.last);
     await act();
     await page.waitForSelector(`body[data-last^="${name}:"]`, { timeout: 80_000 });
+    // Every request, done or failed, leaves no tensor in the worker.
+    expect(await page.evaluate(() => window.workerTensors()), `tensors in the worker after ${name}`).to.equal(0);
     return (await page.evaluate(() => document.body.dataset.last))!.split(':')[1];
   }
 
@@ -158,7 +160,8 @@ describe('the page (app/) in headless Chromium', function () {
     await page.selectOption('#transform', 'compact');
     expect(await finish('deploy', () => page.click('#deploy-form button[type=submit]'))).to.equal('ok');
     const { deploy } = await results() as { deploy: DeployResult };
-    const node = await pruneModelFile(await sampleArtifacts(), { method: 'unit', sparsity: 0.5, layers: ['conv1', 'conv2', 'hidden', 'output'] });
+    const layers = (await results()).prune!.layers.map((l) => l.layer);
+    const node = await pruneModelFile(await sampleArtifacts(), { method: 'unit', sparsity: 0.5, layers });
     const compact = await compactModelFile(node.artifacts);
     const [original, compacted] = [await summarizeModelFile(await sampleArtifacts()), await summarizeModelFile(compact.artifacts)];
     expect(await deployed('parameters')).to.deep.equal([original.parameters, compacted.parameters]);
@@ -179,18 +182,17 @@ describe('the page (app/) in headless Chromium', function () {
     await page.click('#download');
     for (let i = 0; i < 100 && downloads.length < 2; i++) await new Promise((done) => setTimeout(done, 100));
     page.off('download', collect);
-    const saved: Record<string, string> = {};
-    for (const download of downloads) {
-      saved[download.suggestedFilename()] = join(files, download.suggestedFilename());
-      await download.saveAs(saved[download.suggestedFilename()]);
+    const folder = join(files, 'download');
+    for (const download of downloads) await download.saveAs(join(folder, download.suggestedFilename()));
+    expect(downloads.map((d) => d.suggestedFilename()).sort()).to.deep.equal(['model.json', 'model.weights.bin']);
+    // Served as a host would serve them: loading checks the manifest's paths name the weight file downloaded.
+    const downloaded = await serveDirectory(folder);
+    let model: tf.LayersModel;
+    try {
+      model = await tf.loadLayersModel(`${downloaded.url}model.json`);
+    } finally {
+      await downloaded.close();
     }
-    expect(Object.keys(saved).sort()).to.deep.equal(['model.json', 'model.weights.bin']);
-    const modelJSON = JSON.parse(readFileSync(saved['model.json'], 'utf8')) as tf.io.ModelJSON;
-    const weights = readFileSync(saved['model.weights.bin']);
-    const model = await tf.loadLayersModel(tf.io.fromMemory({
-      modelTopology: modelJSON.modelTopology, weightSpecs: modelJSON.weightsManifest[0].weights,
-      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
-    }));
     expect(model.layers.map((l) => l.getClassName())).to.deep.equal(['Conv2D', 'MaxPooling2D', 'Conv2D', 'MaxPooling2D', 'Flatten', 'Dense', 'Dense']);
     const prediction = tf.tidy(() => Array.from((model.predict(tf.tensor(deploy.probe.inputs[0].values, deploy.probe.inputs[0].shape)) as tf.Tensor).dataSync()));
     model.dispose();
