@@ -6,7 +6,7 @@
  * browser tests; `window.appResults` holds the last results as data.
  */
 import { io } from '@tensorflow/tfjs-core';
-import embed from 'vega-embed';
+import embed, { Result } from 'vega-embed';
 import { layerChartSpec } from './chart';
 import {
   Backend, BACKENDS, DeployResult, FineTuneResult, Inspection, Measures, PruneResult, Request, Response,
@@ -41,10 +41,27 @@ worker.onmessage = (event: MessageEvent<Response>) => {
   else entry.reject(new Error(response.error));
 };
 
+/** Set once the worker failed outside a request (its script did not load, a message could not be read): it answers no more. */
+let workerFailure: Error | undefined;
+function failWorker(message: string): void {
+  workerFailure = new Error(`The page's worker failed: ${message.replace(/\s*\n\s*/g, ' ')}. Reload the page.`);
+  for (const entry of pending.values()) entry.reject(workerFailure);
+  pending.clear();
+}
+worker.onerror = (event: ErrorEvent) => {
+  event.preventDefault();
+  failWorker(event.message || 'worker.js did not load');
+};
+worker.onmessageerror = () => failWorker('a message from it could not be read');
+
 /** Sends `request` to the worker; resolves to its result. */
 function ask<T>(request: Request, progress?: (p: { step: number; steps: number; loss: number }) => void): Promise<T> {
   const id = nextId++;
   return new Promise<T>((resolve, reject) => {
+    if (workerFailure) {
+      reject(workerFailure);
+      return;
+    }
     pending.set(id, { resolve: resolve as (value: unknown) => void, reject, progress });
     worker.postMessage({ ...request, id });
   });
@@ -110,7 +127,7 @@ $('backend').addEventListener('change', () =>
 async function load(request: Request & { type: 'load' }): Promise<void> {
   const inspection = await ask<Inspection>(request);
   window.appResults = { inspection };
-  showInspection(inspection);
+  await showInspection(inspection);
 }
 $<HTMLInputElement>('files').addEventListener('change', () => {
   const files = Array.from($<HTMLInputElement>('files').files ?? []);
@@ -129,12 +146,6 @@ drop.addEventListener('drop', (event) => {
   const files = Array.from(event.dataTransfer?.files ?? []);
   task('load', `Loading ${files.map((f) => f.name).join(', ')}…`, () => load({ type: 'load', source: { kind: 'files', files } }));
 });
-drop.addEventListener('keydown', (event) => {
-  if (event.key === 'Enter' || event.key === ' ') {
-    event.preventDefault();
-    $('files').click();
-  }
-});
 $('url-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const url = $<HTMLInputElement>('url').value;
@@ -143,7 +154,7 @@ $('url-form').addEventListener('submit', (event) => {
 $('sample').addEventListener('click', () => task('load', 'Loading the MNIST sample…', () => load({ type: 'load', source: { kind: 'sample' } })));
 
 // Inspect
-function showInspection(model: Inspection): void {
+async function showInspection(model: Inspection): Promise<void> {
   $('model-name').textContent = `${model.model} from ${model.source}` +
     (model.prunable ? ' (saved with prunable layers)' : '') + (model.accuracy === undefined ? '' : `: test accuracy ${percent(model.accuracy)} on 1,000 MNIST images`);
   const totals: Array<[string, string, number]> = [
@@ -163,7 +174,7 @@ function showInspection(model: Inspection): void {
     div.append(dt, dd);
     return div;
   }));
-  showLayers(model.layers, 'As loaded.');
+  await showLayers(model.layers, 'As loaded.');
   $('groups').textContent = model.groups.length === 0 ? 'No channel group couples layers: each layer\'s units can go on their own.'
     : `Channel groups: ${model.groups.map((g, i) => `G${i + 1} ${g.producers.join(' + ')}`).join('; ')}. The layers of a group must keep ` +
       "the same channels (they meet at an Add): 'channel' pruning prunes them together, and 'unit' pruning of one cannot be compacted.";
@@ -173,8 +184,7 @@ function showInspection(model: Inspection): void {
     const box = document.createElement('input');
     box.type = 'checkbox';
     box.value = name;
-    box.checked = model.outputLayers.includes(name);
-    label.append(box, ` ${name}${model.outputLayers.includes(name) ? ' (output)' : ''}`);
+    label.append(box, ` ${name}${model.outputLayers.includes(name) ? ' (output layer: unit and channel pruning keep it)' : ''}`);
     return label;
   }));
   $('prune-result').replaceChildren();
@@ -185,8 +195,11 @@ function showInspection(model: Inspection): void {
   for (const id of ['inspect', 'prune', 'deploy']) $(id).hidden = false;
 }
 
+/** The chart drawn last, finalized before the next one replaces it (its listeners and timers go with it). */
+let chart: Result | undefined;
+
 /** The Inspect section's table and chart of `layers`, under `caption`. */
-function showLayers(layers: ModelLayerRow[], caption: string): void {
+async function showLayers(layers: ModelLayerRow[], caption: string): Promise<void> {
   $('layers-caption').textContent = caption;
   const groups = window.appResults.inspection?.groups ?? [];
   $('layers').querySelector('tbody')!.replaceChildren(...layers.map((l) => {
@@ -198,7 +211,9 @@ function showLayers(layers: ModelLayerRow[], caption: string): void {
       cell(group < 0 ? '' : `G${group + 1}`));
     return tr;
   }));
-  void embed('#chart', layerChartSpec(layers, Math.min(320, document.body.clientWidth / 2 - 120)), { actions: false, renderer: 'svg' });
+  chart?.finalize();
+  chart = undefined;
+  chart = await embed('#chart', layerChartSpec(layers, Math.min(320, document.body.clientWidth / 2 - 120)), { actions: false, renderer: 'svg' });
 }
 
 // Prune
@@ -212,14 +227,27 @@ $('prune-form').addEventListener('submit', (event) => {
   const method = $<HTMLSelectElement>('method').value as 'weight' | 'unit' | 'channel' | 'nm';
   const sparsity = Number($<HTMLInputElement>('sparsity').value);
   const scope = $<HTMLSelectElement>('scope').value as 'layer' | 'global';
-  const skip = Array.from($('skip').querySelectorAll<HTMLInputElement>('input:checked')).map((box) => box.value);
+  const layers = chosenLayers(method);
   task('prune', `Pruning by ${method}…`, async () => {
-    const result = await ask<PruneResult>({ type: 'prune', method, sparsity, scope, skip });
+    const result = await ask<PruneResult>({ type: 'prune', method, sparsity, scope, ...(layers ? { layers } : {}) });
     window.appResults.prune = result;
     showPruning(result);
-    showLayers(result.table, 'After pruning: the prunable model, its sparsity and pruned units per layer.');
+    await showLayers(result.table, 'After pruning: the prunable model, its sparsity and pruned units per layer.');
   });
 });
+
+/**
+ * The layers to prune when the user skipped some: the others, without the
+ * output layers for unit and channel pruning (as the library's default,
+ * which applies when none is skipped).
+ */
+function chosenLayers(method: string): string[] | undefined {
+  const skip = Array.from($('skip').querySelectorAll<HTMLInputElement>('input:checked')).map((box) => box.value);
+  if (skip.length === 0) return undefined;
+  const { prunableLayers, outputLayers } = window.appResults.inspection!;
+  const keepOutputs = method === 'unit' || method === 'channel';
+  return prunableLayers.filter((name) => !skip.includes(name) && !(keepOutputs && outputLayers.includes(name)));
+}
 
 function showPruning(result: PruneResult): void {
   const div = document.createElement('div');
@@ -234,14 +262,25 @@ function showPruning(result: PruneResult): void {
   }
   div.replaceChildren(...lines.map((text) => Object.assign(document.createElement('p'), { textContent: text })));
   div.id = 'prune-summary';
-  const warning = document.createElement('p');
-  warning.className = 'result warning';
-  warning.innerHTML = 'One-shot pruning without fine-tuning costs accuracy. Fine-tune the pruned model with ' +
-    '<code>loadPrunableModel</code> and <code>PruningScheduleCallback</code>: see <a href="guide.md">the guide</a> (One-shot or gradual).';
-  $('prune-result').replaceChildren(div, warning);
+  $('prune-result').replaceChildren(div, warningLine(result.warning));
   $('fine-tune').hidden = !window.appResults.inspection?.sample;
   $<HTMLProgressElement>('progress').value = 0;
   $('fine-tune-status').textContent = '';
+}
+
+/** The library's one-shot warning as a paragraph, its guide reference (docs/guide.md#…) a link to the guide the page serves. */
+function warningLine(warning: string): HTMLParagraphElement {
+  const p = document.createElement('p');
+  p.className = 'result warning';
+  p.id = 'prune-warning';
+  const text = warning.charAt(0).toUpperCase() + warning.slice(1);
+  const [before, reference, after] = text.split(/docs\/(guide\.md#[\w-]+)/);
+  p.append(before);
+  if (reference !== undefined) {
+    const link = Object.assign(document.createElement('a'), { href: reference, textContent: `the guide (${reference.split('#')[1]})` });
+    p.append(link, after);
+  }
+  return p;
 }
 
 // Fine-tune
@@ -303,7 +342,9 @@ function showDeployment(result: DeployResult): void {
 $('download').addEventListener('click', () => {
   const deployed = window.appResults.deploy;
   // tf.io.browserDownloads, through its router (TF.js 4.22's types leave the function out of tf.io).
-  if (deployed) void io.getSaveHandlers('downloads://model')[0].save!(deployed.artifacts);
+  if (deployed) task('download', 'Downloading…', async () => {
+    await io.getSaveHandlers('downloads://model')[0].save!(deployed.artifacts);
+  });
 });
 
 task('backend', 'Starting the backend…', () => setBackend(BACKENDS[0]));

@@ -20,7 +20,8 @@ export type ModelSource =
 export type Request =
   | { type: 'backend'; backend: Backend }
   | { type: 'load'; source: ModelSource }
-  | { type: 'prune'; method: PruningMethod; sparsity?: number; scope: PruningScope; skip: string[] }
+  /** `layers`: the layers to prune, by name; left out, pruneModel's default (output layers kept by 'unit' and 'channel'). */
+  | { type: 'prune'; method: PruningMethod; sparsity?: number; scope: PruningScope; layers?: string[] }
   | { type: 'fineTune'; steps: number }
   | { type: 'cancel' }
   /** The worker's live tensors (tf.memory().numTensors): 0 between requests, as the tests check. */
@@ -45,7 +46,7 @@ export interface Inspection {
   groups: CompactionReport['groups'];
   /** The layers the Prune section offers to skip. */
   prunableLayers: string[];
-  /** Those of them that compute the model's outputs (unit and channel pruning skip them). */
+  /** Those of them that compute the model's outputs (unit and channel pruning keep them). */
   outputLayers: string[];
   /** Whether this is the bundled MNIST sample (accuracy and fine-tuning apply). */
   sample: boolean;
@@ -73,6 +74,8 @@ export interface FineTuneResult {
   accuracy: number;
   /** The fraction of the pruned layers' weights pruned after it, as pruning left it. */
   sparsity: number;
+  /** Each pruned layer's sparsity after it, as pruning left it. */
+  layers: Array<{ layer: string; sparsity: number }>;
 }
 
 /** One model's numbers in the Deploy section. */

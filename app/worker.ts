@@ -7,11 +7,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import {
-  combineCallbacks, compactModelFile, ConstantSparsity, loadPrunableModel, NamedFile, outputChange, pruneModelFile, PruningMethod,
+  combineCallbacks, compactModelFile, ConstantSparsity, fetchModelFiles, loadPrunableModel, outputChange, pruneModelFile, PruningMethod, PruningScope,
   PruningScheduleCallback, readModelFiles, registerWasmMaxPoolGrad, SparseDense, stripModelFile, summarizeModelFile, toSparseModel,
 } from '../src';
 import { artifactsFromModel, weightBytes } from '../src/model_files/model_artifacts';
 import { drawInputs } from '../src/model_files/output_change';
+import { allLayers } from '../src/model/prunable_layers';
+import { overallSparsity } from '../src/pruning/pruning_summary';
+import { DEFAULT_MIN_SPARSITY } from '../src/transforms/to_sparse_model';
+import { timePredict } from '../examples/browser/time_predict';
 import type { Backend, DeployResult, Envelope, FineTuneResult, Inspection, Measures, ModelSource, PruneResult, Request, Response } from './protocol';
 import { loadSample, SampleData } from './sample_data';
 
@@ -25,11 +29,11 @@ interface Loaded {
   sample?: SampleData;
 }
 
-/** The last one-shot pruning: the prunable checkpoint and how it was made (a fine-tune keeps to it). */
+/** The last one-shot pruning: the prunable checkpoint and the options that made it (a fine-tune selects as it did). */
 interface Pruned {
   artifacts: tf.io.ModelArtifacts;
-  method: PruningMethod;
-  sparsity: number;
+  selection: { method: PruningMethod; sparsity?: number; scope?: PruningScope; layers?: string[] };
+  /** The layers it pruned. */
   layers: string[];
 }
 
@@ -61,7 +65,7 @@ async function handle(request: Request, id: number): Promise<unknown> {
   switch (request.type) {
     case 'backend': return setBackend(request.backend);
     case 'load': return load(request.source);
-    case 'prune': return prune(request.method, request.sparsity, request.scope, request.skip);
+    case 'prune': return prune(request.method, request.sparsity, request.scope, request.layers);
     case 'fineTune': return fineTune(request.steps, id);
     case 'deploy': return deploy(request.compact, request.quantize);
     case 'tensors': return tf.memory().numTensors;
@@ -77,21 +81,24 @@ async function setBackend(backend: Backend): Promise<string> {
 
 /** Reads the model of `source`; the previous model stays until this one has loaded. */
 async function load(source: ModelSource): Promise<Inspection> {
-  let files: NamedFile[];
+  let artifacts: tf.io.ModelArtifacts;
+  let name: string;
   let sample: SampleData | undefined;
   if (source.kind === 'files') {
-    files = await Promise.all(source.files.map(async (file) => ({ name: file.name, data: await file.arrayBuffer() })));
+    const files = await Promise.all(source.files.map(async (file) => ({ name: file.name, data: await file.arrayBuffer() })));
+    artifacts = await readModelFiles(files);
+    name = files.find((f) => f.name.toLowerCase().endsWith('.json'))!.name;
   } else if (source.kind === 'url') {
-    files = await fetchModelFiles(new URL(source.url, self.location.href).href);
+    artifacts = await fetchModelFiles(new URL(source.url, self.location.href).href);
+    name = source.url;
   } else {
     sample = await loadSample(new URL('sample/', self.location.href).href);
-    files = await fetchModelFiles(sample.modelUrl);
+    artifacts = await fetchModelFiles(sample.modelUrl);
+    name = 'the bundled MNIST sample';
   }
-  const artifacts = await readModelFiles(files);
-  const name = source.kind === 'url' ? source.url : files.find((f) => f.name.toLowerCase().endsWith('.json'))!.name;
   const summary = await summarizeModelFile(artifacts, { source: name, compaction: true });
   const inspection: Inspection = {
-    source: source.kind === 'sample' ? 'the bundled MNIST sample' : name,
+    source: name,
     model: summary.model,
     prunable: summary.prunable,
     parameters: summary.parameters,
@@ -109,42 +116,16 @@ async function load(source: ModelSource): Promise<Inspection> {
   return inspection;
 }
 
-/** model.json at `url` and the weight files its manifest names, as named bytes; a file that cannot be fetched is left out (readModelFiles names it). */
-async function fetchModelFiles(url: string): Promise<NamedFile[]> {
-  const response = await fetch(url).catch((error: Error) => {
-    throw new Error(`Cannot fetch ${url}: ${error.message}.`);
-  });
-  if (!response.ok) throw new Error(`Cannot fetch ${url}: HTTP ${response.status} ${response.statusText}.`);
-  const name = new URL(url).pathname.split('/').pop() || 'model.json';
-  const jsonName = name.endsWith('.json') ? name : `${name}.json`;
-  const data = await response.arrayBuffer();
-  let paths: string[] = [];
-  try {
-    const manifest = (JSON.parse(new TextDecoder().decode(data)) as tf.io.ModelJSON).weightsManifest;
-    paths = Array.isArray(manifest) ? manifest.flatMap((group) => (Array.isArray(group?.paths) ? group.paths : [])) : [];
-  } catch {
-    // Not JSON: readModelFiles says so, naming the file.
-  }
-  const shards = await Promise.all(paths.map(async (path) => {
-    const shard = await fetch(new URL(path, url)).catch(() => null);
-    return shard?.ok ? { name: path.slice(path.lastIndexOf('/') + 1), data: await shard.arrayBuffer() } : null;
-  }));
-  return [{ name: jsonName, data }, ...shards.filter((s): s is NamedFile => s !== null)];
-}
-
 function requireLoaded(): Loaded {
   if (loaded === undefined) throw new Error('Load a model first.');
   return loaded;
 }
 
-async function prune(method: PruningMethod, sparsity: number | undefined, scope: 'layer' | 'global', skip: string[]): Promise<PruneResult> {
+async function prune(method: PruningMethod, sparsity: number | undefined, scope: PruningScope, layers: string[] | undefined): Promise<PruneResult> {
   const { artifacts, inspection, sample } = requireLoaded();
-  const layers = inspection.prunableLayers.filter((name) => !skip.includes(name));
-  if (layers.length === 0) throw new Error('Every prunable layer is skipped: leave at least one to prune.');
-  const { artifacts: out, report } = await pruneModelFile(artifacts, {
-    method, ...(method === 'nm' ? {} : { sparsity, scope }), layers, source: inspection.source,
-  });
-  pruned = { artifacts: out, method, sparsity: report.sparsity, layers: report.layers.map((l) => l.layer) };
+  const selection: Pruned['selection'] = { method, ...(method === 'nm' ? {} : { sparsity, scope }), ...(layers ? { layers } : {}) };
+  const { artifacts: out, report } = await pruneModelFile(artifacts, { ...selection, source: inspection.source });
+  pruned = { artifacts: out, selection, layers: report.layers.map((l) => l.layer) };
   const result: PruneResult = {
     layers: report.layers.map(({ layer, className, sparsity: s, prunedUnits, units }) => ({ layer, className, sparsity: s, prunedUnits, units })),
     sparsity: report.sparsity,
@@ -167,21 +148,22 @@ async function fineTune(steps: number, id: number): Promise<FineTuneResult> {
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`steps must be a positive integer; received ${steps}.`);
   cancelled = false;
   const batchSize = 32;
-  const model = await loadPrunableModel(tf.io.fromMemory(pruned.artifacts));
-  const restore = tf.getBackend() === 'wasm' ? registerWasmMaxPoolGrad() : () => undefined;
-  const { xs, ys } = sample.train();
-  // Its own: model.dispose() leaves the optimizer's variables.
+  // Its own (its variables are made by the first step): model.dispose() leaves them.
   const optimizer = tf.train.adam(0.0005);
+  const model = await loadPrunableModel(tf.io.fromMemory(pruned.artifacts));
+  let data: { xs: tf.Tensor; ys: tf.Tensor } | undefined;
+  let restore: () => void = () => undefined;
   let step = 0;
   try {
+    if (tf.getBackend() === 'wasm') restore = registerWasmMaxPoolGrad();
+    data = sample.train();
     model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+    // The pruning's own selection, its sparsity held (masks only grow, so they stay): 'nm' takes only the timing.
+    const { sparsity = 0.5, ...selection } = pruned.selection;
     const pruning = new PruningScheduleCallback({
-      // The sparsity pruning reached, held: 'nm' takes only the timing.
-      schedule: new ConstantSparsity({ targetSparsity: pruned.method === 'nm' ? 0.5 : pruned.sparsity, beginStep: 0, frequency: 50 }),
-      method: pruned.method,
-      layers: pruned.layers,
+      ...selection, schedule: new ConstantSparsity({ targetSparsity: sparsity, beginStep: 0, frequency: 50 }),
     });
-    await model.fit(xs, ys, {
+    await model.fit(data.xs, data.ys, {
       batchSize, epochs: Math.ceil((steps * batchSize) / sample.trainCount), shuffle: true, verbose: 0,
       callbacks: combineCallbacks(pruning, {
         onBatchEnd: async (_batch, logs) => {
@@ -194,14 +176,16 @@ async function fineTune(steps: number, id: number): Promise<FineTuneResult> {
     pruned = { ...pruned, artifacts: await artifactsFromModel(model) };
   } finally {
     restore();
-    tf.dispose([xs, ys]);
+    if (data) tf.dispose([data.xs, data.ys]);
     optimizer.dispose();
     model.dispose();
   }
   const { summary } = await summarizeModelFile(pruned.artifacts);
   const layers = summary.layers.filter((r) => pruned!.layers.includes(r.layer));
-  const sparsity = 1 - layers.reduce((n, r) => n + r.nonzero, 0) / layers.reduce((n, r) => n + r.weights, 0);
-  return { steps: step, cancelled, accuracy: await accuracy(pruned.artifacts, sample), sparsity };
+  return {
+    steps: step, cancelled, accuracy: await accuracy(pruned.artifacts, sample), sparsity: overallSparsity(layers),
+    layers: layers.map(({ layer, sparsity }) => ({ layer, sparsity })),
+  };
 }
 
 async function deploy(compact: boolean, quantize: 'float16' | 'uint8' | 'uint16' | undefined): Promise<DeployResult> {
@@ -236,14 +220,15 @@ async function deploy(compact: boolean, quantize: 'float16' | 'uint8' | 'uint16'
 async function measure(artifacts: tf.io.ModelArtifacts, input?: tf.Tensor): Promise<{ measures: Measures; probe: DeployResult['probe'] }> {
   const summary = await summarizeModelFile(artifacts);
   const model = await loadPrunableModel(tf.io.fromMemory(artifacts));
-  const xs = input ? [input.clone()] : drawInputs(model, 4, 1);
+  let xs: tf.Tensor[] = [];
   try {
+    xs = input ? [input.clone()] : drawInputs(model, 4, 1);
     const output = tf.tidy(() => Array.from(tf.concat(outputs(model, xs).map((y) => tf.reshape(y, [-1]))).dataSync()));
     const probe = { inputs: xs.map((x) => ({ values: Array.from(x.dataSync()), shape: x.shape })), output };
     return {
       measures: {
         parameters: summary.parameters, macs: summary.macs, weightBytes: weightBytes(artifacts), gzipBytes: await gzipBytes(artifacts),
-        predictMs: timePredict(model, probe),
+        predictMs: timeProbe(model, probe),
       },
       probe,
     };
@@ -258,34 +243,35 @@ function outputs(model: tf.LayersModel, xs: tf.Tensor[]): tf.Tensor[] {
   return [model.predict(xs.length === 1 ? xs[0] : xs)].flat();
 }
 
-/** The deployed model on the sparse kernels (toSparseModel), timed at batch 1, where it applies. */
+/** The deployed model on the sparse kernels (toSparseModel, its default minSparsity), timed at batch 1, where it applies. */
 async function sparseTiming(artifacts: tf.io.ModelArtifacts, probe: DeployResult['probe']): Promise<DeployResult['sparse']> {
   if (tf.getBackend() === 'webgl') return { skipped: 'the sparse kernels run on the wasm and cpu backends, where tensors live in CPU memory.' };
   const dense = await loadPrunableModel(tf.io.fromMemory(artifacts));
-  const sparse = await toSparseModel(dense);
   try {
-    const layers = sparse.layers.filter((layer) => layer instanceof SparseDense).map((layer) => layer.name);
-    if (layers.length === 0) return { skipped: 'no layer has enough zeros (70%) for the sparse kernels.' };
-    return { predictMs: timePredict(sparse, probe), layers };
+    const sparse = await toSparseModel(dense);
+    try {
+      // Nested models' and wrappers' layers convert too.
+      const layers = allLayers(sparse).filter((layer) => layer.getClassName() === SparseDense.className).map((layer) => layer.name);
+      if (layers.length === 0) {
+        return { skipped: `no layer has enough zeros (${100 * DEFAULT_MIN_SPARSITY}%, toSparseModel's minSparsity) for the sparse kernels.` };
+      }
+      return { predictMs: timeProbe(sparse, probe), layers };
+    } finally {
+      sparse.dispose();
+    }
   } finally {
-    sparse.dispose();
     dense.dispose();
   }
 }
 
-/** Mean ms of a predict of the first example of `probe` with the read of its results, over about 300 ms of calls after a warm-up. */
-function timePredict(model: tf.LayersModel, probe: DeployResult['probe']): number {
-  const xs = probe.inputs.map(({ values, shape }) => tf.tensor(values.slice(0, values.length / shape[0]), [1, ...shape.slice(1)]));
-  const once = () => tf.tidy(() => outputs(model, xs).forEach((y) => y.dataSync()));
-  for (let i = 0; i < 5; i++) once();
-  let calls = 0;
-  const start = performance.now();
-  while (performance.now() - start < 300) {
-    once();
-    calls++;
+/** {@link timePredict} of `model` on the first example of `probe`. */
+function timeProbe(model: tf.LayersModel, probe: DeployResult['probe']): number {
+  const xs = tf.tidy(() => probe.inputs.map(({ values, shape }) => tf.tensor(values.slice(0, values.length / shape[0]), [1, ...shape.slice(1)])));
+  try {
+    return timePredict(model, xs.length === 1 ? xs[0] : xs);
+  } finally {
+    tf.dispose(xs);
   }
-  tf.dispose(xs);
-  return (performance.now() - start) / calls;
 }
 
 /** Bytes of the weight data gzipped, as a server would send it (CompressionStream). */
@@ -298,13 +284,15 @@ async function gzipBytes(artifacts: tf.io.ModelArtifacts): Promise<number> {
 /** The fraction of the sample's test images the model `artifacts` holds classifies right. */
 async function accuracy(artifacts: tf.io.ModelArtifacts, sample: SampleData): Promise<number> {
   const model = await loadPrunableModel(tf.io.fromMemory(artifacts));
+  let xs: tf.Tensor | undefined;
+  let correct: tf.Tensor | undefined;
   try {
-    const xs = sample.testImages();
-    const correct = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(model.predict(xs) as tf.Tensor, -1), sample.testLabels()), 'float32')));
-    const value = (await correct.data())[0];
-    tf.dispose([xs, correct]);
-    return value / sample.testCount;
+    xs = sample.testImages();
+    const images = xs;
+    correct = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(model.predict(images) as tf.Tensor, -1), sample.testLabels()), 'float32')));
+    return (await correct.data())[0] / sample.testCount;
   } finally {
+    tf.dispose([xs, correct].filter((t) => t !== undefined));
     model.dispose();
   }
 }

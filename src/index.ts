@@ -60,6 +60,7 @@ export type { ModelLayerRow } from './model_files/layer_table';
 export { outputChange } from './model_files/output_change';
 export type { OutputChange, OutputChangeArgs } from './model_files/output_change';
 export { readModelFiles } from './model_files/read_model_files';
+export { fetchModelFiles } from './model_files/fetch_model_files';
 export type { NamedFile } from './model_files/read_model_files';
 export { stripModelFile } from './model_files/strip_model_file';
 export type { StripModelFileArgs, StripReport } from './model_files/strip_model_file';

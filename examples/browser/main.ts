@@ -25,6 +25,7 @@ import {
   PrunableLayer, prunableSeparableConv2d, PruningScheduleCallback, registerWasmMaxPoolGrad, SparseDense, stripPruning,
   toSparseModel,
 } from '../../src';
+import { timePredict } from './time_predict';
 
 /** What the page reports on `window.result` when training is done. */
 export interface BrowserExampleResult {
@@ -221,19 +222,6 @@ function drawHeatMap({ layer, mask: { name, weight, mask }, canvas }: HeatMap): 
 }
 
 const percent = (x: number): string => `${(100 * x).toFixed(1)}%`;
-
-/** Mean ms of `predict(x)` plus the read of its result, over about 200 ms of calls after a warm-up. */
-function timePredict(model: tf.LayersModel, x: tf.Tensor): number {
-  const once = () => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
-  for (let i = 0; i < 10; i++) once();
-  let calls = 0;
-  const start = performance.now();
-  while (performance.now() - start < 200) {
-    once();
-    calls++;
-  }
-  return (performance.now() - start) / calls;
-}
 
 /**
  * Strips `model`, converts the copy with toSparseModel on wasm (else cpu), times

@@ -1,6 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { findPrunableLayers, wrappedLayers } from '../model/prunable_layers';
-import type { PruningSummary } from '../pruning/pruning_summary';
+import { overallSparsity, PruningSummary } from '../pruning/pruning_summary';
 import type { CompactionReport } from '../transforms/compact_units';
 
 /**
@@ -39,15 +39,13 @@ export function layerTable(model: tfl.LayersModel, summary: PruningSummary, comp
   return model.layers.map((layer) => {
     const inner = innerLayers(layer);
     const rows = inner.map((l) => pruning.get(l.name)).filter((r) => r !== undefined);
-    const weights = rows.reduce((n, r) => n + r.weights, 0);
-    const nonzero = rows.reduce((n, r) => n + r.nonzero, 0);
     return {
       layer: layer.name,
       className: layer.getClassName(),
       outputShape: layer.outputShape as ModelLayerRow['outputShape'],
       parameters: layer.weights.filter((w) => !masks.has(w as never)).reduce((n, w) => n + w.read().size, 0),
       macs: inner.reduce((n, l) => n + (macs.get(l.name) ?? 0), 0),
-      sparsity: rows.length === 0 ? null : weights === 0 ? 0 : 1 - nonzero / weights,
+      sparsity: rows.length === 0 ? null : overallSparsity(rows),
       prunedUnits: rows.length === 0 ? null : rows.reduce((n, r) => n + r.prunedUnits, 0),
     };
   });

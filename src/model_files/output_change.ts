@@ -38,9 +38,10 @@ export interface OutputChange {
  * How far the outputs of the model `after` holds moved from those of the
  * model `before` holds (the model before and after pruning, say), on inputs
  * drawn uniformly in [0, 1) with each model input's shape (a dimension left
- * open other than the batch's taken as 1). What a front end shows when it has
- * no data of the user's: a measure of how much one-shot pruning changed,
- * not an accuracy. Browser-safe; the models are built, measured, disposed.
+ * open other than the batch's taken as 1); integers in [0, inputDim) for an
+ * input an Embedding reads, and an error naming an input of another dtype.
+ * What a front end shows when it has no data of the user's: a measure of how
+ * much one-shot pruning changed, not an accuracy. Browser-safe; the models are built, measured, disposed.
  *
  * ```js
  * const {artifacts: pruned} = await pruneModelFile(artifacts, {sparsity: 0.8});
@@ -69,7 +70,31 @@ export async function outputChange(before: tf.io.ModelArtifacts, after: tf.io.Mo
   });
 }
 
-/** `samples` inputs of each of `model`'s input shapes, uniform in [0, 1), seeded. */
+/**
+ * `samples` inputs of each of `model`'s input shapes, seeded: uniform in
+ * [0, 1), but integers in [0, inputDim) (in the input's dtype) for an input
+ * that Embedding layers read (the smallest of their `inputDim`). An error
+ * naming the input for one of another dtype (an int32 input without an
+ * Embedding): there is no range to draw it from.
+ */
 export function drawInputs(model: tfl.LayersModel, samples: number, seed: number): tf.Tensor[] {
-  return model.inputs.map((input, i) => tf.randomUniform([samples, ...input.shape.slice(1).map((d) => d ?? 1)], 0, 1, 'float32', seed + i));
+  return model.inputs.map((input, i) => {
+    const shape = [samples, ...input.shape.slice(1).map((d) => d ?? 1)];
+    const inputDim = embeddingInputDim(input);
+    if (inputDim !== undefined) return tf.tidy(() => tf.cast(tf.floor(tf.randomUniform(shape, 0, inputDim, 'float32', seed + i)), input.dtype));
+    if (input.dtype !== 'float32') {
+      const name = input.sourceLayer.name;
+      throw new ModelFileError(`Cannot draw inputs for the model's input '${name}': it is ${input.dtype} and no Embedding ` +
+        'reads it, so its range is unknown; inputs are drawn for float32 inputs and those of Embedding layers.', name);
+    }
+    return tf.randomUniform(shape, 0, 1, 'float32', seed + i);
+  });
+}
+
+/** The smallest `inputDim` of the Embedding layers (any layer with an `inputDim`) that read `input` directly, if any. */
+function embeddingInputDim(input: tfl.SymbolicTensor): number | undefined {
+  const dims = input.sourceLayer.outboundNodes
+    .map((node) => (node.outboundLayer.getConfig() as { inputDim?: unknown }).inputDim)
+    .filter((dim): dim is number => typeof dim === 'number');
+  return dims.length === 0 ? undefined : Math.min(...dims);
 }

@@ -31,7 +31,7 @@ export interface ToSparseModelArgs {
   minSparsity?: number;
 }
 
-/** The default of {@link ToSparseModelArgs.minSparsity}. */
+/** The default of {@link ToSparseModelArgs.minSparsity}, for a front end to show what toSparseModel converts. */
 export const DEFAULT_MIN_SPARSITY = 0.7;
 
 /** The weight the sparse kernels would hold for `layer`, if its kind (in the registry) runs on them and its config allows. */

@@ -13,6 +13,8 @@ import { BrowserContext, chromium, Download, Page } from 'playwright-core';
 import { APP_DIR, buildApp } from '../../app/build';
 import type { DeployResult, FineTuneResult, Inspection, PruneResult } from '../../app/protocol';
 import { compactModelFile, fileSystem, pruneModelFile, summarizeModelFile } from '../../src/node';
+import { ONE_SHOT_WARNING } from '../../src/model_files/prune_model_file';
+import { DEFAULT_MIN_SPARSITY } from '../../src/transforms/to_sparse_model';
 import { serveDirectory, StaticServer } from '../../scripts/serve_directory';
 import { writeKerasStyleModel } from '../support/keras_style_model';
 
@@ -68,11 +70,13 @@ describe('the page (app/) in headless Chromium', function () {
     if (this.currentTest?.state === 'failed') console.log(`page errors:\n${pageErrors.join('\n')}`);
   });
 
-  /** Runs `act`, then waits for the page to finish request `name`; returns its outcome ('ok' or 'error'). */
+  /** Runs `act`, then waits for the page to finish request `name`; checks the worker holds no tensor; returns the outcome ('ok' or 'error'). */
   async function finish(name: string, act: () => Promise<void>): Promise<string> {
     await page.evaluate(() => delete document.body.dataset.last);
     await act();
     await page.waitForSelector(`body[data-last^="${name}:"]`, { timeout: 80_000 });
+    // Every request, done or failed, leaves no tensor in the worker.
+    expect(await page.evaluate(() => window.workerTensors()), `tensors in the worker after ${name}`).to.equal(0);
     return (await page.evaluate(() => document.body.dataset.last))!.split(':')[1];
   }
 
@@ -99,6 +103,12 @@ describe('the page (app/) in headless Chromium', function () {
 
   const sampleArtifacts = () => fileSystem(join(SAMPLE, 'model.json')).load();
 
+  it('offers the file input by its label, in a drop zone that is no control itself', async () => {
+    expect(await page.getByLabel('Drop model.json and its weight files here, or pick them').getAttribute('id')).to.equal('files');
+    const drop = await page.$eval('#drop', (div) => [div.getAttribute('role'), div.getAttribute('tabindex')]);
+    expect(drop).to.deep.equal([null, null]);
+  });
+
   it('opens with the keyboard and loads the bundled sample: the table and totals are the library\'s in Node', async () => {
     await page.focus('#sample');
     expect(await finish('load', () => page.keyboard.press('Enter'))).to.equal('ok');
@@ -114,9 +124,22 @@ describe('the page (app/) in headless Chromium', function () {
     await shot('1-loaded');
   });
 
-  it('prunes by unit at 0.5 (the output layer skipped) and shows the test accuracy before and after', async () => {
+  it('prunes by unit at 0.5 (the output layer kept, as by the library) and shows the test accuracy before and after', async () => {
+    // No layer skipped by default; the output layer is labelled as kept by unit and channel pruning.
+    expect(await page.$$eval('#skip input', (boxes) => boxes.map((b) => [(b as HTMLInputElement).value, (b as HTMLInputElement).checked])))
+      .to.deep.equal([['conv1', false], ['conv2', false], ['hidden', false], ['output', false]]);
+    expect(await page.textContent('#skip')).to.contain('output (output layer: unit and channel pruning keep it)');
     await page.selectOption('#method', 'unit');
     await page.fill('#sparsity', '0.5');
+    // A layer skipped: the others are pruned, the output layer still kept by unit pruning.
+    await page.check('#skip input[value="hidden"]');
+    expect(await finish('prune', () => page.click('#prune-form button[type=submit]'))).to.equal('ok');
+    expect((await results()).prune!.layers.map((l) => l.layer)).to.deep.equal(['conv1', 'conv2']);
+    // Every layer skipped: the library's error.
+    for (const name of ['conv1', 'conv2']) await page.check(`#skip input[value="${name}"]`);
+    expect(await finish('prune', () => page.click('#prune-form button[type=submit]'))).to.equal('error');
+    expect(await errorLine()).to.match(/layers must select at least one layer/);
+    for (const name of ['conv1', 'conv2', 'hidden']) await page.uncheck(`#skip input[value="${name}"]`);
     expect(await finish('prune', () => page.click('#prune-form button[type=submit]'))).to.equal('ok');
     const pruned = (await results()).prune!;
     expect(pruned.layers.map((l) => [l.layer, l.prunedUnits])).to.deep.equal([['conv1', 8], ['conv2', 16], ['hidden', 32]]);
@@ -125,7 +148,11 @@ describe('the page (app/) in headless Chromium', function () {
     // The table shows the pruned model: its sparsity and pruned units per layer.
     const sparsities = await page.$$eval('#layers tbody tr', (rows) => rows.map((r) => (r.children[5] as HTMLElement).dataset.value));
     expect(sparsities).to.deep.equal(['0.5', '', '0.5', '', '', '0.5', '0']);
-    expect(await page.textContent('#prune-result')).to.contain('One-shot pruning without fine-tuning costs accuracy');
+    // The library's warning, its guide reference a link to the guide the page serves.
+    expect(pruned.warning).to.equal(ONE_SHOT_WARNING);
+    const warning = ONE_SHOT_WARNING.charAt(0).toUpperCase() + ONE_SHOT_WARNING.slice(1);
+    expect(await page.textContent('#prune-warning')).to.equal(warning.replace('docs/guide.md#one-shot-or-gradual', 'the guide (one-shot-or-gradual)'));
+    expect(await page.getAttribute('#prune-warning a', 'href')).to.equal('guide.md#one-shot-or-gradual');
     await shot('2-pruned');
   });
 
@@ -133,7 +160,8 @@ describe('the page (app/) in headless Chromium', function () {
     await page.selectOption('#transform', 'compact');
     expect(await finish('deploy', () => page.click('#deploy-form button[type=submit]'))).to.equal('ok');
     const { deploy } = await results() as { deploy: DeployResult };
-    const node = await pruneModelFile(await sampleArtifacts(), { method: 'unit', sparsity: 0.5, layers: ['conv1', 'conv2', 'hidden', 'output'] });
+    const layers = (await results()).prune!.layers.map((l) => l.layer);
+    const node = await pruneModelFile(await sampleArtifacts(), { method: 'unit', sparsity: 0.5, layers });
     const compact = await compactModelFile(node.artifacts);
     const [original, compacted] = [await summarizeModelFile(await sampleArtifacts()), await summarizeModelFile(compact.artifacts)];
     expect(await deployed('parameters')).to.deep.equal([original.parameters, compacted.parameters]);
@@ -142,6 +170,8 @@ describe('the page (app/) in headless Chromium', function () {
     const [gzipBefore, gzipAfter] = await deployed('gzipBytes');
     expect(gzipAfter).to.be.below(gzipBefore).and.above(0);
     expect((await deployed('predictMs')).every((t) => t > 0)).to.equal(true);
+    // Compaction removed the zeros: nothing for the sparse kernels, at toSparseModel's own threshold.
+    expect(deploy.sparse).to.deep.equal({ skipped: `no layer has enough zeros (${100 * DEFAULT_MIN_SPARSITY}%, toSparseModel's minSparsity) for the sparse kernels.` });
     await shot('3-compacted');
     if (process.env.UPDATE_DOCS_SCREENSHOT === '1') await page.screenshot({ path: join(ROOT, 'docs', 'app.png'), fullPage: true });
 
@@ -152,18 +182,17 @@ describe('the page (app/) in headless Chromium', function () {
     await page.click('#download');
     for (let i = 0; i < 100 && downloads.length < 2; i++) await new Promise((done) => setTimeout(done, 100));
     page.off('download', collect);
-    const saved: Record<string, string> = {};
-    for (const download of downloads) {
-      saved[download.suggestedFilename()] = join(files, download.suggestedFilename());
-      await download.saveAs(saved[download.suggestedFilename()]);
+    const folder = join(files, 'download');
+    for (const download of downloads) await download.saveAs(join(folder, download.suggestedFilename()));
+    expect(downloads.map((d) => d.suggestedFilename()).sort()).to.deep.equal(['model.json', 'model.weights.bin']);
+    // Served as a host would serve them: loading checks the manifest's paths name the weight file downloaded.
+    const downloaded = await serveDirectory(folder);
+    let model: tf.LayersModel;
+    try {
+      model = await tf.loadLayersModel(`${downloaded.url}model.json`);
+    } finally {
+      await downloaded.close();
     }
-    expect(Object.keys(saved).sort()).to.deep.equal(['model.json', 'model.weights.bin']);
-    const modelJSON = JSON.parse(readFileSync(saved['model.json'], 'utf8')) as tf.io.ModelJSON;
-    const weights = readFileSync(saved['model.weights.bin']);
-    const model = await tf.loadLayersModel(tf.io.fromMemory({
-      modelTopology: modelJSON.modelTopology, weightSpecs: modelJSON.weightsManifest[0].weights,
-      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
-    }));
     expect(model.layers.map((l) => l.getClassName())).to.deep.equal(['Conv2D', 'MaxPooling2D', 'Conv2D', 'MaxPooling2D', 'Flatten', 'Dense', 'Dense']);
     const prediction = tf.tidy(() => Array.from((model.predict(tf.tensor(deploy.probe.inputs[0].values, deploy.probe.inputs[0].shape)) as tf.Tensor).dataSync()));
     model.dispose();
@@ -203,7 +232,7 @@ describe('the page (app/) in headless Chromium', function () {
     await shot('4-keras');
   });
 
-  it('shows one line naming the file for an unknown layer class, a graph model, a truncated shard, a non-JSON file and a missing shard; then loads dropped files, a URL and the sample', async () => {
+  it('shows one line naming the file for an unknown layer class, a graph model, a truncated shard, a non-JSON file, a missing shard and a URL that answers 404; then loads dropped files, a URL and the sample', async () => {
     const write = (name: string, data: string | Buffer) => {
       writeFileSync(join(files, name), data);
       return join(files, name);
@@ -240,6 +269,11 @@ describe('the page (app/) in headless Chromium', function () {
       expect((await results()).inspection!.model, name).to.equal('keras_cnn');
       await shot(`5-error-${name}`);
     }
+    // A URL that answers 404: the error line names it and the status.
+    await page.fill('#url', `${server.url}nothing/model.json`);
+    expect(await finish('load', () => page.click('#url-form button[type=submit]'))).to.equal('error');
+    expect(await errorLine()).to.equal(`Cannot load a model from ${server.url}nothing/model.json: it could not be fetched: HTTP 404 Not Found.`);
+    expect((await results()).inspection!.model).to.equal('keras_cnn');
     // Dropped files and a URL load too.
     const dropped = await finish('load', () => dropFiles([join(keras, 'model.json'), join(keras, 'group1-shard1of1.bin')]));
     expect(dropped, (await errorLine())!).to.equal('ok');
@@ -250,7 +284,7 @@ describe('the page (app/) in headless Chromium', function () {
     expect(await finish('load', () => page.click('#sample'))).to.equal('ok');
   });
 
-  it('fine-tunes the pruned sample with PruningScheduleCallback: the accuracy recovers, the sparsity stays; a long fine-tune cancels', async () => {
+  it('fine-tunes the pruned sample with PruningScheduleCallback: the accuracy recovers, the sparsity stays (per layer too after a global prune); a long fine-tune cancels', async () => {
     await page.selectOption('#method', 'unit');
     expect(await finish('prune', () => page.click('#prune-form button[type=submit]'))).to.equal('ok');
     const { accuracy: { after: afterPruning }, sparsity } = (await results()).prune! as Required<PruneResult>;
@@ -262,6 +296,19 @@ describe('the page (app/) in headless Chromium', function () {
     expect(tuned.sparsity).to.be.closeTo(sparsity, 1e-9);
     expect(await page.getAttribute('#progress', 'value')).to.equal('100');
     await shot('6-fine-tuned');
+
+    // A global prune: the fine-tune keeps its selection (one ranking over the layers), not each layer at the overall sparsity.
+    await page.selectOption('#method', 'weight');
+    await page.selectOption('#scope', 'global');
+    await page.fill('#sparsity', '0.8');
+    expect(await finish('prune', () => page.click('#prune-form button[type=submit]'))).to.equal('ok');
+    const global = (await results()).prune!;
+    const globalLayers = global.layers.map(({ layer, sparsity: s }) => ({ layer, sparsity: s }));
+    expect(new Set(globalLayers.map((l) => l.sparsity.toFixed(3))).size, 'layers pruned unevenly').to.be.above(1);
+    await page.fill('#steps', '60');
+    expect(await finish('fineTune', () => page.click('#fine-tune-start'))).to.equal('ok');
+    expect((await results()).fineTune!.layers).to.deep.equal(globalLayers);
+    await page.selectOption('#scope', 'layer');
 
     await page.fill('#steps', '2000');
     const outcome = finish('fineTune', async () => {
@@ -291,6 +338,25 @@ describe('the page (app/) in headless Chromium', function () {
     expect(deploy.backend).to.equal('webgl');
     expect(deploy.sparse).to.have.property('skipped').that.matches(/wasm and cpu/);
     expect(await page.textContent('#deploy-table')).to.contain('Predict at batch 1 (webgl)');
+  });
+
+  it('shows the worker\'s failure in the error line and gives the controls back when worker.js does not load', async () => {
+    const broken = await context.newPage();
+    try {
+      await broken.route('**/worker.js', (route) => route.fulfill({ contentType: 'text/javascript', body: 'throw new Error("worker.js is broken");' }));
+      await broken.goto(server.url);
+      await broken.waitForSelector('body[data-last="backend:error"]');
+      expect(await broken.textContent('#error')).to.match(/^The page's worker failed: .*worker\.js is broken.*\. Reload the page\.$/);
+      expect(await broken.isEnabled('#backend')).to.equal(true);
+      expect(await broken.isEnabled('#sample')).to.equal(true);
+      // A later request fails at once with the same line, rather than waiting forever.
+      await broken.evaluate(() => delete document.body.dataset.last);
+      await broken.click('#sample');
+      await broken.waitForSelector('body[data-last="load:error"]');
+      expect(await broken.textContent('#error')).to.match(/^The page's worker failed/);
+    } finally {
+      await broken.close();
+    }
   });
 
   it('fits a phone\'s width, logged no console error and left no tensor in the worker', async () => {
