@@ -20,7 +20,8 @@ export interface BaselineRun {
   /** One-shot pruning of the trained model (dense baselines only). */
   oneShot?: SweepPoints;
   /** The pretraining task whose model the baseline trains further; without it, it trains from its seed's initialization. */
-  from?: string;  /** The epoch (from 0) from which Adam's rate drops to the context's `fineTuneLearningRate`; none: `learningRate` throughout. */
+  from?: string;
+  /** The epoch (from 0) from which Adam's rate drops to the context's `fineTuneLearningRate`; none: `learningRate` throughout. */
   decayFrom?: number;
 }
 

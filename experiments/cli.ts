@@ -26,8 +26,8 @@ export interface CliOptions extends Omit<ComparisonSettings, 'backend' | 'comman
  * 2 cores with wasm (the report gives the measured times).
  */
 const FULL = {
-  epochs: 10, referenceEpochs: 3, cnnPretrainEpochs: 3, cnnEpochs: 1, headlineSeeds: [1, 2, 3],
-  trainSize: 60000, cnnTrainSize: 30000, testSize: 10000, out: path.join('docs', 'results'),
+  epochs: 10, referenceEpochs: 3, cnnPretrainEpochs: 4, cnnEpochs: 2, headlineSeeds: [1, 2, 3],
+  trainSize: 60000, cnnTrainSize: 15000, testSize: 10000, out: path.join('docs', 'results'),
 };
 /** What `--quick` changes: a small subset and few epochs, about a minute. */
 const QUICK = {
@@ -83,8 +83,8 @@ export function buildProgram(): Command {
       .argParser(listOf('--channel-sparsities', fraction('--channel-sparsities', false))).default(CHANNEL_SPARSITIES, CHANNEL_SPARSITIES.join(',')))
     .addOption(new Option('--batch-size <n>', 'batch size of every run').argParser(integer('--batch-size', 1)).default(128))
     .addOption(new Option('--learning-rate <x>', "Adam's learning rate").argParser(positive('--learning-rate')).default(0.001))
-    .addOption(new Option('--cnn-fine-tune-learning-rate <x>', "Adam's learning rate of the CNNs' last pretraining epoch and of every CNN run " +
-      'from the pretrained model').argParser(positive('--cnn-fine-tune-learning-rate')).default(0.0001))
+    .addOption(new Option('--cnn-fine-tune-learning-rate <x>', "Adam's learning rate of the last epoch of every CNN run (pretraining, " +
+      'fine-tunes, dropout)').argParser(positive('--cnn-fine-tune-learning-rate')).default(0.0001))
     .addOption(new Option('--train-size <n>', `use the first n training images, 1 to 60000 (default: ${FULL.trainSize}, --quick: ${QUICK.trainSize})`)
       .argParser(integer('--train-size', 1, 60000)))
     .addOption(new Option('--cnn-train-size <n>', 'CNN runs from the pretrained model use the first n training images, 1 to --train-size ' +

@@ -98,7 +98,7 @@ export function cnnSection(results: ComparisonResults, summaries: Summary[], fig
     '',
     `- Protocol: pretrain, then prune (as tfmot's guides and Zhu & Gupta 2017 do). ${pretrainBudget(s)} ` +
       'The dense baseline trains the same epochs further without pruning; the dropout baseline is trained from scratch with dropout ' +
-      `for ${s.cnnPretrainEpochs + s.cnnEpochs} epochs of all ${count(s.trainSize)} images, the rate dropping where the pretraining's does. One-shot rows prune the pretrained model at once, then are measured ` +
+      `for ${s.cnnPretrainEpochs + s.cnnEpochs} epochs of all ${count(s.trainSize)} images, its last epoch at the lower rate too. One-shot rows prune the pretrained model at once, then are measured ` +
       'as they are and again after the same fine-tune as a gradual run (masks fixed, a new Adam).' +
       (perEpoch == null ? '' : ` This run measured ${seconds(perEpoch)} per LeNet-5 epoch in each of ${s.jobs} worker process` +
         `${s.jobs > 1 ? 'es training at once' : ''}, over ${trained.length} LeNet-5 training runs.`),
@@ -106,7 +106,7 @@ export function cnnSection(results: ComparisonResults, summaries: Summary[], fig
     `- Methods: \`weight\` (smallest |w| in each layer, \`scope: 'layer'\`), \`weight (global)\` (one threshold over all pruned layers, ` +
       `\`scope: 'global'\`), \`random\` (\`method: 'random'\`, seeded from the run's seed), \`unit\` (filter pruning: the filters and hidden units ` +
       'of smallest L2 norm in each layer, then `compactUnits`, which removes them and every input channel they fed). ' +
-      'Gradual pruning uses the cubic schedule of section 2 from the fine-tune\'s first step: sparsity rises until 70% of its steps, the last 30% recover. ' +
+      'Gradual pruning follows the cubic schedule of section 2 (`PolynomialDecay`, power 3) over the fine-tune. ' +
       `Dropout baseline: rate ${CNN_DROPOUT_RATE} after the dense hidden layer.`,
     `- Seeds: the dense model, gradual weight pruning at ${percent(HEADLINE.weight, 0)} and gradual filter pruning at ${percent(HEADLINE.unit, 0)} ` +
       `ran seeds ${[...new Set([...s.seeds, ...s.headlineSeeds])].join(', ')} (mean ± standard deviation); every other row ran seed${s.seeds.length > 1 ? 's' : ''} ` +
@@ -145,11 +145,12 @@ export function cnnSection(results: ComparisonResults, summaries: Summary[], fig
  */
 export function pretrainBudget(s: ComparisonResults['settings']): string {
   const steps = (images: number, epochs: number) => count(Math.ceil(images / s.batchSize) * epochs);
-  const last = s.cnnPretrainEpochs > 1 ? `, its last epoch at ${s.cnnFineTuneLearningRate}` : '';
+  const last = (epochs: number) => epochs > 1 ? `, its last epoch at ${s.cnnFineTuneLearningRate}` : '';
   return `Per seed, the dense network trains ${s.cnnPretrainEpochs} epoch${s.cnnPretrainEpochs > 1 ? 's' : ''} of all ${count(s.trainSize)} ` +
-    `training images (${steps(s.trainSize, s.cnnPretrainEpochs)} steps at batch ${s.batchSize}, Adam at ${s.learningRate}${last}), once; every run of that seed ` +
-    `starts from it and trains ${s.cnnEpochs} epoch${s.cnnEpochs > 1 ? 's' : ''} of the first ${count(s.cnnTrainSize)} images ` +
-    `(${steps(s.cnnTrainSize, s.cnnEpochs)} steps, a new Adam at ${s.cnnFineTuneLearningRate}) while its schedule prunes.`;
+    `training images (${steps(s.trainSize, s.cnnPretrainEpochs)} steps at batch ${s.batchSize}, Adam at ${s.learningRate}${last(s.cnnPretrainEpochs)}), ` +
+    `once; every run of that seed starts from it and trains ${s.cnnEpochs} epoch${s.cnnEpochs > 1 ? 's' : ''} of the first ${count(s.cnnTrainSize)} images ` +
+    `(${steps(s.cnnTrainSize, s.cnnEpochs)} steps, a new Adam at ${s.learningRate}${last(s.cnnEpochs)}); gradual pruning raises the sparsity ` +
+    'over the first half of those steps, the second half recovers.';
 }
 
 /**

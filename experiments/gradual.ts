@@ -10,11 +10,13 @@ import { disposeModel, stepsPerEpoch } from './training';
 export const GRADUAL_SPARSITIES = [0.5, 0.8, 0.9, 0.95, 0.98];
 
 /**
- * The schedule of a gradual run of `totalSteps` (Zhu & Gupta 2017): dense for
- * the first 10% of training (from step 0 when the run fine-tunes a
- * `pretrained` model), sparsity rising from 0 to `finalSparsity` along
- * the cubic PolynomialDecay until 70%, the last 30% to recover at the final
- * sparsity. About 10 to 30 mask updates, at most every 100 steps.
+ * The schedule of a gradual run of `totalSteps` (Zhu & Gupta 2017). From
+ * scratch: dense for the first 10% of training, sparsity rising from 0 to
+ * `finalSparsity` along the cubic PolynomialDecay until 70%, the last 30% to
+ * recover at the final sparsity. Fine-tuning a `pretrained` model: rising
+ * from the first step to half of the steps, the second half to recover (the
+ * CNN study's last epoch, at its lower rate). About 10 to 30 mask updates,
+ * at most every 100 steps.
  *
  * ```ts
  * gradualSchedule(0.9, 4690, false); // {beginStep: 469, endStep: 3283, frequency: 100, ...}
@@ -22,7 +24,7 @@ export const GRADUAL_SPARSITIES = [0.5, 0.8, 0.9, 0.95, 0.98];
  */
 export function gradualSchedule(finalSparsity: number, totalSteps: number, pretrained: boolean): PolynomialDecayArgs {
   const beginStep = pretrained ? 0 : Math.round(0.1 * totalSteps);
-  const endStep = Math.max(beginStep + 1, Math.round(0.7 * totalSteps));
+  const endStep = Math.max(beginStep + 1, Math.round((pretrained ? 0.5 : 0.7) * totalSteps));
   return {
     initialSparsity: 0,
     finalSparsity,
@@ -45,7 +47,8 @@ export interface GradualRun {
   trainSize: number;
   deployed?: DeployedForm;
   /** The pretraining task whose model the run fine-tunes while it prunes; without it, the run trains from its seed's initialization. */
-  from?: string;  /** The epoch (from 0) from which Adam's rate drops to the context's `fineTuneLearningRate`; none: `learningRate` throughout. */
+  from?: string;
+  /** The epoch (from 0) from which Adam's rate drops to the context's `fineTuneLearningRate`; none: `learningRate` throughout. */
   decayFrom?: number;
 }
 

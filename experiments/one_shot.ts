@@ -74,7 +74,8 @@ export interface OneShotRun {
   epochs: number;
   /** Training images of the fine-tune: the first this many of the context's. */
   trainSize: number;
-  deployed?: DeployedForm;  /** The epoch (from 0) from which Adam's rate drops to the context's `fineTuneLearningRate`; none: `learningRate` throughout. */
+  deployed?: DeployedForm;
+  /** The epoch (from 0) from which Adam's rate drops to the context's `fineTuneLearningRate`; none: `learningRate` throughout. */
   decayFrom?: number;
 }
 

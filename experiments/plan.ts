@@ -49,9 +49,9 @@ export function pretrainOf(task: RunTask): string | undefined {
  * study trains each run from scratch, over each of `seeds`. The CNNs
  * (LeNet-5, the residual CNN) follow the pretrain-then-prune protocol: per
  * seed, one dense model trained for `cnnPretrainEpochs` on all the training
- * images, its last epoch at `cnnFineTuneLearningRate`; every pruning run of
- * that seed and its dense baseline start from it and train `cnnEpochs` more
- * on the first `cnnTrainSize` images at that rate. The
+ * images; every pruning run of that seed and its dense baseline start from
+ * it and train `cnnEpochs` more on the first `cnnTrainSize` images. Every CNN
+ * run's last epoch runs at `cnnFineTuneLearningRate`. The
  * headline rows ({@link HEADLINE}, {@link RESIDUAL_HEADLINE}, the dense
  * models) run each of `headlineSeeds` too.
  *
@@ -98,9 +98,10 @@ export function planTasks(s: ComparisonSettings): RunTask[] {
   }
   const headlineOnly = s.headlineSeeds.filter((seed) => !s.seeds.includes(seed));
   const allSeeds = [...s.seeds, ...headlineOnly];
-  // The pretraining's last epoch runs at the fine-tune rate (a single epoch does not), and every run from it continues at that rate.
-  const pretrained = { epochs: s.cnnPretrainEpochs, trainSize: s.trainSize, decayFrom: s.cnnPretrainEpochs > 1 ? s.cnnPretrainEpochs - 1 : undefined };
-  const fineTune = { epochs: s.cnnEpochs, trainSize: s.cnnTrainSize, decayFrom: 0 };
+  // Every CNN run's last epoch runs at the lower rate (a single epoch does not): the pretraining settles, a fine-tune recovers.
+  const lastEpochSlower = (epochs: number) => ({ epochs, decayFrom: epochs > 1 ? epochs - 1 : undefined });
+  const pretrained = { ...lastEpochSlower(s.cnnPretrainEpochs), trainSize: s.trainSize };
+  const fineTune = { ...lastEpochSlower(s.cnnEpochs), trainSize: s.cnnTrainSize };
   if (has('cnn-baselines') || has('cnn-gradual')) {
     const cnn = { network: 'LeNet-5' as const };
     for (const seed of allSeeds) {
@@ -110,7 +111,7 @@ export function planTasks(s: ComparisonSettings): RunTask[] {
         baseline({ ...cnn, ...fineTune, seed, from, experiment: 'cnn-baselines', dropoutRate: 0 });
         if (!headline) {
           // Dropout changes training from the start: its own full training, the pretraining's and the fine-tune's epochs.
-          baseline({ ...cnn, ...pretrained, seed, experiment: 'cnn-baselines', dropoutRate: CNN_DROPOUT_RATE, epochs: s.cnnPretrainEpochs + s.cnnEpochs });
+          baseline({ ...cnn, ...pretrained, ...lastEpochSlower(s.cnnPretrainEpochs + s.cnnEpochs), seed, experiment: 'cnn-baselines', dropoutRate: CNN_DROPOUT_RATE });
           for (const { choice, sparsities, deployed } of cnnChoices(s)) {
             for (const sparsity of sparsities) {
               tasks.push({

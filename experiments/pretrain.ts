@@ -14,7 +14,8 @@ export interface PretrainRun {
   seed: number;
   epochs: number;
   /** Training images: the first this many of the context's. */
-  trainSize: number;  /** The epoch (from 0) from which Adam's rate drops to the context's `fineTuneLearningRate`; none: `learningRate` throughout. */
+  trainSize: number;
+  /** The epoch (from 0) from which Adam's rate drops to the context's `fineTuneLearningRate`; none: `learningRate` throughout. */
   decayFrom?: number;
 }
 

@@ -80,7 +80,7 @@ function markdown(results: ComparisonResults, summaries: Summary[], figure: Figu
     `- Training: Adam (learning rate ${s.learningRate}), batch ${s.batchSize}, categorical cross-entropy; ` +
       `${s.epochs} epochs from scratch for every LeNet-300-100 run, ${s.referenceEpochs} for the reference MLP; LeNet-5 and the residual CNN ` +
       `pretrain then prune: ${s.cnnPretrainEpochs} epochs of dense training per seed, then ${s.cnnEpochs} of fine-tuning from it for each run, ` +
-      `at ${s.cnnFineTuneLearningRate} ` +
+      `the last epoch of each at ${s.cnnFineTuneLearningRate} ` +
       '(sections 3 and 4). LeNet-300-100 keeps training from scratch with the schedule: it meets its target that way, ' +
       'and pruning while it learns is the use the schedule was made for. ' +
       `Seeds: ${s.seeds.join(', ')}${s.seeds.length > 1 ? ' (tables give the mean ± standard deviation over seeds)' : ''}. ` +

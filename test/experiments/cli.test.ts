@@ -12,12 +12,12 @@ describe('experiments CLI', () => {
       headlineSeeds: [1, 2, 3],
       epochs: 10,
       referenceEpochs: 3,
-      cnnPretrainEpochs: 3,
-      cnnEpochs: 1,
+      cnnPretrainEpochs: 4,
+      cnnEpochs: 2,
       cnnSparsities: [0.8, 0.9, 0.95, 0.98],
       filterSparsities: [0.25, 0.5, 0.75],
       channelSparsities: [0.3, 0.5, 0.7],
-      cnnTrainSize: 30000,
+      cnnTrainSize: 15000,
       jobs: os.availableParallelism(),
       batchSize: 128,
       learningRate: 0.001,
@@ -49,10 +49,10 @@ describe('experiments CLI', () => {
       cnnTrainSize: 600, jobs: 3, headlineSeeds: [5], cnnEpochs: 2, cnnPretrainEpochs: 4, channelSparsities: [0.5], resume: true,
     });
     // Without --quick, LeNet-5's subset stays at its default unless --train-size is smaller.
-    expect(parseCommandLine(['--train-size', '20000'])).to.include({ trainSize: 20000, cnnTrainSize: 20000 });
+    expect(parseCommandLine(['--train-size', '10000'])).to.include({ trainSize: 10000, cnnTrainSize: 10000 });
     expect(parseCommandLine(['--cnn-train-size', '5000'])).to.include({ trainSize: 60000, cnnTrainSize: 5000 });
     // Held-out images come off the end of the training set.
-    expect(parseCommandLine(['--holdout', '10000'])).to.include({ holdout: 10000, trainSize: 50000, cnnTrainSize: 30000 });
+    expect(parseCommandLine(['--holdout', '10000'])).to.include({ holdout: 10000, trainSize: 50000, cnnTrainSize: 15000 });
     expect(parseCommandLine([])).to.include({ holdout: 0 });
   });
 
