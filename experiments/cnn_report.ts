@@ -150,7 +150,7 @@ export function pretrainBudget(s: ComparisonResults['settings']): string {
     `training images (${steps(s.trainSize, s.cnnPretrainEpochs)} steps at batch ${s.batchSize}, Adam at ${s.learningRate}${last(s.cnnPretrainEpochs)}), ` +
     `once; every run of that seed starts from it and trains ${s.cnnEpochs} epoch${s.cnnEpochs > 1 ? 's' : ''} of the first ${count(s.cnnTrainSize)} images ` +
     `(${steps(s.cnnTrainSize, s.cnnEpochs)} steps, a new Adam at ${s.learningRate}${last(s.cnnEpochs)}); gradual pruning raises the sparsity ` +
-    'over the first half of those steps, the second half recovers.';
+    'over the first third of those steps, the rest recover.';
 }
 
 /**

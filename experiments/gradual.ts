@@ -14,8 +14,9 @@ export const GRADUAL_SPARSITIES = [0.5, 0.8, 0.9, 0.95, 0.98];
  * scratch: dense for the first 10% of training, sparsity rising from 0 to
  * `finalSparsity` along the cubic PolynomialDecay until 70%, the last 30% to
  * recover at the final sparsity. Fine-tuning a `pretrained` model: rising
- * from the first step to half of the steps, the second half to recover (the
- * CNN study's last epoch, at its lower rate). About 10 to 30 mask updates,
+ * from the first step over a third of the steps, the rest to recover (the
+ * CNN study's fine-tune of 3 epochs: one pruning, one recovering at the
+ * same rate, the last at its lower rate). About 10 to 30 mask updates,
  * at most every 100 steps.
  *
  * ```ts
@@ -24,7 +25,7 @@ export const GRADUAL_SPARSITIES = [0.5, 0.8, 0.9, 0.95, 0.98];
  */
 export function gradualSchedule(finalSparsity: number, totalSteps: number, pretrained: boolean): PolynomialDecayArgs {
   const beginStep = pretrained ? 0 : Math.round(0.1 * totalSteps);
-  const endStep = Math.max(beginStep + 1, Math.round((pretrained ? 0.5 : 0.7) * totalSteps));
+  const endStep = Math.max(beginStep + 1, Math.round((pretrained ? 1 / 3 : 0.7) * totalSteps));
   return {
     initialSparsity: 0,
     finalSparsity,

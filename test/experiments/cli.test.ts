@@ -13,7 +13,7 @@ describe('experiments CLI', () => {
       epochs: 10,
       referenceEpochs: 3,
       cnnPretrainEpochs: 4,
-      cnnEpochs: 2,
+      cnnEpochs: 3,
       cnnSparsities: [0.8, 0.9, 0.95, 0.98],
       filterSparsities: [0.25, 0.5, 0.75],
       channelSparsities: [0.3, 0.5, 0.7],

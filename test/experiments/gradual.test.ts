@@ -20,7 +20,7 @@ describe('experiments gradual schedule', () => {
     expect(() => new PolynomialDecay(gradualSchedule(0.5, 1, false))).to.not.throw();
   });
 
-  it('prunes over the first half of a fine-tune of a pretrained model', () => {
-    expect(gradualSchedule(0.9, 236, true)).to.include({ beginStep: 0, endStep: 118, finalSparsity: 0.9 });
+  it('prunes over the first third of a fine-tune of a pretrained model', () => {
+    expect(gradualSchedule(0.9, 354, true)).to.include({ beginStep: 0, endStep: 118, finalSparsity: 0.9 });
   });
 });
