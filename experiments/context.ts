@@ -16,7 +16,7 @@ export interface ExperimentContext {
   test: TestSet;
   batchSize: number;
   learningRate: number;
-  /** Adam's rate from a run's `decayFrom` epoch on: the CNNs' last pretraining epoch and every run from a pretrained model. */
+  /** Adam's rate from a run's `decayFrom` epoch on (the CNN study: the last epoch of every run). */
   fineTuneLearningRate: number;
   /** The folder under which each measured model's deployed files are saved, one folder per row ({@link deployDir}). */
   deployRoot: string;

@@ -92,7 +92,7 @@ export interface ComparisonSettings {
   cnnEpochs: number;
   batchSize: number;
   learningRate: number;
-  /** Adam's rate of the CNNs' last pretraining epoch and of every CNN run from a pretrained model (the rate the pretraining ends at). */
+  /** Adam's rate of the last epoch of every CNN run (pretraining, fine-tunes, dropout). */
   cnnFineTuneLearningRate: number;
   /** Final sparsities of gradual pruning of LeNet-300-100. */
   sparsities: number[];
