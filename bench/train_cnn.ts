@@ -58,13 +58,13 @@ function matMulSide(repetitions: number): Side & { dispose: () => void } {
   };
 }
 
-/** `side` run with registerWasmMaxPoolGrad's kernel in place of wasm's, registered for the run only. */
-function withMaxPoolGradFix(side: Side): Side {
+/** `side` run with `register`'s replacement (named `name`) in place of TF.js's, registered for the run only. */
+function withRegistered(side: Side, name: string, register: () => () => void): Side {
   return {
     ...side,
-    label: `${side.label}, registerWasmMaxPoolGrad`,
+    label: `${side.label}, ${name}`,
     run: async () => {
-      const restore = registerWasmMaxPoolGrad();
+      const restore = register();
       try {
         await side.run();
       } finally {
@@ -74,21 +74,10 @@ function withMaxPoolGradFix(side: Side): Side {
   };
 }
 
-/** `side` run with registerBatchNormGrad's gradient in place of TF.js's, registered for the run only. */
-function withBatchNormGrad(side: Side): Side {
-  return {
-    ...side,
-    label: `${side.label}, registerBatchNormGrad`,
-    run: async () => {
-      const restore = registerBatchNormGrad();
-      try {
-        await side.run();
-      } finally {
-        restore();
-      }
-    },
-  };
-}
+/** `side` run with registerWasmMaxPoolGrad's kernel in place of wasm's. */
+const withMaxPoolGradFix = (side: Side) => withRegistered(side, 'registerWasmMaxPoolGrad', registerWasmMaxPoolGrad);
+/** `side` run with registerBatchNormGrad's gradient in place of TF.js's. */
+const withBatchNormGrad = (side: Side) => withRegistered(side, 'registerBatchNormGrad', registerBatchNormGrad);
 
 /** A side that computes the gradient of `sum(maxPool(x, 2, 2) ⊙ dy)` for LeNet-5's first pooling at batch 128. */
 function poolGradientSide(label: string, tensors: tf.Tensor[]): Side {

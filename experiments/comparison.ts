@@ -36,7 +36,7 @@ export async function runComparison(settings: ComparisonSettings, progress: Prog
   const start = performance.now();
   const tasks = planTasks(settings);
   const stored: StoredSetup = {
-    backend: settings.backend, trainSize: settings.trainSize, testSize: settings.testSize, holdout: settings.holdout,
+    backend: settings.backend as WorkerSetup['backend'], trainSize: settings.trainSize, testSize: settings.testSize, holdout: settings.holdout,
     batchSize: settings.batchSize, learningRate: settings.learningRate, fineTuneLearningRate: settings.cnnFineTuneLearningRate,
   };
   const store = openRunStore(files.out, stored, tasks, files.resume);
@@ -45,7 +45,7 @@ export async function runComparison(settings: ComparisonSettings, progress: Prog
   const order = [...tasks].sort((a, b) => Number(a.kind !== 'pretrain') - Number(b.kind !== 'pretrain') || cost(b) - cost(a));
   const byTask = await runInPool(order, {
     jobs: settings.jobs,
-    setup: { ...stored, backend: settings.backend as WorkerSetup['backend'], deployRoot: store.deployRoot, pretrainedRoot: store.pretrainedRoot },
+    setup: { ...stored, deployRoot: store.deployRoot, pretrainedRoot: store.pretrainedRoot },
     progress,
     finished: store.finished,
     onFinished: store.save,

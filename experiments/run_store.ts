@@ -2,17 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunTask } from './plan';
 import type { ResultRow } from './results';
+import type { WorkerSetup } from './worker_protocol';
 
-/** What every task's rows depend on besides the task itself: a finished run is reused only with the same. */
-export interface StoredSetup {
-  backend: string;
-  trainSize: number;
-  testSize: number;
-  holdout: number;
-  batchSize: number;
-  learningRate: number;
-  fineTuneLearningRate: number;
-}
+/** What every task's rows depend on besides the task itself (the workers' setup but its folders): a finished run is reused only with the same. */
+export type StoredSetup = Omit<WorkerSetup, 'deployRoot' | 'pretrainedRoot'>;
 
 /** One finished task on disk. */
 interface StoredRun {
