@@ -4,7 +4,7 @@
  * page never freezes.
  */
 import type { io } from '@tensorflow/tfjs-core';
-import type { CompactionReport, ModelLayerRow, PruningMethod, PruningScope, QuantizeArgs } from '../src';
+import type { CompactionReport, ModelFileSummary, ModelLayerRow, PruningMethod, PruningScope, QuantizeArgs } from '../src';
 
 /** The backends the user may choose, in the order the page offers them. */
 export const BACKENDS = ['wasm', 'webgl', 'cpu'] as const;
@@ -31,17 +31,8 @@ export type Request =
 /** A request and its id, as posted. */
 export type Envelope = Request & { id: number };
 
-/** A model as the Inspect section shows it. */
-export interface Inspection {
-  /** The file (or URL, or 'sample') it came from. */
-  source: string;
-  model: string;
-  /** Whether it was saved with prunable layers (else the page prunes a prunable copy). */
-  prunable: boolean;
-  parameters: number;
-  macs: number;
-  weightBytes: number;
-  layers: ModelLayerRow[];
+/** A model as the Inspect section shows it: the core's summary fields (`source` is the file, URL or 'sample'), and what the page adds. */
+export interface Inspection extends Pick<ModelFileSummary, 'source' | 'model' | 'prunable' | 'parameters' | 'macs' | 'weightBytes' | 'layers'> {
   /** Channel groups of more than one producer: what unit pruning cannot shrink, channel pruning can. */
   groups: CompactionReport['groups'];
   /** The layers the Prune section offers to skip. */
