@@ -5,7 +5,7 @@
 // dense rate, and the crossover sparsity, below which dense is faster, per
 // batch size, checked against toSparseModel's default minSparsity. Models are
 // untrained: speed depends on the zeros' count, not on the values.
-//   npm run bench:sparse [-- --backend wasm,cpu]
+//   npm run bench:sparse [-- --backend wasm,cpu] [--case 1024x1024] (cases whose name contains it, no crossovers)
 import * as tf from '@tensorflow/tfjs';
 import { makePrunable, pruneModel, stripPruning, toSparseModel } from '../src';
 import { DEFAULT_MIN_SPARSITY } from '../src/transforms/to_sparse_model';
@@ -223,15 +223,29 @@ async function timeCrossovers(): Promise<CrossoverRow[]> {
   return rows;
 }
 
-/** Every case and the crossovers on each backend. */
-async function runSparseBench(backends = backendsFromArgs(process.argv.length > 2 ? undefined : ['--backend', 'wasm'])): Promise<Array<{ backend: string; cases: SparseResult[]; crossovers: CrossoverRow[] }>> {
+/** The `--case` value: only the cases whose name contains it run, without the crossovers (all when absent). */
+function caseFilterFromArgs(argv: readonly string[] = process.argv.slice(2)): string | undefined {
+  const at = argv.indexOf('--case');
+  if (at < 0) return undefined;
+  const value = argv[at + 1];
+  if (value === undefined || !CASES.some((c) => c.name.includes(value))) {
+    throw new Error(`--case must be part of a case's name (${CASES.map((c) => `'${c.name}'`).join(', ')}); received ${JSON.stringify(value ?? '')}`);
+  }
+  return value;
+}
+
+/** Every case (or those `--case` names) and the crossovers on each backend (wasm unless `--backend` says). */
+async function runSparseBench(): Promise<Array<{ backend: string; cases: SparseResult[]; crossovers: CrossoverRow[] }>> {
+  const argv = process.argv.slice(2);
+  const backends = backendsFromArgs(argv.some((a) => a.startsWith('--backend')) ? argv : ['--backend', 'wasm']);
+  const filter = caseFilterFromArgs(argv);
   const all = [];
   for (const backend of backends) {
     await useBackend(backend);
     const before = tf.memory().numTensors;
     const cases: SparseResult[] = [];
-    for (const c of CASES) await timeCase(c, backend, cases);
-    const crossovers = await timeCrossovers();
+    for (const c of CASES) if (filter === undefined || c.name.includes(filter)) await timeCase(c, backend, cases);
+    const crossovers = filter === undefined ? await timeCrossovers() : [];
     if (tf.memory().numTensors !== before) throw new Error(`sparse benchmark leaked ${tf.memory().numTensors - before} tensors`);
     all.push({ backend, cases, crossovers });
   }
@@ -261,6 +275,7 @@ function reportSparseBench(runs: Awaited<ReturnType<typeof runSparseBench>>): bo
     printMarkdownTable(['case', 'sizes', 'ratio', 'sparse GMAC/s (nonzero)', 'dense GMAC/s'], cases.map(({ result, sparseRate, denseRate }) => [
       result.case, result.sizes, result.ratio.toFixed(3), sparseRate?.toFixed(2) ?? '-', denseRate?.toFixed(2) ?? '-',
     ]));
+    if (crossovers.length === 0) continue;
     console.log(`\n${backend}: crossover sparsity (dense faster below it): ratio sparse / dense at each sparsity`);
     printMarkdownTable(['layer', 'batch', ...CROSSOVER.sparsities.map((s) => `${s * 100}%`), 'crossover'], crossovers.map((r) => [
       `Dense ${r.size}x${r.size}`, String(r.batch), ...r.ratios.map((ratio) => ratio.toFixed(2)), formatCrossover(r.crossover),
