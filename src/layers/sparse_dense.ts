@@ -211,30 +211,39 @@ export class SparseDense extends tfl.layers.Layer {
   }
 
   call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
+    const matrix = this.matrix;
+    if (matrix === undefined || matrix.freed) {
+      throw new Error(`SparseDense '${this.name}': no weights (build it with toSparseModel; disposed layers keep none).`);
+    }
+    const backend = tf.getBackend();
+    if (!SPARSE_BACKENDS.includes(backend)) {
+      throw new Error(`SparseDense '${this.name}': the sparse kernels run on the ${SPARSE_BACKENDS.join(' and ')} backends, ` +
+        `not on '${backend}', whose tensors live off the CPU; predict with the dense model there ` +
+        '(toSparseModel converts no layer on such a backend).');
+    }
+    const input = Array.isArray(inputs) ? inputs[0] : inputs;
+    // Without a depthwise kernel or an unfused activation the product is the only tensor made: no tidy scope
+    // (its cost is a measurable share of a small layer's predict at batch 1).
+    if (this.depthwise === undefined && this.unfused === undefined) return this.multiply(matrix, input);
     return tf.tidy(() => {
-      const matrix = this.matrix;
-      if (matrix === undefined || matrix.freed) {
-        throw new Error(`SparseDense '${this.name}': no weights (build it with toSparseModel; disposed layers keep none).`);
-      }
-      const backend = tf.getBackend();
-      if (!SPARSE_BACKENDS.includes(backend)) {
-        throw new Error(`SparseDense '${this.name}': the sparse kernels run on the ${SPARSE_BACKENDS.join(' and ')} backends, ` +
-          `not on '${backend}', whose tensors live off the CPU; predict with the dense model there ` +
-          '(toSparseModel converts no layer on such a backend).');
-      }
-      let x = Array.isArray(inputs) ? inputs[0] : inputs;
+      let x = input;
       if (this.depthwise !== undefined) {
         x = tf.depthwiseConv2d(x as tf.Tensor4D, this.depthwise, pair(this.sourceConfig.strides as number[], 1),
           (this.sourceConfig.padding ?? 'valid') as 'valid' | 'same', 'NHWC', pair(this.sourceConfig.dilationRate as number[], 1));
       }
-      if (x.shape[x.rank - 1] !== matrix.nIn) {
-        throw new Error(`SparseDense '${this.name}': the input's last axis must be ${matrix.nIn}; received shape [${x.shape.join(', ')}].`);
-      }
-      const batch = x.size / matrix.nIn;
-      const y = computeFloat32([...x.shape.slice(0, -1), matrix.nOut], [{ tensor: x, name: `input of '${this.name}'` }],
-        (out, values) => matrix.multiply(values, batch, out));
+      const y = this.multiply(matrix, x);
       return this.unfused === undefined ? y : this.unfused.apply(y) as tf.Tensor;
     });
+  }
+
+  /** act(x W + bias) over x's last axis, a new tensor. */
+  private multiply(matrix: SparseMatrix, x: tf.Tensor): tf.Tensor {
+    if (x.shape[x.rank - 1] !== matrix.nIn) {
+      throw new Error(`SparseDense '${this.name}': the input's last axis must be ${matrix.nIn}; received shape [${x.shape.join(', ')}].`);
+    }
+    const batch = x.size / matrix.nIn;
+    return computeFloat32([...x.shape.slice(0, -1), matrix.nOut], [{ tensor: x, name: `input of '${this.name}'` }],
+      (out, values) => matrix.multiply(values, batch, out));
   }
 
   /**
