@@ -13,7 +13,9 @@ export interface SpmmExports {
   memory: WebAssembly.Memory;
   alloc(size: number): number;
   free(ptr: number): void;
-  matVec16(rows: number, idx: number, val: number, bias: number, nOut: number, x: number, y: number, act: number): void;
+  /** The input row of matVec16, where the caller writes it. */
+  inputRow(): number;
+  matVec16(rows: number, idx: number, val: number, bias: number, nOut: number, y: number, act: number): void;
   matVec32(rows: number, idx: number, val: number, bias: number, nOut: number, x: number, y: number, act: number): void;
   matMat16(rows: number, ends: number, idx: number, val: number, bias: number, nIn: number, nOut: number, x: number,
     batch: number, y: number, act: number, scratch: number): void;

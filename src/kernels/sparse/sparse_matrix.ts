@@ -17,14 +17,15 @@ const BLOCK = 16;
 /** Nonzeros of a row are padded to a multiple of this (one SIMD vector). */
 const PAD = 4;
 
-/** Largest input size whose indices fit 16 bits. */
-const MAX_U16_INPUTS = 1 << 16;
+/** Largest input size whose byte offsets (4 x index) fit 16 bits. */
+const MAX_U16_INPUTS = 1 << 14;
 
 /** W [in, out] (row-major), by output unit: the padded CSR layout of assembly/spmm.ts, in JS arrays. */
 interface RowLayout {
   rows: Uint32Array;
   /** Each row's last real entry + 1 (padding excluded). */
   ends: Uint32Array;
+  /** Each entry's input as a byte offset into the input row (4 x its index). */
   idx: Uint16Array | Uint32Array;
   val: Float32Array;
   nonzeros: number;
@@ -51,7 +52,7 @@ function rowLayout(kernel: Float32Array, nIn: number, nOut: number): RowLayout {
     for (let o = 0; o < nOut; o++) {
       const w = kernel[base + o];
       if (w !== 0) {
-        idx[next[o]] = i;
+        idx[next[o]] = 4 * i;
         val[next[o]++] = w;
       }
     }
@@ -143,11 +144,14 @@ export class SparseMatrix {
     const [rows, ends, idx, val, bias] = this.blocks;
     const xBytes = roundUp16(x.byteLength);
     const yBytes = roundUp16(batch * nOut * 4);
-    const xPtr = this.scratch(xBytes + yBytes + (batch > 1 ? (nIn + nOut) * BLOCK * 4 : 0));
-    const yPtr = xPtr + xBytes;
+    const scratchPtr = this.scratch(xBytes + yBytes + (batch > 1 ? (nIn + nOut) * BLOCK * 4 : 0));
+    const yPtr = scratchPtr + xBytes;
+    // matVec16 reads its row from a fixed place (see assembly/spmm.ts).
+    const xPtr = batch === 1 && !this.wide ? k.inputRow() : scratchPtr;
     heapView(k).set(x, xPtr >> 2);
     if (batch === 1) {
-      (this.wide ? k.matVec32 : k.matVec16)(rows, idx, val, bias, nOut, xPtr, yPtr, this.act);
+      if (this.wide) k.matVec32(rows, idx, val, bias, nOut, xPtr, yPtr, this.act);
+      else k.matVec16(rows, idx, val, bias, nOut, yPtr, this.act);
     } else {
       (this.wide ? k.matMat32 : k.matMat16)(rows, ends, idx, val, bias, nIn, nOut, xPtr, batch, yPtr, this.act, yPtr + yBytes);
     }

@@ -40,11 +40,13 @@ describe('SparseMatrix (the sparse kernels)', () => {
   before(() => loadSparseKernels());
 
   // [nIn, nOut, zeros, batch sizes]: odd sizes, padding of every length, 16-, 8- and 4-wide blocks with partial blocks,
-  // and an input too large for 16-bit indices.
+  // the largest input with 16-bit offsets (4 x index) and the smallest past it, and a large input.
   const shapes: [number, number, number, number[]][] = [
     [7, 5, 0.5, [1, 2, 3]],
     [33, 17, 0.9, [1, 4, 8, 16, 37]],
     [64, 40, 0, [1, 20, 27]],
+    [16_384, 3, 0.99, [1, 5]],
+    [16_385, 3, 0.99, [1, 5]],
     [70_000, 3, 0.999, [1, 18]],
   ];
   for (const [nIn, nOut, zeros, batches] of shapes) {
@@ -90,7 +92,7 @@ describe('SparseMatrix (the sparse kernels)', () => {
     }
   });
 
-  it('gives NaN and infinities where a dense product does with 32-bit indices too (an input of over 65536 entries)', () => {
+  it('gives NaN and infinities where a dense product does with 32-bit offsets too (an input of over 16384 entries)', () => {
     const [nIn, nOut] = [70_000, 4];
     const w = prunedKernel(nIn, nOut, 0.999, 11);
     for (let o = 0; o < nOut; o++) w[68_000 * nOut + o] = o + 1; // input 68000 (past 16 bits) reaches every unit

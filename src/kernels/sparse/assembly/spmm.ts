@@ -3,14 +3,27 @@
 //
 // A layer's weights, W [in, out] (a Dense kernel, a 1x1 convolution's), are
 // stored by output unit as in XNNPACK's f32-spmm: for output o, its nonzeros'
-// values and input indices (16 bits when the input has at most 65536
-// entries, else 32), padded with zeros to a multiple of 4 so that the batch-1
-// loop reads whole SIMD vectors; `rows[o]..rows[o+1]` (u32) delimit them.
+// values and inputs, as byte offsets into the input row (4 x the input's
+// index: 16 bits when the input has at most 16384 entries, else 32), padded
+// with zeros to a multiple of 4 so that the batch-1 loop reads whole SIMD
+// vectors; `rows[o]..rows[o+1]` (u32) delimit them.
 // A padding entry has value 0 and the index of a real entry of its row (or 0);
 // the batched loops skip it (`ends[o]` is row o's last real entry + 1).
 //
 // y[b, o] = act(bias[o] + sum over nonzeros of x[b, i] * W[i, o]).
 // Activations: 0 linear, 1 relu, 2 relu6, applied as x < 0 ? 0 : x (NaN stays NaN).
+
+/**
+ * Where matVec16 reads its input row: a static block of 16384 floats, the
+ * most 16-bit offsets reach. At a constant address, each gathered input is
+ * one load (the address folds into the instruction) instead of an add and a load.
+ */
+const INPUT: usize = memory.data(65536, 16);
+
+/** The address of the batch-1 input row of matVec16. */
+export function inputRow(): usize {
+  return INPUT;
+}
 
 /** Allocates `size` bytes (16-byte aligned) outside the garbage collector. */
 export function alloc(size: usize): usize {
@@ -37,19 +50,40 @@ export function free(ptr: usize): void {
 }
 
 // @ts-ignore: decorator
-@inline function gather<T>(x: usize, p: usize): v128 {
+@inline function gather32(x: usize, p: usize): v128 {
   // Each input loaded straight into its lane (load32_lane): 10-15% faster than a scalar load and replace_lane.
-  let v = v128.load32_zero(x + ((<usize>load<T>(p)) << 2));
-  v = v128.load32_lane(x + ((<usize>load<T>(p, sizeof<T>())) << 2), v, 1);
-  v = v128.load32_lane(x + ((<usize>load<T>(p, 2 * sizeof<T>())) << 2), v, 2);
-  v = v128.load32_lane(x + ((<usize>load<T>(p, 3 * sizeof<T>())) << 2), v, 3);
-  return v;
+  let v = v128.load32_zero(x + <usize>load<u32>(p));
+  v = v128.load32_lane(x + <usize>load<u32>(p, 4), v, 1);
+  v = v128.load32_lane(x + <usize>load<u32>(p, 8), v, 2);
+  return v128.load32_lane(x + <usize>load<u32>(p, 12), v, 3);
+}
+
+/**
+ * gather32 of 16-bit offsets into INPUT: two offsets a 32-bit load, split by
+ * a mask and a shift, and INPUT's address in the lane loads' constant offset
+ * (the loop is bound by both loads and instructions: 17% faster than a load
+ * and an add per offset, on a 1024x1024 layer at 90% zeros).
+ */
+// @ts-ignore: decorator
+@inline function gather16(p: usize): v128 {
+  const a = load<u32>(p);
+  const b = load<u32>(p, 4);
+  let v = v128.load32_zero(a & 0xffff, INPUT);
+  v = v128.load32_lane(a >> 16, v, 1, INPUT);
+  v = v128.load32_lane(b & 0xffff, v, 2, INPUT);
+  return v128.load32_lane(b >> 16, v, 3, INPUT);
+}
+
+// @ts-ignore: decorator
+@inline function gather<T>(x: usize, p: usize): v128 {
+  return sizeof<T>() == 2 ? gather16(p) : gather32(x, p);
 }
 
 /**
  * One input vector x [in] to y [out]: 4 nonzeros a vector, their inputs
  * gathered into it; 16 a step into 4 accumulators, so that the adds of
- * consecutive vectors do not wait for each other.
+ * consecutive vectors do not wait for each other. With 16-bit offsets x is
+ * INPUT (the argument is unused).
  */
 // @ts-ignore: decorator
 @inline function matVec<T>(rows: usize, idx: usize, val: usize, bias: usize, nOut: i32, x: usize, y: usize, act: i32): void {
@@ -76,8 +110,9 @@ export function free(ptr: usize): void {
   }
 }
 
-export function matVec16(rows: usize, idx: usize, val: usize, bias: usize, nOut: i32, x: usize, y: usize, act: i32): void {
-  matVec<u16>(rows, idx, val, bias, nOut, x, y, act);
+/** matVec with 16-bit offsets; the input row is at {@link inputRow}. */
+export function matVec16(rows: usize, idx: usize, val: usize, bias: usize, nOut: i32, y: usize, act: i32): void {
+  matVec<u16>(rows, idx, val, bias, nOut, INPUT, y, act);
 }
 
 export function matVec32(rows: usize, idx: usize, val: usize, bias: usize, nOut: i32, x: usize, y: usize, act: i32): void {
@@ -184,7 +219,7 @@ export function matVec32(rows: usize, idx: usize, val: usize, bias: usize, nOut:
     let a0 = b, a1 = b, a2 = b, a3 = b;
     for (let k = start; k < end; k++) {
       const w = f32x4.splat(load<f32>(val + ((<usize>k) << 2)));
-      const p = xb + ((<usize>load<T>(idx + (<usize>k) * sizeof<T>())) << 6);
+      const p = xb + ((<usize>load<T>(idx + (<usize>k) * sizeof<T>())) << 4);
       a0 = f32x4.add(a0, f32x4.mul(w, v128.load(p)));
       a1 = f32x4.add(a1, f32x4.mul(w, v128.load(p, 16)));
       a2 = f32x4.add(a2, f32x4.mul(w, v128.load(p, 32)));
@@ -208,7 +243,7 @@ export function matVec32(rows: usize, idx: usize, val: usize, bias: usize, nOut:
     let a0 = b, a1 = b;
     for (let k = start; k < end; k++) {
       const w = f32x4.splat(load<f32>(val + ((<usize>k) << 2)));
-      const p = xb + ((<usize>load<T>(idx + (<usize>k) * sizeof<T>())) << 5);
+      const p = xb + ((<usize>load<T>(idx + (<usize>k) * sizeof<T>())) << 3);
       a0 = f32x4.add(a0, f32x4.mul(w, v128.load(p)));
       a1 = f32x4.add(a1, f32x4.mul(w, v128.load(p, 16)));
     }
@@ -227,7 +262,7 @@ export function matVec32(rows: usize, idx: usize, val: usize, bias: usize, nOut:
     let a = f32x4.splat(load<f32>(bias + ((<usize>o) << 2)));
     for (let k = start; k < end; k++) {
       const w = f32x4.splat(load<f32>(val + ((<usize>k) << 2)));
-      a = f32x4.add(a, f32x4.mul(w, v128.load(xb + ((<usize>load<T>(idx + (<usize>k) * sizeof<T>())) << 4))));
+      a = f32x4.add(a, f32x4.mul(w, v128.load(xb + ((<usize>load<T>(idx + (<usize>k) * sizeof<T>())) << 2))));
     }
     v128.store(out + ((<usize>o) << 4), activate4(a, act));
   }
@@ -312,9 +347,9 @@ export function markNonFinite(x: usize, nIn: i32, flags: usize): i32 {
     for (let k = start; k < end; k++) {
       const w = load<f32>(val + ((<usize>k) << 2));
       if (w == 0) continue; // padding
-      const i = <usize>load<T>(idx + (<usize>k) * sizeof<T>());
-      s += w * load<f32>(x + (i << 2));
-      met += <i32>load<u8>(flags + i);
+      const offset = <usize>load<T>(idx + (<usize>k) * sizeof<T>());
+      s += w * load<f32>(x + offset);
+      met += <i32>load<u8>(flags + (offset >> 2));
     }
     store<f32>(y + ((<usize>o) << 2), activate(met < nBad ? NaN : s, act));
     start = end;
