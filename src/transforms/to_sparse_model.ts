@@ -21,10 +21,10 @@ export interface ToSparseModelArgs {
    * The fraction of zero weights, in [0, 1], from which a layer runs on the
    * sparse kernels; sparser layers convert, denser ones stay dense. Default:
    * 0.7. `npm run bench:sparse` measures the crossover, the sparsity below
-   * which TF.js's dense wasm kernels are faster: about 0.6 for a 1024x1024
-   * layer at batch 1, 0.35 at batch 8, lower for smaller layers and batches
+   * which TF.js's dense wasm kernels are faster: about 0.5 for a 1024x1024
+   * layer at batch 1, 0.36 at batch 8, lower for smaller layers and batches
    * of 32, and checks this default against it. At 0.7 the sparse kernels
-   * were at least 1.37x faster in every shape of the run in
+   * were at least 1.54x faster in every shape of the run in
    * docs/performance.md; between the crossover and 0.7 the gain is small and
    * depends on the shape.
    */
