@@ -12,7 +12,7 @@ describe('experiments CLI', () => {
       headlineSeeds: [1, 2, 3],
       epochs: 10,
       referenceEpochs: 3,
-      cnnPretrainEpochs: 4,
+      cnnPretrainEpochs: 3,
       cnnEpochs: 3,
       cnnSparsities: [0.8, 0.9, 0.95, 0.98],
       filterSparsities: [0.25, 0.5, 0.75],

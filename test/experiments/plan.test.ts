@@ -36,10 +36,10 @@ describe('experiments plan', () => {
       const network = task.id.startsWith('LeNet-5') ? 'LeNet-5' : 'residual CNN';
       // The last epoch of every CNN run at the lower rate.
       if (task.kind === 'pretrain') {
-        expect(task.run).to.include({ epochs: 4, trainSize: 60000, decayFrom: 3 });
+        expect(task.run).to.include({ epochs: 3, trainSize: 60000, decayFrom: 2 });
       } else if (task.id.includes('dropout')) {
         expect(pretrainOf(task)).to.equal(undefined);
-        expect(task.run).to.include({ epochs: 4 + 3, trainSize: 60000, decayFrom: 6 });
+        expect(task.run).to.include({ epochs: 3 + 3, trainSize: 60000, decayFrom: 5 });
       } else {
         expect(pretrainOf(task), task.id).to.equal(`${network} pretrained, seed ${seed}`);
         expect(task.run, task.id).to.include({ epochs: 3, trainSize: 15000, decayFrom: 2 });
@@ -67,8 +67,8 @@ describe('experiments plan', () => {
     const s = settings([]);
     const tasks = planTasks(s);
     const cost = (id: string, on = s) => taskCost(planTasks(on).find((t) => t.id === id)!, on);
-    // 4 epochs of 60,000 images against 3 of 15,000.
-    expect(cost('LeNet-5 pretrained, seed 1')).to.be.closeTo(16 / 3 * cost('LeNet-5 gradual weight 90%, seed 1'), cost('LeNet-5 pretrained, seed 1') / 100);
+    // 3 epochs of 60,000 images against 3 of 15,000.
+    expect(cost('LeNet-5 pretrained, seed 1')).to.be.closeTo(4 * cost('LeNet-5 gradual weight 90%, seed 1'), cost('LeNet-5 pretrained, seed 1') / 100);
     const half = settings(['--cnn-train-size', '7500']);
     expect(cost('LeNet-5 gradual weight 90%, seed 1', half)).to.be.closeTo(cost('LeNet-5 gradual weight 90%, seed 1') / 2, cost('LeNet-5 gradual weight 90%, seed 1') / 100);
     expect(tasks.every((t) => taskCost(t, s) > 0)).to.equal(true);
