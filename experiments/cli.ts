@@ -22,8 +22,8 @@ export interface CliOptions extends Omit<ComparisonSettings, 'backend' | 'comman
 
 /**
  * Defaults of the full comparison: 13 LeNet-300-100 runs, the reference MLP, LeNet-5 and the residual CNN
- * (each pretrained per seed, then pruned while fine-tuned), chosen so that all of it fits in 60 minutes on
- * 2 cores with wasm (the report gives the measured times).
+ * (each pretrained per seed, then pruned while fine-tuned), chosen for a budget of 60 minutes on 2 cores
+ * with wasm (the report gives the measured times).
  */
 const FULL = {
   epochs: 10, referenceEpochs: 3, cnnPretrainEpochs: 3, cnnEpochs: 3, headlineSeeds: [1, 2, 3],
