@@ -237,7 +237,7 @@ export async function cnnTrainCases(): Promise<BenchCases> {
     },
     {
       name: 'residual CNN step: registerBatchNormGrad / TF.js\'s BatchNormalization gradient',
-      sizes: "the study's residual CNN (5 Conv → BatchNormalization), batch 128, wasm",
+      sizes: "the study's residual CNN (6 Conv → BatchNormalization), batch 128, wasm",
       candidate: withBatchNormGrad(stepping('residual CNN, Adam, wasm', keep(compiled(residualCnn(1).model)), batch128, 'wasm')),
       baseline: stepping('residual CNN, Adam, wasm', keep(compiled(residualCnn(1).model)), batch128, 'wasm'),
       repetitions: 11,

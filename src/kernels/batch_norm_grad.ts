@@ -1,12 +1,15 @@
 /**
  * A replacement for TF.js's gradient of `FusedBatchNorm` (every
- * BatchNormalization layer), whose gradient with respect to the input tiles
- * the per-channel factor to the input's full shape before multiplying: on
- * wasm, whose `Tile` is slow, that copy was the largest kernel of the
- * study's residual CNN's training step. Broadcasting computes the same values
- * without it. The other gradients (mean, variance, scale, offset) are
- * TF.js's own. Stock layers reach the gradient only through a registration:
- * it is the user's choice, made once, and undone by the function it returns.
+ * BatchNormalization layer). TF.js's computes each of its five gradients
+ * apart: it tiles the per-channel factor of the input's gradient to the
+ * input's full shape (wasm's `Tile` is slow), and its mean, variance and
+ * scale gradients each multiply full-size tensors of their own before
+ * reducing them. The gradients share two reductions, sum(dy) and
+ * sum(dy · (x − mean)); computed once, with per-channel factors folded
+ * before they meet full-size tensors, a layer's backward pass makes three
+ * full-size products and two reductions where TF.js's made nine and four.
+ * Stock layers reach the gradient only through a registration: it is the
+ * user's choice, made once, and undone by the function it returns.
  */
 
 import * as tf from '@tensorflow/tfjs-core';
@@ -14,10 +17,9 @@ import * as tf from '@tensorflow/tfjs-core';
 const KERNEL = 'FusedBatchNorm';
 
 /**
- * Registers a `FusedBatchNorm` gradient that broadcasts its per-channel
- * factor instead of tiling it: the same gradients as TF.js's, on every
- * backend, with one full-size temporary fewer per BatchNormalization layer
- * and step. Returns the function that registers TF.js's gradient again.
+ * Registers a `FusedBatchNorm` gradient that computes TF.js's values with
+ * fewer full-size temporaries (see the file's comment), on every backend.
+ * Returns the function that registers TF.js's gradient again.
  *
  * ```ts
  * const restore = registerBatchNormGrad();
@@ -31,16 +33,24 @@ export function registerBatchNormGrad(): () => void {
   tf.registerGradient({
     ...previous,
     gradFunc: (dy, saved, attrs) => {
-      const stock = previous.gradFunc(dy, saved, attrs);
-      const [x, , variance, scale] = saved;
+      const [x, mean, variance, scale] = saved;
       const { varianceEpsilon } = attrs as unknown as tf.FusedBatchNormAttrs;
+      const g = dy as tf.Tensor;
+      // The axes the per-channel statistics broadcast along (none when they are full-size).
+      const axes = tf.backend_util.getReductionAxes(mean.shape, x.shape);
+      const reduce = (t: tf.Tensor) => tf.reshape(axes.length > 0 ? tf.sum(t, axes) : t, mean.shape);
+      const gamma = scale ?? tf.scalar(1);
+      const rsqrtVariance = tf.rsqrt(tf.add(variance, tf.scalar(varianceEpsilon)));
+      // d/d(offset) = sum(dy); d/d(scale) = rsqrt · sum(dy · (x − mean)): the other gradients scale these.
+      const sumDy = reduce(g);
+      const sumDyCentered = reduce(tf.mul(g, tf.sub(x, mean)));
+      const gammaRsqrt = tf.mul(gamma, rsqrtVariance);
       return {
-        ...stock,
-        // dy · scale / sqrt(variance + ε), the factor broadcast along the channel axis (TF.js tiles it first).
-        x: () => {
-          const factor = tf.rsqrt(tf.add(variance, tf.scalar(varianceEpsilon)));
-          return tf.reshape(tf.mul(tf.mul(dy as tf.Tensor, factor), scale ?? tf.scalar(1)), x.shape);
-        },
+        x: () => tf.reshape(tf.mul(g, gammaRsqrt), x.shape),
+        mean: () => tf.neg(tf.mul(gammaRsqrt, sumDy)),
+        variance: () => tf.mul(tf.mul(tf.mul(gammaRsqrt, tf.square(rsqrtVariance)), tf.scalar(-0.5)), sumDyCentered),
+        scale: () => tf.reshape(tf.mul(rsqrtVariance, sumDyCentered), mean.shape),
+        offset: () => sumDy,
       };
     },
   });
