@@ -65,7 +65,7 @@ export function buildProgram(): Command {
       .argParser(integer('--cnn-epochs', 1)))
     .addOption(new Option('--seeds <list>', 'seeds of every run, comma-separated positive integers; tables average over them')
       .argParser(listOf('--seeds', integer('--seeds', 1))).default([1], '1'))
-    .addOption(new Option('--headline-seeds <list>', `more seeds for LeNet-5's dense, gradual weight ${100 * HEADLINE.weight}% and filter ` +
+    .addOption(new Option('--headline-seeds <list>', `more seeds for LeNet-5's dense, gradual global weight ${100 * HEADLINE['weight (global)']}% and filter ` +
       `${100 * HEADLINE.unit}% runs and the residual CNN's dense and channel ${100 * RESIDUAL_HEADLINE.channel}% runs ` +
       `(default: ${FULL.headlineSeeds.join(',')}, --quick: ${QUICK.headlineSeeds.join(',')})`)
       .argParser(listOf('--headline-seeds', integer('--headline-seeds', 1))))

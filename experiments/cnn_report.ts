@@ -1,5 +1,6 @@
 import type { Summary } from './aggregate';
 import { count, kib, mean, percent, seconds, signed, stat } from './format';
+import { gradualSchedule, Ramp } from './gradual';
 import { CNN_DROPOUT_RATE, HEADLINE } from './plan';
 import type { Figure } from './plots';
 import { PRUNING_CHOICES, PruningChoice } from './pruning_choices';
@@ -34,7 +35,9 @@ export function cnnTargetLines(summaries: Summary[], speed: SpeedRow[], quick: b
   const weight = cnnWeightTarget(summaries);
   lines.push(weight == null
     ? `- LeNet-5, gradual weight pruning at ${percent(CNN_WEIGHT_TARGET.sparsity, 0)}: not measured (run the \`cnn-gradual\` and \`cnn-baselines\` experiments).`
-    : `- LeNet-5, gradual weight pruning at ${percent(CNN_WEIGHT_TARGET.sparsity, 0)} keeps test error within ${CNN_WEIGHT_TARGET.points} points of dense: ` +
+    : `- LeNet-5, gradual weight pruning at ${percent(CNN_WEIGHT_TARGET.sparsity, 0)} in global scope (one threshold over the pruned layers, which sets ` +
+      'each layer\'s rate from its weights, as Han et al. set theirs by hand: their first convolution keeps 66% of its weights) ' +
+      `keeps test error within ${CNN_WEIGHT_TARGET.points} points of dense: ` +
       `${verdict(weight.met)} (error ${percent(1 - weight.pruned.mean)} vs ${percent(1 - weight.dense.mean)}, ${signed(weight.points)} points of accuracy, ` +
       `${seeds(weight.seeds)}; Han et al. 2015 report 0.80% → 0.77% with 92% of LeNet-5's weights removed)${note}`);
   const filter = cnnFilterTarget(summaries, speed);
@@ -108,7 +111,7 @@ export function cnnSection(results: ComparisonResults, summaries: Summary[], fig
       'of smallest L2 norm in each layer, then `compactUnits`, which removes them and every input channel they fed). ' +
       'Gradual pruning follows the cubic schedule of section 2 (`PolynomialDecay`, power 3) over the fine-tune. ' +
       `Dropout baseline: rate ${CNN_DROPOUT_RATE} after the dense hidden layer.`,
-    `- Seeds: the dense model, gradual weight pruning at ${percent(HEADLINE.weight, 0)} and gradual filter pruning at ${percent(HEADLINE.unit, 0)} ` +
+    `- Seeds: the dense model, gradual weight pruning at ${percent(HEADLINE['weight (global)'], 0)} in global scope and gradual filter pruning at ${percent(HEADLINE.unit, 0)} ` +
       `ran seeds ${[...new Set([...s.seeds, ...s.headlineSeeds])].join(', ')} (mean ± standard deviation); every other row ran seed${s.seeds.length > 1 ? 's' : ''} ` +
       `${s.seeds.join(', ')} only, so differences of a tenth of a point there may be seed noise.`,
     '- Deployed files: the model as `stripPruning` (or `compactUnits` for filter pruning) makes it, saved with the library\'s `fileSystem`: ' +
@@ -146,11 +149,16 @@ export function cnnSection(results: ComparisonResults, summaries: Summary[], fig
 export function pretrainBudget(s: ComparisonResults['settings']): string {
   const steps = (images: number, epochs: number) => count(Math.ceil(images / s.batchSize) * epochs);
   const last = (epochs: number) => epochs > 1 ? `, its last epoch at ${s.cnnFineTuneLearningRate}` : '';
+  const ramp = (kind: Ramp) => {
+    const { endStep, frequency } = gradualSchedule(1, Math.ceil(s.cnnTrainSize / s.batchSize) * s.cnnEpochs, kind);
+    return `the first ${count(endStep)} (a mask update every ${count(frequency)} steps)`;
+  };
   return `Per seed, the dense network trains ${s.cnnPretrainEpochs} epoch${s.cnnPretrainEpochs > 1 ? 's' : ''} of all ${count(s.trainSize)} ` +
     `training images (${steps(s.trainSize, s.cnnPretrainEpochs)} steps at batch ${s.batchSize}, Adam at ${s.learningRate}${last(s.cnnPretrainEpochs)}), ` +
     `once; every run of that seed starts from it and trains ${s.cnnEpochs} epoch${s.cnnEpochs > 1 ? 's' : ''} of the first ${count(s.cnnTrainSize)} images ` +
     `(${steps(s.cnnTrainSize, s.cnnEpochs)} steps, a new Adam at ${s.learningRate}${last(s.cnnEpochs)}); gradual pruning raises the sparsity ` +
-    'over the first third of those steps, the rest recover.';
+    `over ${ramp('weights')} of those steps when it masks single weights (weight, global and random pruning), over ${ramp('units')} ` +
+    'when it masks whole units (filter and channel pruning), and the rest recover.';
 }
 
 /**

@@ -41,7 +41,7 @@ export function printSummary(results: ComparisonResults, dir: string, files: str
   }
   const cnnWeight = cnnWeightTarget(summaries);
   if (cnnWeight != null) {
-    print(`Target, LeNet-5 gradual weight pruning at 90% within ${CNN_WEIGHT_TARGET.points} points of dense: ${cnnWeight.met ? 'met' : 'MISSED'} ` +
+    print(`Target, LeNet-5 gradual global weight pruning at 90% within ${CNN_WEIGHT_TARGET.points} points of dense: ${cnnWeight.met ? 'met' : 'MISSED'} ` +
       `(${signedPoints(cnnWeight.points)} points${quick})`);
   }
   const cnnFilter = cnnFilterTarget(summaries, results.speed);

@@ -17,12 +17,12 @@ describe('experiments plan', () => {
     expect(of('reference MLP')).to.have.length(1);
     expect(of('LeNet-300-100')).to.have.length(3 + 10);
     // LeNet-5, seed 1: pretrained, dense, dropout, 4 sparsities of weight, global and random pruning, 3 of filter pruning, gradual and one-shot;
-    // seeds 2 and 3: pretrained, dense, weight 90%, filter 50%.
+    // seeds 2 and 3: pretrained, dense, global weight 90%, filter 50%.
     const cnn = of('LeNet-5').map((t) => t.id);
     expect(cnn).to.have.length(3 + 2 * (3 * 4 + 3) + 2 * 4);
     expect(cnn).to.include.members(['LeNet-5 gradual weight (global) 98%, seed 1', 'LeNet-5 one-shot random 80%, seed 1']);
     expect(cnn.filter((id) => id.endsWith('seed 3'))).to.deep.equal(
-      ['LeNet-5 pretrained, seed 3', 'LeNet-5 dense, seed 3', 'LeNet-5 gradual weight 90%, seed 3', 'LeNet-5 gradual unit 50%, seed 3']);
+      ['LeNet-5 pretrained, seed 3', 'LeNet-5 dense, seed 3', 'LeNet-5 gradual weight (global) 90%, seed 3', 'LeNet-5 gradual unit 50%, seed 3']);
     // The residual CNN, seed 1: pretrained, dense, channel and unit at 3 sparsities; seeds 2 and 3: pretrained, dense, channel 50%.
     expect(of('residual CNN').filter((t) => t.id.endsWith('seed 1'))).to.have.length(2 + 2 * 3);
     expect(of('residual CNN').filter((t) => t.id.endsWith('seed 2')).map((t) => t.id)).to.deep.equal(

@@ -69,7 +69,7 @@ describe('experiments pool', function () {
     // Both pretrained models first, then every run of seed 1, then seed 2's headline rows, in the plan's order, whoever ran them.
     expect(two.rows.map((r) => { const { method, schedule, seed } = r as { method: string; schedule: string; seed: number }; return `${schedule} ${method} ${seed}`; }))
       .to.deep.equal(['none pretrained 1', 'gradual weight 1', 'gradual weight (global) 1', 'gradual random 1', 'gradual unit 1',
-        'none pretrained 2', 'gradual weight 2', 'gradual unit 2']);
+        'none pretrained 2', 'gradual weight (global) 2', 'gradual unit 2']);
     expect(first.stderr).to.match(/\[worker 1\][^\n]*\n[\s\S]*\[worker 2\]|\[worker 2\][^\n]*\n[\s\S]*\[worker 1\]/);
     expect(first.stderr).to.match(/^1 of 8 runs done, 7 left, about \d+ min to go$/m);
     expect(first.stderr).to.match(/^8 of 8 runs done, 0 left$/m);

@@ -65,7 +65,7 @@ describe('npm start -- --quick', function () {
     expect(stdout).to.match(/Summary \(wasm backend, seeds 1, --quick subset\)/);
     expect(stdout).to.match(/Target, gradual weight pruning at 90% within 0\.5 points of dense: (met|MISSED) \([+-]\d+\.\d\d points; a --quick run, on a small subset for few epochs, is not expected to meet it: run without --quick to measure it\)/);
     expect(stdout).to.match(/Target, dense LeNet-5 at least 99\.00%: (met|MISSED) \(\d+\.\d\d%, 1 seed; a --quick run/);
-    expect(stdout).to.match(/Target, LeNet-5 gradual weight pruning at 90% within 0\.1 points of dense: (met|MISSED)/);
+    expect(stdout).to.match(/Target, LeNet-5 gradual global weight pruning at 90% within 0\.1 points of dense: (met|MISSED)/);
     expect(stdout).to.match(/Target, residual CNN gradual channel pruning at 50% within 0\.5 points and 2x faster at batch 32: (met|MISSED) \([+-]\d+\.\d\d points, \d+\.\d\dx/);
     expect(stdout).to.match(/Target, LeNet-5 gradual filter pruning at 50% within 0\.3 points and 2\.5x faster at batch 32: (met|MISSED) \([+-]\d+\.\d\d points, \d+\.\d\dx/);
     expect(stdout).to.include(`Report: ${path.join(out, 'README.md')}`);

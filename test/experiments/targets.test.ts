@@ -41,14 +41,16 @@ describe('experiments summaries and targets', () => {
     expect(mainTarget(summarize([row('dense', 'none', 0, 0.98), row('weight', 'gradual', 0.9, 0.9740)]))!.met).to.equal(false);
   });
 
-  it('checks LeNet-5 gradual weight pruning at 90% within 0.1 points of dense, over the seeds run', () => {
+  it('checks LeNet-5 gradual weight pruning at 90% in global scope within 0.1 points of dense, over the seeds run', () => {
     expect(cnnWeightTarget(summarize([cnn('dense', 'none', 0, 0.99)]))).to.equal(null);
-    const rows = [cnn('dense', 'none', 0, 0.990, 1), cnn('dense', 'none', 0, 0.992, 2), cnn('weight', 'gradual', 0.9, 0.9896, 1),
-      cnn('weight', 'gradual', 0.9, 0.9905, 2)];
+    // The layer-scope row is not the target's.
+    expect(cnnWeightTarget(summarize([cnn('dense', 'none', 0, 0.99), cnn('weight', 'gradual', 0.9, 0.99)]))).to.equal(null);
+    const rows = [cnn('dense', 'none', 0, 0.990, 1), cnn('dense', 'none', 0, 0.992, 2), cnn('weight (global)', 'gradual', 0.9, 0.9896, 1),
+      cnn('weight (global)', 'gradual', 0.9, 0.9905, 2), cnn('weight', 'gradual', 0.9, 0.95, 1)];
     const met = cnnWeightTarget(summarize(rows))!;
     expect(met).to.include({ met: true, seeds: 2, speedup: null });
     expect(met.points).to.be.closeTo(-0.095, 1e-9);
-    rows[3] = cnn('weight', 'gradual', 0.9, 0.9890, 2);
+    rows[3] = cnn('weight (global)', 'gradual', 0.9, 0.9890, 2);
     expect(cnnWeightTarget(summarize(rows))!.met).to.equal(false);
   });
 
