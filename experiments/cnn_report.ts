@@ -151,14 +151,14 @@ export function pretrainBudget(s: ComparisonResults['settings']): string {
   const last = (epochs: number) => epochs > 1 ? `, its last epoch at ${s.cnnFineTuneLearningRate}` : '';
   const ramp = (kind: Ramp) => {
     const { endStep, frequency } = gradualSchedule(1, Math.ceil(s.cnnTrainSize / s.batchSize) * s.cnnEpochs, kind);
-    return `the first ${count(endStep)} (a mask update every ${count(frequency)} steps)`;
+    return `the first ${count(endStep)} step${endStep > 1 ? 's' : ''}, a mask update every ${count(frequency)},`;
   };
   return `Per seed, the dense network trains ${s.cnnPretrainEpochs} epoch${s.cnnPretrainEpochs > 1 ? 's' : ''} of all ${count(s.trainSize)} ` +
     `training images (${steps(s.trainSize, s.cnnPretrainEpochs)} steps at batch ${s.batchSize}, Adam at ${s.learningRate}${last(s.cnnPretrainEpochs)}), ` +
     `once; every run of that seed starts from it and trains ${s.cnnEpochs} epoch${s.cnnEpochs > 1 ? 's' : ''} of the first ${count(s.cnnTrainSize)} images ` +
     `(${steps(s.cnnTrainSize, s.cnnEpochs)} steps, a new Adam at ${s.learningRate}${last(s.cnnEpochs)}); gradual pruning raises the sparsity ` +
-    `over ${ramp('weights')} of those steps when it masks single weights (weight, global and random pruning), over ${ramp('units')} ` +
-    'when it masks whole units (filter and channel pruning), and the rest recover.';
+    `over ${ramp('weights')} when it masks single weights (weight, global and random pruning), over ${ramp('units')} ` +
+    'when it masks whole units (filter and channel pruning); the rest recover.';
 }
 
 /**

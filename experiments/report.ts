@@ -79,7 +79,7 @@ function markdown(results: ComparisonResults, summaries: Summary[], figure: Figu
         `and ${s.testSize} test images, pixels scaled to [0, 1]. All accuracies are on the test images, measured once after training.`),
     `- Training: Adam (learning rate ${s.learningRate}), batch ${s.batchSize}, categorical cross-entropy; ` +
       `${s.epochs} epochs from scratch for every LeNet-300-100 run, ${s.referenceEpochs} for the reference MLP; LeNet-5 and the residual CNN ` +
-      `pretrain then prune: ${s.cnnPretrainEpochs} epochs of dense training per seed, then ${s.cnnEpochs} of fine-tuning from it for each run, ` +
+      `pretrain then prune: ${s.cnnPretrainEpochs} epoch${s.cnnPretrainEpochs > 1 ? 's' : ''} of dense training per seed, then ${s.cnnEpochs} of fine-tuning from it for each run, ` +
       `the last epoch of each at ${s.cnnFineTuneLearningRate} ` +
       '(sections 3 and 4). LeNet-300-100 keeps training from scratch with the schedule: it meets its target that way, ' +
       'and pruning while it learns is the use the schedule was made for. ' +
