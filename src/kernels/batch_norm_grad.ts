@@ -7,7 +7,7 @@
  * reducing them. The gradients share two reductions, sum(dy) and
  * sum(dy · (x − mean)); computed once, with per-channel factors folded
  * before they meet full-size tensors, a layer's backward pass makes three
- * full-size products and two reductions where TF.js's made nine and four.
+ * full-size products and two reductions where TF.js's makes nine and four.
  * Stock layers reach the gradient only through a registration: it is the
  * user's choice, made once, and undone by the function it returns.
  */
@@ -49,7 +49,7 @@ export function registerBatchNormGrad(): () => void {
         x: () => tf.reshape(tf.mul(g, gammaRsqrt), x.shape),
         mean: () => tf.neg(tf.mul(gammaRsqrt, sumDy)),
         variance: () => tf.mul(tf.mul(tf.mul(gammaRsqrt, tf.square(rsqrtVariance)), tf.scalar(-0.5)), sumDyCentered),
-        scale: () => tf.reshape(tf.mul(rsqrtVariance, sumDyCentered), mean.shape),
+        scale: () => tf.reshape(tf.mul(rsqrtVariance, sumDyCentered), (scale ?? mean).shape),
         offset: () => sumDy,
       };
     },
