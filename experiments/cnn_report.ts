@@ -11,6 +11,7 @@ import { SPEED_BATCHES } from './speed';
 import {
   CNN_DENSE_TARGET, CNN_FILTER_TARGET, CNN_WEIGHT_TARGET, cnnDenseTarget, cnnFilterTarget, cnnWeightTarget, methodGaps, MethodGap, QUICK_TARGET_NOTE,
 } from './targets';
+import { stepsPerEpoch } from './training';
 
 // The report's LeNet-5 parts: its targets and its section.
 
@@ -147,10 +148,10 @@ export function cnnSection(results: ComparisonResults, summaries: Summary[], fig
  * ```
  */
 export function pretrainBudget(s: ComparisonResults['settings']): string {
-  const steps = (images: number, epochs: number) => count(Math.ceil(images / s.batchSize) * epochs);
+  const steps = (images: number, epochs: number) => count(stepsPerEpoch(images, s.batchSize) * epochs);
   const last = (epochs: number) => epochs > 1 ? `, its last epoch at ${s.cnnFineTuneLearningRate}` : '';
   const ramp = (kind: Ramp) => {
-    const { endStep, frequency } = gradualSchedule(1, Math.ceil(s.cnnTrainSize / s.batchSize) * s.cnnEpochs, kind);
+    const { endStep, frequency } = gradualSchedule(1, stepsPerEpoch(s.cnnTrainSize, s.batchSize) * s.cnnEpochs, kind);
     return `the first ${count(endStep)} step${endStep > 1 ? 's' : ''}, a mask update every ${count(frequency)},`;
   };
   return `Per seed, the dense network trains ${s.cnnPretrainEpochs} epoch${s.cnnPretrainEpochs > 1 ? 's' : ''} of all ${count(s.trainSize)} ` +

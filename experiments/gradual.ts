@@ -1,4 +1,5 @@
-import { PolynomialDecay, PolynomialDecayArgs, PruningScheduleCallback } from '../src';
+import { PolynomialDecay, PolynomialDecayArgs, PruningMethod, PruningScheduleCallback } from '../src';
+import { removesUnits } from '../src/pruning/pruning_method';
 import { ExperimentContext, runSeeds, trainAndMeasure } from './context';
 import type { DeployedForm } from './deployed_files';
 import { startingModel } from './pretrain';
@@ -24,15 +25,15 @@ export const RAMPS = { scratch: [0.1, 0.7], weights: [0, 0.1], units: [0, 1 / 3]
 export type Ramp = keyof typeof RAMPS;
 
 /**
- * The ramp of a gradual run of `choice`, from a pretrained model or not ({@link RAMPS}).
+ * The ramp of a gradual run of `method`, from a pretrained model or not ({@link RAMPS}).
  *
  * ```ts
  * rampOf('channel', true); // 'units'
  * ```
  */
-export function rampOf(choice: PruningChoice, pretrained: boolean): Ramp {
+export function rampOf(method: PruningMethod, pretrained: boolean): Ramp {
   if (!pretrained) return 'scratch';
-  return choice === 'unit' || choice === 'channel' ? 'units' : 'weights';
+  return removesUnits(method) ? 'units' : 'weights';
 }
 
 /**
@@ -89,9 +90,10 @@ export async function runGradual(context: ExperimentContext, run: GradualRun): P
   const seeds = runSeeds(run.seed);
   const built = await startingModel(context, run.network, run.seed, { from: run.from });
   const totalSteps = run.epochs * stepsPerEpoch(context.train.xs.shape[0], context.batchSize);
+  const options = choiceOptions(run.choice, seeds.prune);
   const callback = new PruningScheduleCallback({
-    schedule: new PolynomialDecay(gradualSchedule(run.finalSparsity, totalSteps, rampOf(run.choice, run.from != null))),
-    ...choiceOptions(run.choice, seeds.prune),
+    schedule: new PolynomialDecay(gradualSchedule(run.finalSparsity, totalSteps, rampOf(options.method, run.from != null))),
+    ...options,
     layers: built.prunable,
   });
   try {

@@ -4,6 +4,7 @@ import type { OneShotRun } from './one_shot';
 import type { PretrainRun } from './pretrain';
 import { PruningChoice } from './pruning_choices';
 import { ComparisonSettings, NetworkName, rowLabel } from './results';
+import { CNN_FILTER_TARGET, CNN_WEIGHT_TARGET, RESIDUAL_CHANNEL_TARGET } from './targets';
 import { stepsPerEpoch } from './training';
 
 /** One training run of the study: what a worker runs, as plain data (it crosses to the worker process). */
@@ -17,12 +18,12 @@ export type RunTask =
 /** The dropout rate of LeNet-5's baseline, after its dense hidden layer (as in the Stack Overflow answer's advice). */
 export const CNN_DROPOUT_RATE = 0.5;
 /**
- * The LeNet-5 rows run over the headline seeds (with the dense baseline): gradual weight pruning at 90% with
- * one threshold over the pruned layers (the weight target's row) and filter pruning at 50%.
+ * The LeNet-5 rows run over the headline seeds (with the dense baseline): those of the weight target (global
+ * scope at 90%) and of the filter target (50%).
  */
-export const HEADLINE = { 'weight (global)': 0.9, unit: 0.5 } as const;
-/** The residual CNN row run over the headline seeds (with its dense baseline): channel pruning at 50%. */
-export const RESIDUAL_HEADLINE = { channel: 0.5 } as const;
+export const HEADLINE = { [CNN_WEIGHT_TARGET.method]: CNN_WEIGHT_TARGET.sparsity, unit: CNN_FILTER_TARGET.sparsity } as const;
+/** The residual CNN row run over the headline seeds (with its dense baseline): the channel target's (50%). */
+export const RESIDUAL_HEADLINE = { channel: RESIDUAL_CHANNEL_TARGET.sparsity } as const;
 
 /** The LeNet-5 choices of gradual and one-shot pruning, with the sparsities each takes from the settings. */
 function cnnChoices(s: ComparisonSettings): Array<{ choice: PruningChoice; sparsities: number[]; deployed?: 'compacted' }> {

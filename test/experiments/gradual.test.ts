@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { PolynomialDecay } from '../../src';
 import { gradualSchedule, rampOf } from '../../experiments/gradual';
+import { choiceOptions, PruningChoice } from '../../experiments/pruning_choices';
 
 describe('experiments gradual schedule', () => {
   it('prunes from 10% to 70% of training, every 100 steps at most', () => {
@@ -23,8 +24,9 @@ describe('experiments gradual schedule', () => {
   it('prunes single weights over the first tenth of a fine-tune of a pretrained model, whole units over the first third', () => {
     expect(gradualSchedule(0.9, 354, 'weights')).to.include({ beginStep: 0, endStep: 35, frequency: 3, finalSparsity: 0.9 });
     expect(gradualSchedule(0.5, 354, 'units')).to.include({ beginStep: 0, endStep: 118, frequency: 11, finalSparsity: 0.5 });
-    expect(['weight', 'weight (global)', 'random'].map((c) => rampOf(c as 'weight', true))).to.deep.equal(['weights', 'weights', 'weights']);
-    expect([rampOf('unit', true), rampOf('channel', true), rampOf('weight', false), rampOf('unit', false)])
+    const ramp = (choice: PruningChoice, pretrained: boolean) => rampOf(choiceOptions(choice, 1).method, pretrained);
+    expect((['weight', 'weight (global)', 'random'] as const).map((c) => ramp(c, true))).to.deep.equal(['weights', 'weights', 'weights']);
+    expect([ramp('unit', true), ramp('channel', true), ramp('weight', false), ramp('unit', false)])
       .to.deep.equal(['units', 'units', 'scratch', 'scratch']);
   });
 });
