@@ -200,7 +200,8 @@ export function speedTable(speed: SpeedRow[], network: SpeedRow['network'], how:
       'float32 files with `tf.loadLayersModel` and timed in the main process after all training had ended: per batch size, 3 warm-up calls each, ' +
       `then ${SPEED_BATCHES.map((b) => `${cnn.find((t) => t.batch === b)?.repetitions ?? '–'} calls at batch ${b}`).join(' and ')}, ` +
       `alternating between the two models; medians of ${clock}, in ms per \`predict\` call ` +
-      `(bench/harness's \`runCase\`). The 1-minute load average during the timings was ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)}.`,
+      `(timing/cases' \`runCase\`), and the speedup as the median over rounds of the dense call's time over the compacted call's beside it, ` +
+      `which load that comes and goes falls on alike. The 1-minute load average during the timings was ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)}.`,
     '',
     `| model | ${SPEED_BATCHES.map((b) => `batch ${b}: compacted ms | dense ms | speedup`).join(' | ')} |`,
     `|---|${SPEED_BATCHES.map(() => '---:|---:|---:').join('|')}|`,

@@ -44,7 +44,7 @@ export interface SpeedRow {
   /** Medians per predict call, in ms, on the clock below. */
   compactedMs: number;
   denseMs: number;
-  /** `denseMs / compactedMs`. */
+  /** The median over rounds of the dense call's time over the compacted call's beside it (timing/cases' `pairedSpeedup`). */
   speedup: number;
   /** Process CPU time on the single-threaded backends (wasm, cpu), else wall time. */
   clock: 'cpu' | 'wall';
@@ -67,7 +67,7 @@ export interface SparseSpeedRow {
   /** Medians per predict call at batch 1, in ms, on the clock below. */
   sparseMs: number;
   denseMs: number;
-  /** `denseMs / sparseMs`. */
+  /** The median over rounds of the dense call's time over the sparse call's beside it (timing/cases' `pairedSpeedup`). */
   speedup: number;
   /** Layers toSparseModel converted (those with at least its default minSparsity of zeros). */
   sparseLayers: number;

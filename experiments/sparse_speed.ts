@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { SparseDense, toSparseModel } from '../src';
 import { fileSystem } from '../src/node';
-import { predicting, runCase } from '../timing/cases';
+import { pairedSpeedup, predicting, runCase } from '../timing/cases';
 import { deployDir } from './context';
 import { float32Dir } from './deployed_files';
 import type { Progress } from './progress';
@@ -17,8 +17,8 @@ const QUICK_REPETITIONS = 5;
  * from its deployed float32 files under `root`, converted by `toSparseModel`
  * (default minSparsity; a model of which no layer converts is left out)
  * against the same model run dense, in this process on
- * the current backend, with timing/cases' `runCase` as for the compacted
- * models. `quick`: few repetitions.
+ * the current backend, with timing/cases' `runCase` and `pairedSpeedup` as
+ * for the compacted models. `quick`: few repetitions.
  *
  * ```ts
  * const sparseSpeed = await measureSparseSpeed(results.rows, deployRoot, progress, false);
@@ -42,14 +42,15 @@ export async function measureSparseSpeed(rows: ResultRow[], root: string, progre
         name: rowLabel(row), sizes: 'batch 1', candidate: predicting('sparse', sparse, x), baseline: predicting('dense', dense, x),
         repetitions: quick ? QUICK_REPETITIONS : REPETITIONS, warmup: 3,
       });
+      const speedup = pairedSpeedup(result);
       speed.push({
         network: row.network, method: row.method, schedule: row.schedule, targetSparsity: row.targetSparsity, seed: row.seed,
-        sparseMs: result.candidate.medianMs, denseMs: result.baseline.medianMs, speedup: result.baseline.medianMs / result.candidate.medianMs,
+        sparseMs: result.candidate.medianMs, denseMs: result.baseline.medianMs, speedup,
         sparseLayers, clock: result.clock, repetitions: result.candidate.repetitions,
       });
       progress.log(`predict sparse ${rowLabel(row)}, batch 1: ${result.candidate.medianMs.toFixed(3)} ms vs dense ` +
         `${result.baseline.medianMs.toFixed(3)} ms (${result.clock} time, ${sparseLayers} sparse layers), ` +
-        `${(result.baseline.medianMs / result.candidate.medianMs).toFixed(2)}x`);
+        `${speedup.toFixed(2)}x`);
     } finally {
       x.dispose();
       sparse.dispose();
@@ -61,7 +62,7 @@ export async function measureSparseSpeed(rows: ResultRow[], root: string, progre
 
 /**
  * The report's cell for the model `row` names: mean sparse and dense predict
- * times at batch 1 over its seeds and the speedup, or '–' when not timed.
+ * times at batch 1 over its seeds and mean speedup, or '–' when not timed.
  *
  * ```ts
  * sparseSpeedCell(results.sparseSpeed ?? [], summary); // '0.071 / 0.142 ms (2.00×)'
@@ -72,11 +73,10 @@ export function sparseSpeedCell(speed: readonly SparseSpeedRow[], row: Pick<Resu
     s.targetSparsity === row.targetSparsity);
   if (timed.length === 0) return '–';
   const mean = (f: (s: SparseSpeedRow) => number) => timed.reduce((n, s) => n + f(s), 0) / timed.length;
-  const [sparseMs, denseMs] = [mean((s) => s.sparseMs), mean((s) => s.denseMs)];
-  return `${sparseMs.toFixed(3)} / ${denseMs.toFixed(3)} ms (${(denseMs / sparseMs).toFixed(2)}×)`;
+  return `${mean((s) => s.sparseMs).toFixed(3)} / ${mean((s) => s.denseMs).toFixed(3)} ms (${mean((s) => s.speedup).toFixed(2)}×)`;
 }
 
 /** The footnote of the tables' sparse predict column. */
 export const SPARSE_SPEED_NOTE = '† The deployed (stripped) model\'s `predict` at batch 1, median ms: converted by `toSparseModel` (the layers with ' +
-  'at least 70% zeros run on the sparse WebAssembly kernels) / as TF.js runs it, timed alternately in one process after the training runs, ' +
-  'mean over seeds; – where no layer converts (not weight-pruned, or below 70%). Small models are dominated by `predict`\'s fixed cost per call.';
+  'at least 70% zeros run on the sparse WebAssembly kernels) / as TF.js runs it, timed alternately in one process after the training runs; ' +
+  'the speedup is the median of each round\'s ratio; means over seeds; – where no layer converts (not weight-pruned, or below 70%). Small models are dominated by `predict`\'s fixed cost per call.';

@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { fileSystem } from '../src/node';
-import { predicting, runCase } from '../timing/cases';
+import { pairedSpeedup, predicting, runCase } from '../timing/cases';
 import { deployDir } from './context';
 import { float32Dir } from './deployed_files';
 import type { Progress } from './progress';
@@ -9,8 +9,8 @@ import { ResultRow, rowLabel, SpeedRow } from './results';
 
 /** The batch sizes of the predict timings. */
 export const SPEED_BATCHES = [1, 32];
-/** Timed repetitions per side at each batch size (more at batch 1, whose calls are short), after 3 warm-up calls. */
-const REPETITIONS: Record<number, number> = { 1: 41, 32: 21 };
+/** Timed repetitions per side at each batch size, after 3 warm-up calls. */
+const REPETITIONS: Record<number, number> = { 1: 41, 32: 41 };
 /** Repetitions of a `--quick` run, whose timings only show that timing works. */
 const QUICK_REPETITIONS = 5;
 
@@ -19,8 +19,9 @@ const QUICK_REPETITIONS = 5;
  * of its network and seed, loaded from their deployed float32 files under
  * `root`, in this process on the current backend: per batch size, warm-up
  * calls, then repetitions alternating between the two models, medians
- * (bench/harness's `runCase`: process CPU time on wasm and cpu, where
- * one thread computes, so that other processes on the machine count less).
+ * (timing/cases' `runCase`: process CPU time on wasm and cpu, where
+ * one thread computes, so that other processes on the machine count less),
+ * and the speedup as the median of each round's ratio (`pairedSpeedup`).
  * A compacted model whose dense model was not run is left out. `quick`: few repetitions.
  *
  * ```ts
@@ -45,17 +46,18 @@ export async function measureSpeed(rows: ResultRow[], root: string, progress: Pr
             repetitions: quick ? QUICK_REPETITIONS : REPETITIONS[batch] ?? 21,
             warmup: 3,
           });
+          const speedup = pairedSpeedup(result);
           speed.push({
             network: row.network, method: row.method, schedule: row.schedule, targetSparsity: row.targetSparsity, seed: row.seed, batch,
             compactedMs: result.candidate.medianMs,
             denseMs: result.baseline.medianMs,
-            speedup: result.baseline.medianMs / result.candidate.medianMs,
+            speedup,
             clock: result.clock,
             repetitions: result.candidate.repetitions,
             loadAverage: os.loadavg()[0],
           });
           progress.log(`predict ${rowLabel(row)}, batch ${batch}: ${result.candidate.medianMs.toFixed(2)} ms vs dense ` +
-            `${result.baseline.medianMs.toFixed(2)} ms (${result.clock} time), ${(result.baseline.medianMs / result.candidate.medianMs).toFixed(2)}x`);
+            `${result.baseline.medianMs.toFixed(2)} ms (${result.clock} time), ${speedup.toFixed(2)}x`);
         } finally {
           x.dispose();
         }

@@ -135,6 +135,22 @@ async function timeOnce(side: Side): Promise<{ wall: number; cpu: number }> {
   return { wall, cpu: (cpu.user + cpu.system) / 1000 };
 }
 
+/**
+ * The baseline's time over the candidate's, as the median over rounds of each
+ * round's ratio: a round times the two sides one right after the other, so
+ * load that comes and goes (other processes, the host) falls on both of its
+ * samples, where a ratio of medians may pair a quiet sample with a busy one.
+ * Takes a result whose sides were both timed in that run, alike in count.
+ */
+export function pairedSpeedup(result: CaseResult): number {
+  const { candidate, baseline } = result;
+  if (candidate.samplesMs.length !== baseline.samplesMs.length || candidate.samplesMs.length === 0) {
+    throw new Error(`pairedSpeedup: '${result.case}' has ${candidate.samplesMs.length} candidate and ${baseline.samplesMs.length} baseline ` +
+      'samples; it takes sides timed round by round in one run, as many of each.');
+  }
+  return median(candidate.samplesMs.map((c, i) => baseline.samplesMs[i] / c));
+}
+
 const cache = new Map<string, SideResult>();
 
 /**

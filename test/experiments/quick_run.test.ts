@@ -155,7 +155,8 @@ describe('npm start -- --quick', function () {
       expect(r.uint8Bytes).to.equal(r.totalParameters);
     }
     expect(results.speed.map((s) => `${s.schedule} ${s.targetSparsity} ${s.batch}`)).to.have.length((9 + 6) * 2);
-    for (const s of results.speed) expect(s.speedup).to.be.closeTo(s.denseMs / s.compactedMs, 1e-9);
+    // Speedups are medians of each round's ratio (pairedSpeedup, tested in test/timing), not ratios of these medians.
+    for (const s of results.speed) expect(s.speedup).to.be.above(0).and.below(Infinity);
     // The weight-pruned models with a layer at 70% zeros or more (toSparseModel's default), timed sparse vs dense at batch 1:
     // every model pruned to 70% or more, and only weight-pruned ones (global pruning may take one layer there from less).
     const name = (r: Pick<ResultRow, 'network' | 'schedule' | 'method' | 'targetSparsity'>) => `${r.network} ${r.schedule} ${r.method} ${r.targetSparsity}`;
@@ -165,7 +166,7 @@ describe('npm start -- --quick', function () {
     expect(weightPruned.map(name)).to.include.members(sparse);
     for (const s of results.sparseSpeed!) {
       expect(s.sparseLayers).to.be.above(0);
-      expect(s.speedup).to.be.closeTo(s.denseMs / s.sparseMs, 1e-9);
+      expect(s.speedup).to.be.above(0).and.below(Infinity);
     }
     const report = fs.readFileSync(path.join(out, 'README.md'), 'utf8');
     expect(report.match(/\| [\d.]+ \/ [\d.]+ ms \([\d.]+×\) \|/g)).to.have.length.above(0);
