@@ -37,24 +37,27 @@ function compiled(model: tf.LayersModel): tf.LayersModel {
  * (wasm's matMul caches its second operand by tensor: reusing one would
  * flatter the rate). Timed anew beside each step it limits, as many times,
  * so that every repetition of the step alternates with one of the matMul:
- * this machine's speed drifts between cases.
+ * this machine's speed drifts between cases. The new operand is computed on
+ * the backend and only one element of the product is read back: 4 MB arrays
+ * made in JavaScript for each of them left garbage whose collection fell on
+ * the steps timed next (single steps took up to 3x their median).
  */
 function matMulSide(repetitions: number): Side & { dispose: () => void } {
   const a = tf.randomUniform([MATMUL, MATMUL], -1, 1, 'float32', 1);
+  const base = tf.randomUniform([MATMUL, MATMUL], -1, 1, 'float32', 2);
   let b: tf.Tensor | null = null;
+  let round = 0;
   return {
     label: `matMul ${MATMUL}x${MATMUL} by ${MATMUL}x${MATMUL}`,
     repetitions,
     prepare: () => {
       b?.dispose();
-      b = tf.randomUniform([MATMUL, MATMUL], -1, 1, 'float32', 2);
+      b = tf.tidy(() => tf.mul(base, 1 + ++round / 1024));
     },
     run: () => {
-      const c = tf.matMul(a, b!);
-      c.dataSync();
-      c.dispose();
+      tf.tidy(() => tf.slice(tf.matMul(a, b!), [0, 0], [1, 1]).dataSync());
     },
-    dispose: () => tf.dispose([a, b!]),
+    dispose: () => tf.dispose([a, base, b!]),
   };
 }
 
