@@ -40,7 +40,7 @@ function compiled(model: tf.LayersModel): tf.LayersModel {
  * this machine's speed drifts between cases. The new operand is computed on
  * the backend and only one element of the product is read back: 4 MB arrays
  * made in JavaScript for each of them left garbage whose collection fell on
- * the steps timed next (single steps took up to 3x their median).
+ * the steps timed next.
  */
 function matMulSide(repetitions: number): Side & { dispose: () => void } {
   const a = tf.randomUniform([MATMUL, MATMUL], -1, 1, 'float32', 1);

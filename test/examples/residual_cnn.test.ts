@@ -16,7 +16,7 @@ describe('examples/residual_cnn', function () {
       { producers: ['block2_a_conv'], channels: 48, prunedChannels: 24 },
     ]);
     // 4096 training images for 2 + 2 epochs: well above chance (0.1), and the compacted model computes what the pruned one does.
-    // After its 2 epochs the dense model is still settling (Adam at 0.003, unseeded shuffles): its accuracy varies from run to run.
+    // After its 2 epochs the dense model is still settling (Adam at 0.003, unseeded initialization and shuffles): its accuracy varies from run to run.
     expect(result.accuracy.dense).to.be.above(0.6);
     expect(result.accuracy.pruned).to.be.above(0.7);
     expect(result.difference).to.be.below(1e-4);
