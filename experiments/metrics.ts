@@ -77,7 +77,8 @@ export function accuracy(model: tf.LayersModel, xs: tf.Tensor2D, labels: Uint8Ar
   let correct = 0;
   for (let start = 0; start < labels.length; start += batchSize) {
     const size = Math.min(batchSize, labels.length - start);
-    const classes = tf.tidy(() => tf.argMax(model.predict(modelInput(model, xs.slice([start, 0], [size, -1]))) as tf.Tensor, 1));
+    // As one batch: predict's default batchSize (32) would split it into many smaller calls, slower for the CNNs.
+    const classes = tf.tidy(() => tf.argMax(model.predict(modelInput(model, xs.slice([start, 0], [size, -1])), { batchSize: size }) as tf.Tensor, 1));
     const predicted = classes.dataSync();
     classes.dispose();
     for (let i = 0; i < size; i++) if (predicted[i] === labels[start + i]) correct++;
